@@ -1,0 +1,198 @@
+import { parseDecimal } from "../routing/decimal";
+
+// The stack's settings: one typed, validated view of the `orders:*` config keys, used by the
+// Pulumi program, the CLI and the local runtime alike. Pure: no Pulumi import, so tools that
+// only read Pulumi.<stack>.yaml validate it exactly as `pulumi preview` does.
+
+export const CONFIG_NAMESPACE = "orders";
+
+export type StartingPosition = "TRIM_HORIZON" | "LATEST";
+export type LambdaArchitecture = "arm64" | "x86_64";
+
+export interface StackSettings {
+  /** Normal route: amounts strictly above this pass (exact decimal text). */
+  readonly normalMinAmount: string;
+  /** Premium route: amounts strictly above this pass (exact decimal text). */
+  readonly premiumMinAmount: string;
+  /** Normal route: the order statuses it handles. */
+  readonly normalStatuses: readonly string[];
+  /** Customers whose address is at one of these domains (or a subdomain) are test customers. */
+  readonly testEmailDomains: readonly string[];
+  /** Whether the premium route also leaves out test customers (the seed does not). */
+  readonly premiumExcludesTestCustomers: boolean;
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly startingPosition: StartingPosition;
+  readonly logRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly lambdaArchitecture: LambdaArchitecture;
+  readonly lambdaMemoryMb: number;
+  readonly alarmEmail?: string;
+}
+
+/** Every invalid key of one stack, reported together so one edit fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+type Parser<T> = (raw: unknown) => { value: T } | { problem: string };
+
+interface KeySpec<T> {
+  readonly parse: Parser<T>;
+  readonly default?: T;
+  readonly optional?: boolean;
+}
+
+function integer(min: number, max: number, why: string): Parser<number> {
+  return (raw) => {
+    const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n)) return { problem: `must be a whole number; ${why}` };
+    if (n < min || n > max) return { problem: why };
+    return { value: n };
+  };
+}
+
+function amount(): Parser<string> {
+  return (raw) => {
+    const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : undefined;
+    const d = text === undefined ? undefined : parseDecimal(text);
+    if (text === undefined || d === undefined) return { problem: "must be a decimal number such as 100 or 99.95" };
+    if (d.lt(0)) return { problem: "must be 0 or more (an order amount is never negative)" };
+    return { value: text };
+  };
+}
+
+function oneOf<T extends string | number>(allowed: readonly T[]): Parser<T> {
+  return (raw) => {
+    const hit = allowed.find((a) => a === raw || String(a) === String(raw).trim());
+    return hit === undefined ? { problem: `must be one of ${allowed.join(", ")}` } : { value: hit };
+  };
+}
+
+function boolean(): Parser<boolean> {
+  return (raw) => {
+    if (raw === true || raw === "true") return { value: true };
+    if (raw === false || raw === "false") return { value: false };
+    return { problem: "must be true or false" };
+  };
+}
+
+function stringList(item: (s: string) => string | undefined, what: string): Parser<string[]> {
+  return (raw) => {
+    let list: unknown = raw;
+    if (typeof raw === "string") {
+      try {
+        list = JSON.parse(raw);
+      } catch {
+        return { problem: `must be a list of ${what}, e.g. [a, b] in YAML` };
+      }
+    }
+    if (!Array.isArray(list) || list.length === 0) return { problem: `must be a non-empty list of ${what}` };
+    const out: string[] = [];
+    for (const entry of list) {
+      const problem = typeof entry === "string" ? item(entry) : "is not a string";
+      if (problem) return { problem: `entry ${JSON.stringify(entry)} ${problem}` };
+      if (out.includes(entry)) return { problem: `lists ${JSON.stringify(entry)} twice` };
+      out.push(entry);
+    }
+    return { value: out };
+  };
+}
+
+const STATUS = /^[A-Za-z0-9_-]{1,64}$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+const SPECS: { readonly [K in keyof StackSettings]-?: KeySpec<StackSettings[K]> } = {
+  normalMinAmount: { parse: amount(), default: "100" },
+  premiumMinAmount: { parse: amount(), default: "1000" },
+  normalStatuses: {
+    parse: stringList((s) => (STATUS.test(s) ? undefined : "is not a status name (letters, digits, _ or -)"), "order statuses"),
+    default: ["pending", "shipped"],
+  },
+  testEmailDomains: {
+    parse: stringList(
+      (s) => (DOMAIN.test(s) ? undefined : "is not a lower-case domain name such as test.com"),
+      "e-mail domains",
+    ),
+    default: ["test.com"],
+  },
+  premiumExcludesTestCustomers: { parse: boolean(), default: false },
+  // -1 (forever) is what AWS accepts but not what the seed means (a bounded number of retries);
+  // 0 is silently not applied by the provider (terraform-provider-aws#33019).
+  maxRetryAttempts: {
+    parse: integer(1, 10000, "a pipe accepts -1 (retry forever) or 0 to 10000; this pipeline needs a bounded number from 1 to 10000 (0 is not applied by the AWS provider)"),
+    default: 5,
+  },
+  maxRecordAgeSeconds: {
+    parse: integer(60, 604800, "a pipe accepts -1 (forever) or 60 to 604800 seconds; this pipeline needs a bounded age from 60 to 604800"),
+    default: 86400,
+  },
+  batchSize: { parse: integer(1, 10000, "a pipe accepts 1 to 10000 records per batch"), default: 10 },
+  batchingWindowSeconds: { parse: integer(0, 300, "a pipe accepts 0 to 300 seconds"), default: 1 },
+  startingPosition: { parse: oneOf<StartingPosition>(["TRIM_HORIZON", "LATEST"]), default: "TRIM_HORIZON" },
+  logRetentionDays: { parse: oneOf<number>(LOG_RETENTION_DAYS), default: 14 },
+  deletionProtection: { parse: boolean(), default: false },
+  lambdaArchitecture: { parse: oneOf<LambdaArchitecture>(["arm64", "x86_64"]), default: "arm64" },
+  lambdaMemoryMb: { parse: integer(128, 10240, "Lambda accepts 128 to 10240 MB"), default: 256 },
+  alarmEmail: {
+    parse: (raw) => (typeof raw === "string" && EMAIL.test(raw.trim()) ? { value: raw.trim() } : { problem: "must be an e-mail address such as oncall@example.com" }),
+    optional: true,
+  },
+};
+
+export const SETTING_KEYS = Object.keys(SPECS) as (keyof StackSettings)[];
+
+/** The default of each key, for documentation and the config reference. */
+export function defaultOf(key: keyof StackSettings): unknown {
+  return SPECS[key].default;
+}
+
+/**
+ * Validates raw config values (strings as Pulumi passes them, or YAML values) keyed by bare
+ * key name (`maxRetryAttempts`). `source` names where they came from for the messages
+ * (`Pulumi.dev.yaml`). Throws a ConfigError listing every bad key with its value and the
+ * allowed range.
+ */
+export function parseSettings(raw: Readonly<Record<string, unknown>>, source: string): StackSettings {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    if (!(key in SPECS)) {
+      const near = SETTING_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key} in ${source} is not a setting of this program` +
+          (near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : `; known keys: ${SETTING_KEYS.join(", ")}`),
+      );
+    }
+  }
+  for (const key of SETTING_KEYS) {
+    const spec = SPECS[key] as KeySpec<unknown>;
+    const value = raw[key];
+    if (value === undefined || value === null) {
+      if (spec.default !== undefined) out[key] = spec.default;
+      else if (!spec.optional) problems.push(`${CONFIG_NAMESPACE}:${key} is missing in ${source}`);
+      continue;
+    }
+    const parsed = spec.parse(value);
+    if ("problem" in parsed) {
+      const shown = typeof value === "string" ? value : JSON.stringify(value);
+      problems.push(`${CONFIG_NAMESPACE}:${key} is ${shown} in ${source}; ${parsed.problem}`);
+    } else {
+      out[key] = parsed.value;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as unknown as StackSettings;
+}

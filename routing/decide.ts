@@ -1,0 +1,46 @@
+import { canonicalPatternJson, compile } from "./pattern";
+import { makeGuard } from "./guard";
+import { type OrderChange, parseOrderChange } from "./order";
+import { filterPatterns, type Route } from "./route";
+
+// What happens to one stream record on one route, in the order AWS applies it: the pipe's
+// filter, then the processor's validation, then its guard. Validation comes before the guard,
+// so a malformed record is rejected even if the guard would also have skipped it.
+
+export type Decision =
+  | { readonly outcome: "filtered" }
+  | { readonly outcome: "rejected"; readonly reasons: readonly string[] }
+  | { readonly outcome: "skipped"; readonly reason: string; readonly order: OrderChange }
+  | { readonly outcome: "processed"; readonly order: OrderChange };
+
+export type Outcome = Decision["outcome"];
+
+export interface RouteEvaluator {
+  readonly route: Route;
+  /** The filter patterns exactly as deployed (canonical JSON, sorted keys). */
+  readonly filters: readonly string[];
+  /** Whether the pipe's filter passes the record (any filter matches). */
+  passesFilter(record: unknown): boolean;
+  decide(record: unknown): Decision;
+}
+
+export function routeEvaluator(route: Route): RouteEvaluator {
+  const filters = filterPatterns(route).map(canonicalPatternJson);
+  const compiled = filters.map((f) => compile(f, "pipes"));
+  const guard = makeGuard(route);
+  const passesFilter = (record: unknown) => compiled.some((c) => c.matches(record));
+  return {
+    route,
+    filters,
+    passesFilter,
+    decide(record) {
+      if (!passesFilter(record)) return { outcome: "filtered" };
+      const parsed = parseOrderChange(record);
+      if (!parsed.ok) return { outcome: "rejected", reasons: parsed.reasons };
+      const verdict = guard(parsed.order);
+      return verdict.pass
+        ? { outcome: "processed", order: parsed.order }
+        : { outcome: "skipped", reason: verdict.reason, order: parsed.order };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { type Decimal, parseDecimal } from "./decimal";
+
+// Turns one DynamoDB stream record (the pipe's wire format) into a typed order change, or
+// into the reasons it is malformed. Never trusts the payload: every field is checked, and a
+// record that fails is reported with all its reasons rather than dropped.
+
+export type EventName = "INSERT" | "MODIFY" | "REMOVE";
+
+export interface OrderChange {
+  readonly eventID: string;
+  readonly eventName: EventName;
+  readonly sequenceNumber: string;
+  readonly orderId: string;
+  readonly orderStatus: string;
+  /** Exact decimal; compare with `compareDecimal`, never as a float. */
+  readonly orderAmount: Decimal;
+  /** The amount as DynamoDB holds it, for logs and messages. */
+  readonly orderAmountText: string;
+  readonly customerEmail: string;
+  /** Lower-cased part after the last `@`. */
+  readonly customerDomain: string;
+  /** Status in the old image (MODIFY only), if there was one. */
+  readonly previousStatus?: string;
+}
+
+export type ParsedRecord =
+  | { readonly ok: true; readonly order: OrderChange }
+  | { readonly ok: false; readonly eventID?: string; readonly reasons: readonly string[] };
+
+// DynamoDB carries at most 38 significant digits; anything longer did not come from DynamoDB.
+const MAX_SIGNIFICANT_DIGITS = 38;
+
+/** Keeps a DynamoDB number as its exact text through unmarshalling. */
+class DynamoNumber {
+  constructor(readonly text: string) {}
+}
+
+type Image = Record<string, unknown>;
+
+function unmarshallImage(image: unknown, name: string, reasons: string[]): Image | undefined {
+  if (image === undefined) return undefined;
+  if (typeof image !== "object" || image === null || Array.isArray(image)) {
+    reasons.push(`dynamodb.${name} is not a DynamoDB item`);
+    return undefined;
+  }
+  try {
+    return unmarshall(image as never, { wrapNumbers: (text: string) => new DynamoNumber(text) });
+  } catch (err) {
+    reasons.push(`dynamodb.${name} is not a valid DynamoDB item: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value instanceof DynamoNumber) return "a number (N)";
+  if (typeof value === "string") return "a string (S)";
+  if (typeof value === "boolean") return "a boolean (BOOL)";
+  if (value === null) return "null (NULL)";
+  if (Array.isArray(value)) return "a list (L)";
+  if (value instanceof Set) return "a set";
+  if (value instanceof Uint8Array) return "binary (B)";
+  return "a map (M)";
+}
+
+function requireString(image: Image, field: string, reasons: string[]): string | undefined {
+  const value = image[field];
+  if (value === undefined) reasons.push(`NewImage.${field} is missing`);
+  else if (typeof value !== "string") reasons.push(`NewImage.${field} is ${typeName(value)}, expected a string (S)`);
+  else if (value.trim() === "") reasons.push(`NewImage.${field} is empty`);
+  else return value;
+  return undefined;
+}
+
+function readAmount(image: Image, reasons: string[]): { amount: Decimal; text: string } | undefined {
+  const value = image.orderAmount;
+  if (value === undefined) {
+    reasons.push("NewImage.orderAmount is missing");
+    return undefined;
+  }
+  if (!(value instanceof DynamoNumber)) {
+    reasons.push(`NewImage.orderAmount is ${typeName(value)}, expected a number (N)`);
+    return undefined;
+  }
+  const amount = parseDecimal(value.text);
+  if (amount === undefined) reasons.push(`NewImage.orderAmount ${JSON.stringify(value.text)} is not a finite decimal number`);
+  else if (amount.lt(0)) reasons.push(`NewImage.orderAmount ${value.text} is negative`);
+  else if (amount.c.length > MAX_SIGNIFICANT_DIGITS)
+    reasons.push(`NewImage.orderAmount ${value.text} has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
+  else return { amount, text: value.text };
+  return undefined;
+}
+
+/** The part after the last `@`, lower-cased, without a trailing dot (DNS root). */
+export function emailDomain(email: string): string | undefined {
+  const at = email.lastIndexOf("@");
+  if (at <= 0 || at === email.length - 1) return undefined;
+  return email.slice(at + 1).toLowerCase().replace(/\.$/, "");
+}
+
+export function parseOrderChange(record: unknown): ParsedRecord {
+  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+    return { ok: false, reasons: ["the record is not a JSON object"] };
+  }
+  const r = record as Record<string, unknown>;
+  const reasons: string[] = [];
+  const eventID = typeof r.eventID === "string" && r.eventID !== "" ? r.eventID : undefined;
+  if (!eventID) reasons.push("eventID is missing");
+  const eventName = r.eventName;
+  if (eventName !== "INSERT" && eventName !== "MODIFY" && eventName !== "REMOVE") {
+    reasons.push(`eventName ${JSON.stringify(eventName)} is not INSERT, MODIFY or REMOVE`);
+  }
+  const dynamodb = r.dynamodb;
+  if (typeof dynamodb !== "object" || dynamodb === null) {
+    reasons.push("dynamodb is missing");
+    return { ok: false, eventID, reasons };
+  }
+  const d = dynamodb as Record<string, unknown>;
+  const sequenceNumber = typeof d.SequenceNumber === "string" ? d.SequenceNumber : "";
+  const newImage = unmarshallImage(d.NewImage, "NewImage", reasons);
+  const oldImage = unmarshallImage(d.OldImage, "OldImage", reasons);
+  if (d.NewImage === undefined) reasons.push("dynamodb.NewImage is missing (no order to act on)");
+  if (!newImage) return { ok: false, eventID, reasons };
+
+  const orderId = requireString(newImage, "orderId", reasons);
+  const orderStatus = requireString(newImage, "orderStatus", reasons);
+  const amount = readAmount(newImage, reasons);
+  const customerEmail = requireString(newImage, "customerEmail", reasons);
+  const customerDomain = customerEmail === undefined ? undefined : emailDomain(customerEmail);
+  if (customerEmail !== undefined && customerDomain === undefined) {
+    reasons.push("NewImage.customerEmail has no domain (expected name@domain)");
+  }
+  const previous = oldImage?.orderStatus;
+  if (reasons.length > 0 || !eventID || !orderId || !orderStatus || !amount || !customerEmail || !customerDomain) {
+    return { ok: false, eventID, reasons };
+  }
+  return {
+    ok: true,
+    order: {
+      eventID,
+      eventName: eventName as EventName,
+      sequenceNumber,
+      orderId,
+      orderStatus,
+      orderAmount: amount.amount,
+      orderAmountText: amount.text,
+      customerEmail,
+      customerDomain,
+      previousStatus: typeof previous === "string" ? previous : undefined,
+    },
+  };
+}
+
+/** `j***@example.com`: enough to recognise a customer in logs, never the full address. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 0) return "***";
+  return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
+}

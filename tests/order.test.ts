@@ -1,0 +1,72 @@
+import { strict as assert } from "node:assert";
+import { emailDomain, maskEmail, parseOrderChange } from "../routing/order";
+import { image, inserted, modified, record } from "./support/records";
+
+describe("order parsing", () => {
+  it("reads a status change with exact amount, domain and previous status", () => {
+    const parsed = parseOrderChange(modified("pending", { orderId: "o-9", amount: "1500.50", email: "Ann@Shop.Example.COM" }, "e-1"));
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const o = parsed.order;
+    assert.equal(o.eventID, "e-1");
+    assert.equal(o.eventName, "MODIFY");
+    assert.equal(o.orderId, "o-9");
+    assert.equal(o.orderStatus, "shipped");
+    assert.equal(o.previousStatus, "pending");
+    assert.equal(o.orderAmountText, "1500.50");
+    assert.equal(o.orderAmount.toString(), "1500.5");
+    assert.equal(o.customerDomain, "shop.example.com");
+    assert.match(o.sequenceNumber, /^\d+$/);
+  });
+
+  it("keeps 38 significant digits exactly", () => {
+    const parsed = parseOrderChange(inserted({ amount: "100.00000000000000000000000000000000001" }));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.order.orderAmount.toFixed(35), "100.00000000000000000000000000000000001");
+  });
+
+  // Malformed records: each must be rejected with a reason naming the field.
+  const malformed: [name: string, rec: unknown, reason: RegExp][] = [
+    ["not an object", "hello", /not a JSON object/],
+    ["an array", [], /not a JSON object/],
+    ["no dynamodb", { eventID: "x", eventName: "INSERT" }, /dynamodb is missing/],
+    ["no eventID", { ...inserted({}), eventID: undefined }, /eventID is missing/],
+    ["unknown eventName", { ...inserted({}), eventName: "UPSERT" }, /eventName "UPSERT"/],
+    ["REMOVE without NewImage", record({ eventName: "REMOVE", oldImage: image({ orderId: "o-1", status: "pending" }) }), /NewImage is missing/],
+    ["missing amount", inserted({ amount: undefined }) , /orderAmount is missing/],
+    ["string-typed amount", inserted({ amount: { S: "150" } }), /orderAmount is a string \(S\), expected a number \(N\)/],
+    ["NaN amount", inserted({ amount: "NaN" }), /orderAmount "NaN" is not a finite decimal/],
+    ["negative amount", inserted({ amount: "-5" }), /orderAmount -5 is negative/],
+    ["too many digits", inserted({ amount: "1234567890123456789012345678901234567890" }), /more than 38 significant digits/],
+    ["missing orderId", record({ eventName: "INSERT", newImage: image({ status: "pending", amount: "200", email: "a@b.com" }) }), /orderId is missing/],
+    ["numeric orderId", record({ eventName: "INSERT", newImage: { ...image({ status: "pending", amount: "200", email: "a@b.com" }), orderId: { N: "7" } } }), /orderId is a number \(N\), expected a string/],
+    ["email without @", inserted({ email: "ann.example.com" }), /customerEmail has no domain/],
+    ["email ending with @", inserted({ email: "ann@" }), /customerEmail has no domain/],
+    ["email as a number", inserted({ email: { N: "5" } }), /customerEmail is a number \(N\), expected a string \(S\)/],
+    ["bad attribute value", record({ eventName: "INSERT", newImage: { orderId: { Q: "x" } } as never }), /NewImage is not a valid DynamoDB item/],
+  ];
+  for (const [name, rec, reason] of malformed) {
+    it(`rejects ${name}`, () => {
+      const parsed = parseOrderChange(rec);
+      assert.equal(parsed.ok, false);
+      if (!parsed.ok) assert.ok(parsed.reasons.some((r) => reason.test(r)), parsed.reasons.join("; "));
+    });
+  }
+
+  it("reports every problem of a record, not just the first", () => {
+    const parsed = parseOrderChange(inserted({ amount: "-1", email: "nobody" }));
+    assert.ok(!parsed.ok);
+    assert.equal(parsed.reasons.length, 2, parsed.reasons.join("; "));
+  });
+
+  it("takes the domain after the last @, lower-cased", () => {
+    assert.equal(emailDomain('"a@b"@QA.Test.COM'), "qa.test.com");
+    assert.equal(emailDomain("a@test.com."), "test.com");
+    assert.equal(emailDomain("@test.com"), undefined);
+  });
+
+  it("masks addresses for logs", () => {
+    assert.equal(maskEmail("ann.lee@example.com"), "a***@example.com");
+    assert.equal(maskEmail("nobody"), "***");
+    assert.ok(!maskEmail("ann.lee@example.com").includes("ann.lee"));
+  });
+});

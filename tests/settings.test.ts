@@ -1,0 +1,103 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, parseSettings } from "../config/settings";
+import { loadStackFileSettings } from "../config/stackFile";
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseSettings(raw, "Pulumi.test.yaml");
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    return [...err.problems];
+  }
+  return [];
+}
+
+describe("stack settings", () => {
+  it("the dev stack keeps the seed's values", () => {
+    const dev = loadStackFileSettings("dev");
+    assert.equal(dev.normalMinAmount, "100");
+    assert.equal(dev.premiumMinAmount, "1000");
+    assert.deepEqual(dev.normalStatuses, ["pending", "shipped"]);
+    assert.deepEqual(dev.testEmailDomains, ["test.com"]);
+    assert.equal(dev.maxRetryAttempts, 5);
+    assert.equal(dev.deletionProtection, false);
+  });
+
+  it("the prod stack differs where production should", () => {
+    const dev = loadStackFileSettings("dev");
+    const prod = loadStackFileSettings("prod");
+    assert.equal(prod.deletionProtection, true);
+    assert.ok(prod.logRetentionDays > dev.logRetentionDays, "prod keeps logs longer");
+    assert.ok(prod.maxRecordAgeSeconds >= dev.maxRecordAgeSeconds);
+    // Routing is the same in both: what is tested in dev is what runs in prod.
+    for (const key of ["normalMinAmount", "premiumMinAmount", "normalStatuses", "testEmailDomains", "maxRetryAttempts"] as const) {
+      assert.deepEqual(prod[key], dev[key], key);
+    }
+  });
+
+  it("fills defaults for keys left out", () => {
+    const s = parseSettings({}, "Pulumi.test.yaml");
+    assert.equal(s.maxRetryAttempts, 5);
+    assert.equal(s.lambdaArchitecture, "arm64");
+    assert.equal(s.alarmEmail, undefined);
+    assert.equal(s.premiumExcludesTestCustomers, false);
+  });
+
+  it("accepts values as Pulumi passes them (strings, JSON lists)", () => {
+    const s = parseSettings(
+      { maxRetryAttempts: "7", normalStatuses: '["pending","packed"]', deletionProtection: "true", normalMinAmount: "99.95" },
+      "Pulumi.test.yaml",
+    );
+    assert.equal(s.maxRetryAttempts, 7);
+    assert.deepEqual(s.normalStatuses, ["pending", "packed"]);
+    assert.equal(s.deletionProtection, true);
+    assert.equal(s.normalMinAmount, "99.95");
+  });
+
+  // One row per rule; the expected text is what a user must see to fix it.
+  const invalid: [key: string, value: unknown, mustSay: RegExp][] = [
+    ["maxRetryAttempts", 20000, /orders:maxRetryAttempts is 20000 in Pulumi\.test\.yaml; .*-1 \(retry forever\) or 0 to 10000.*1 to 10000/],
+    ["maxRetryAttempts", -1, /orders:maxRetryAttempts is -1 .*bounded number from 1 to 10000/],
+    ["maxRetryAttempts", 0, /orders:maxRetryAttempts is 0 .*not applied/],
+    ["maxRetryAttempts", "five", /orders:maxRetryAttempts is five .*whole number/],
+    ["maxRetryAttempts", 2.5, /orders:maxRetryAttempts is 2\.5 .*whole number/],
+    ["maxRecordAgeSeconds", 30, /orders:maxRecordAgeSeconds is 30 .*60 to 604800/],
+    ["maxRecordAgeSeconds", -1, /orders:maxRecordAgeSeconds is -1 .*bounded age/],
+    ["maxRecordAgeSeconds", 604801, /orders:maxRecordAgeSeconds is 604801/],
+    ["batchSize", 0, /orders:batchSize is 0 .*1 to 10000/],
+    ["batchSize", 10001, /orders:batchSize is 10001 .*1 to 10000/],
+    ["batchingWindowSeconds", 301, /orders:batchingWindowSeconds is 301 .*0 to 300/],
+    ["batchingWindowSeconds", -1, /orders:batchingWindowSeconds is -1 .*0 to 300/],
+    ["startingPosition", "AT_TIMESTAMP", /orders:startingPosition is AT_TIMESTAMP .*TRIM_HORIZON, LATEST/],
+    ["logRetentionDays", 10, /orders:logRetentionDays is 10 .*one of 1, 3, 5, 7, 14/],
+    ["deletionProtection", "yes", /orders:deletionProtection is yes .*true or false/],
+    ["lambdaArchitecture", "x86", /orders:lambdaArchitecture is x86 .*arm64, x86_64/],
+    ["lambdaMemoryMb", 64, /orders:lambdaMemoryMb is 64 .*128 to 10240/],
+    ["lambdaMemoryMb", 20000, /orders:lambdaMemoryMb is 20000 .*128 to 10240/],
+    ["normalMinAmount", "-1", /orders:normalMinAmount is -1 .*0 or more/],
+    ["normalMinAmount", "abc", /orders:normalMinAmount is abc .*decimal number/],
+    ["premiumMinAmount", "NaN", /orders:premiumMinAmount is NaN .*decimal number/],
+    ["normalStatuses", [], /orders:normalStatuses is \[\] .*non-empty list/],
+    ["normalStatuses", "pending", /orders:normalStatuses is pending .*list of order statuses/],
+    ["normalStatuses", ["pending", "pending"], /orders:normalStatuses .*lists "pending" twice/],
+    ["normalStatuses", ["pending", 5], /orders:normalStatuses .*entry 5 is not a string/],
+    ["testEmailDomains", ["Test.com"], /orders:testEmailDomains .*"Test\.com" is not a lower-case domain/],
+    ["testEmailDomains", ["@test.com"], /orders:testEmailDomains .*"@test\.com" is not a lower-case domain/],
+    ["premiumExcludesTestCustomers", "maybe", /orders:premiumExcludesTestCustomers is maybe .*true or false/],
+    ["alarmEmail", "oncall", /orders:alarmEmail is oncall .*e-mail address/],
+  ];
+  for (const [key, value, mustSay] of invalid) {
+    it(`rejects ${key} = ${JSON.stringify(value)}`, () => {
+      const problems = problemsOf({ [key]: value });
+      assert.equal(problems.length, 1, problems.join("\n"));
+      assert.match(problems[0], mustSay);
+    });
+  }
+
+  it("reports every bad key at once, and unknown keys with a suggestion", () => {
+    const problems = problemsOf({ batchSize: 0, lambdaMemoryMb: 1, maxretryattempts: 3, colour: "red" });
+    assert.equal(problems.length, 4, problems.join("\n"));
+    assert.ok(problems.some((p) => /orders:maxretryattempts .*did you mean orders:maxRetryAttempts\?/.test(p)));
+    assert.ok(problems.some((p) => /orders:colour .*not a setting/.test(p)));
+  });
+});
