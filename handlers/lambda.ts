@@ -6,7 +6,8 @@ import { routeEvaluator } from "../routing/decide";
 import { routeFromEnvironment } from "../routing/environment";
 import { processBatch, type BatchResult } from "./batch";
 import type { OrderContext, OrderHandler } from "./business";
-import { DLQ_URL_ENV, METRICS_NAMESPACE } from "./constants";
+import { DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE } from "./constants";
+import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
 
 // The Lambda shell around processBatch: reads the route from the environment the Pulumi
@@ -31,6 +32,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
   const queueUrl = process.env[DLQ_URL_ENV];
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
   const evaluator = routeEvaluator(route);
+  const businessStep = withInjectedFaults(handleOrder, parseFaults(process.env[FAULTS_ENV], FAULTS_ENV));
   const serviceName = `orders-${route.name}-processor`;
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
@@ -49,7 +51,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
     try {
       const { batchItemFailures, counts } = await processBatch(payload, {
         evaluator,
-        handleOrder,
+        handleOrder: businessStep,
         quarantine,
         context,
         warn: (message, attributes) => logger.warn(message, attributes),

@@ -7,6 +7,7 @@ import { allowLogWrite, allowSend, roleTrusting } from "./grants";
 // SQS keeps a message at most 14 days: the longest time to notice and redrive a dead letter.
 const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 const TIMEOUT_SECONDS = 30;
+export const HANDLER_TAG = "orders:handler";
 
 export interface ProcessorWithDlqArgs {
   /** Entry file in handlers/ (without .ts), e.g. "normalOrders". */
@@ -63,6 +64,9 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
         role: role.arn,
         environment: { variables: { ...args.environment, [DLQ_URL_ENV]: dlq.url } },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        // Which handlers/ entry this code was bundled from: for people, and for the local
+        // runtime, which rebuilds the same bundle from the declared stack.
+        tags: { [HANDLER_TAG]: args.handler },
       },
       { parent: this, dependsOn: policies },
     );

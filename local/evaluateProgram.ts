@@ -61,6 +61,8 @@ export async function evaluateProgram(
   stack: string,
   overrides: Readonly<Record<string, string | undefined>> = {},
   dir = PROJECT_DIR,
+  /** Receives each resource as it is declared (also when the program fails part-way). */
+  resources: DeclaredResource[] = [],
 ): Promise<DeclaredStack> {
   const config: Record<string, string> = readStackConfig(stack, dir);
   for (const [key, value] of Object.entries(overrides)) {
@@ -68,7 +70,6 @@ export async function evaluateProgram(
     else config[key] = value;
   }
   const region = config["aws:region"] ?? "us-east-1";
-  const resources: DeclaredResource[] = [];
   pulumi.runtime.setAllConfig(config);
   await pulumi.runtime.setMocks(
     {

@@ -1,4 +1,5 @@
-import { canonicalPatternJson, compile } from "./pattern";
+import { dynamoFilterProblems } from "./dynamoFilterCheck";
+import { canonicalPatternJson, compile, validateFilterList } from "./pattern";
 import { makeGuard } from "./guard";
 import { type OrderChange, parseOrderChange } from "./order";
 import { filterPatterns, type Route } from "./route";
@@ -26,6 +27,10 @@ export interface RouteEvaluator {
 
 export function routeEvaluator(route: Route): RouteEvaluator {
   const filters = filterPatterns(route).map(canonicalPatternJson);
+  // Refuse, before anything is deployed, a route a pipe would reject or that can never match.
+  validateFilterList(filters);
+  const neverMatches = filters.flatMap(dynamoFilterProblems);
+  if (neverMatches.length > 0) throw new Error(`route ${route.name}: ${neverMatches.join("; ")}`);
   const compiled = filters.map((f) => compile(f, "pipes"));
   const guard = makeGuard(route);
   const passesFilter = (record: unknown) => compiled.some((c) => c.matches(record));

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `orders-pipeline` command. Runs the TypeScript sources directly (type-checked by
+// `npm test`), so there is no build step between a change and the command.
+require("ts-node").register({ transpileOnly: true, project: require("path").join(__dirname, "..", "tsconfig.json") });
+require("./main")
+  .main(process.argv.slice(2))
+  .then((code) => { process.exitCode = code; })
+  .catch((err) => {
+    process.stderr.write(`orders-pipeline: ${err && err.message ? err.message : err}\n`);
+    process.exitCode = 2;
+  });

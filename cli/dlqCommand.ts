@@ -1,0 +1,190 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { readStackConfig } from "../config/stackFile";
+import { DLQ_URL_ENV } from "../handlers/constants";
+import { bundleHandler } from "../infra/bundle";
+import { type DlqClients, type DlqEntry, type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
+import { evaluateProgram } from "../local/evaluateProgram";
+import { planFromDeclared } from "../local/plan";
+import { ProcessorHost } from "../local/processorHost";
+import { routeEvaluator } from "../routing/decide";
+import { routeFromEnvironment } from "../routing/environment";
+import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import { type Io, UsageError } from "./io";
+import { LOCAL_STATE_DIR, type LocalState } from "./localCommand";
+
+// `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
+// against AWS (default credential chain, the stack's outputs) or a running local stack.
+
+interface Target {
+  readonly clients: DlqClients;
+  readonly queues: DlqQueue[];
+  close(): Promise<void>;
+}
+
+async function localTarget(stack: string): Promise<Target> {
+  const file = path.join(LOCAL_STATE_DIR, `${stack}.json`);
+  if (!fs.existsSync(file)) {
+    throw new UsageError(`no local stack ${stack} is running: start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`);
+  }
+  const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const sqs = new SQSClient({ ...common, endpoint: state.sqsEndpoint });
+  const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
+  const plan = planFromDeclared(await evaluateProgram(stack));
+  const hosts: ProcessorHost[] = [];
+  const queues: DlqQueue[] = [];
+  for (const p of plan.pipes) {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName }));
+    const host = new ProcessorHost({
+      functionName: p.processor.name,
+      code: bundleHandler(p.processor.handlerEntry).code,
+      environment: {
+        ...p.processor.environment,
+        [DLQ_URL_ENV]: QueueUrl as string,
+        AWS_ENDPOINT_URL_SQS: state.sqsEndpoint,
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+      timeoutMs: p.processor.timeoutSeconds * 1000,
+    });
+    hosts.push(host);
+    queues.push({
+      pipe: p.name,
+      processor: p.processor.name,
+      url: QueueUrl as string,
+      evaluator: routeEvaluator(routeFromEnvironment(p.processor.environment)),
+      invoke: (records) => host.invoke(records),
+    });
+  }
+  return {
+    clients: { sqs, streams },
+    queues,
+    close: async () => {
+      await Promise.all(hosts.map((h) => h.stop()));
+      sqs.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+function stackOutputs(stack: string, outputsFile?: string): Record<string, any> {
+  if (outputsFile) return JSON.parse(fs.readFileSync(outputsFile, "utf8"));
+  try {
+    return JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  } catch (err) {
+    throw new UsageError(`could not read the outputs of stack ${stack} with the Pulumi CLI (${(err as Error).message.split("\n")[0]}); pass --outputs FILE (the JSON of \`pulumi stack output --json\`)`);
+  }
+}
+
+async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
+  const outputs = stackOutputs(stack, outputsFile);
+  const region = readStackConfig(stack)["aws:region"];
+  const sqs = new SQSClient({ region });
+  const streams = new DynamoDBStreamsClient({ region });
+  const lambda = new LambdaClient({ region });
+  const plan = planFromDeclared(await evaluateProgram(stack));
+  const queues: DlqQueue[] = ROUTE_NAMES.map((name: RouteName) => {
+    const out = outputs[name];
+    if (!out?.dlqUrl || !out?.processorName) throw new UsageError(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
+    const declared = plan.pipes.find((p) => p.processor.environment.ORDERS_ROUTE === name);
+    if (!declared) throw new Error(`the program declares no ${name} processor`);
+    return {
+      pipe: out.pipeName ?? declared.name,
+      processor: out.processorName,
+      url: out.dlqUrl,
+      evaluator: routeEvaluator(routeFromEnvironment(declared.processor.environment)),
+      invoke: async (records: unknown[]) => {
+        const res = await lambda.send(new InvokeCommand({ FunctionName: out.processorName, Payload: Buffer.from(JSON.stringify(records)) }));
+        const text = Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8");
+        if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
+        return { ok: true as const, result: text ? JSON.parse(text) : null };
+      },
+    };
+  });
+  return {
+    clients: { sqs, streams },
+    queues,
+    close: async () => {
+      sqs.destroy();
+      streams.destroy();
+      lambda.destroy();
+    },
+  };
+}
+
+function summary(e: DlqEntry): string {
+  if (e.kind === "pointer") {
+    const i = e.pointer.DDBStreamBatchInfo;
+    return `pointer     ${e.messageId}  ${e.pointer.context.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
+  }
+  if (e.kind === "quarantine") {
+    return `quarantine  ${e.messageId}  record ${e.quarantine.eventID ?? "(no eventID)"}: ${e.quarantine.reasons.join("; ")}, ${e.quarantine.quarantinedAt}`;
+  }
+  return `unknown     ${e.messageId}  ${e.body.slice(0, 120)}`;
+}
+
+export async function dlqCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== "list" && sub !== "show" && sub !== "redrive") throw new UsageError(`dlq: expected list, show or redrive, got ${JSON.stringify(sub ?? "")}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      stack: { type: "string", default: "dev" },
+      local: { type: "boolean" },
+      route: { type: "string" },
+      message: { type: "string" },
+      outputs: { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.route && !(ROUTE_NAMES as readonly string[]).includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${ROUTE_NAMES.join(" or ")}`);
+  if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
+  const stack = values.stack as string;
+  const target = values.local ? await localTarget(stack) : await awsTarget(stack, values.outputs);
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  let failed = 0;
+  try {
+    const queues = target.queues.filter((q) => !values.route || q.evaluator.route.name === values.route);
+    for (const queue of queues) {
+      if (sub === "redrive") {
+        const outcomes = await redriveDlq(target.clients, queue, values.message);
+        say(`${queue.processor} DLQ: ${outcomes.length} message(s)`);
+        for (const o of outcomes) {
+          say(`  ${o.redriven ? "redriven" : "kept    "}  ${o.kind} ${o.messageId}: ${o.detail}`);
+          if (!o.redriven) failed++;
+        }
+        continue;
+      }
+      const entries = await listDlq(target.clients, queue);
+      if (sub === "list") {
+        say(`${queue.processor} DLQ (${queue.url}): ${entries.length} message(s)`);
+        for (const e of entries) say(`  ${summary(e)}`);
+        continue;
+      }
+      const entry = entries.find((e) => e.messageId === values.message);
+      if (!entry) continue;
+      say(summary(entry));
+      if (entry.kind === "pointer") {
+        const resolved = await resolvePointer(target.clients, entry.pointer);
+        say(resolved.ok ? JSON.stringify(resolved.records, null, 2) : `cannot show the records: ${resolved.reason}`);
+      } else if (entry.kind === "quarantine") {
+        say(JSON.stringify(entry.quarantine, null, 2));
+      } else {
+        say(entry.body);
+      }
+      return 0;
+    }
+    if (sub === "show") throw new UsageError(`no message ${values.message} in the DLQs of stack ${stack}`);
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,86 @@
+import { HANDLER_TAG } from "../infra/processorWithDlq";
+import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
+import type { LocalPipeSpec } from "./localPipe";
+
+// What the local runtime runs, read off the resources the Pulumi program declares, so the
+// local run and the deployment cannot drift apart: the table's keys and stream, each pipe's
+// filters and source parameters, each processor's handler entry, environment, timeout and
+// DLQ.
+
+export interface TablePlan {
+  readonly name: string;
+  readonly hashKey: string;
+  readonly attributes: readonly { name: string; type: string }[];
+  readonly streamViewType: string;
+  readonly declaredStreamArn: string;
+}
+
+export interface ProcessorPlan {
+  readonly name: string;
+  readonly handlerEntry: string;
+  readonly environment: Record<string, string>;
+  readonly timeoutSeconds: number;
+  readonly dlqName: string;
+  readonly declaredDlqUrl: string;
+}
+
+export interface PipePlan extends LocalPipeSpec {
+  readonly processor: ProcessorPlan;
+}
+
+export interface LocalPlan {
+  readonly stack: string;
+  readonly table: TablePlan;
+  readonly pipes: readonly PipePlan[];
+}
+
+function only(resources: readonly DeclaredResource[], type: string, what: string): DeclaredResource[] {
+  const hits = resources.filter((r) => r.type === type);
+  if (hits.length === 0) throw new Error(`the program declares no ${what} (${type})`);
+  return hits;
+}
+
+export function planFromDeclared(declared: DeclaredStack): LocalPlan {
+  const { resources } = declared;
+  const tables = only(resources, "aws:dynamodb/table:Table", "DynamoDB table");
+  if (tables.length !== 1) throw new Error(`the local runtime expects one table; the program declares ${tables.length}`);
+  const t = tables[0].state;
+  const table: TablePlan = {
+    name: t.name,
+    hashKey: t.hashKey,
+    attributes: t.attributes,
+    streamViewType: t.streamViewType,
+    declaredStreamArn: t.streamArn,
+  };
+  const pipes = only(resources, "aws:pipes/pipe:Pipe", "pipe").map((p): PipePlan => {
+    const s = p.state;
+    if (s.source !== table.declaredStreamArn) throw new Error(`pipe ${p.name} reads ${s.source}, not the table's stream`);
+    const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && r.state.arn === s.target);
+    if (!fn) throw new Error(`pipe ${p.name} targets ${s.target}, which is not a function of this program`);
+    const params = s.sourceParameters.dynamodbStreamParameters;
+    const dlq = resources.find((r) => r.type === "aws:sqs/queue:Queue" && r.state.arn === params.deadLetterConfig?.arn);
+    if (!dlq) throw new Error(`pipe ${p.name} has no dead-letter queue of this program`);
+    const entry = fn.state.tags?.[HANDLER_TAG];
+    if (!entry) throw new Error(`function ${fn.name} has no ${HANDLER_TAG} tag: cannot tell which handler to run`);
+    return {
+      name: p.name,
+      arn: s.arn,
+      filters: (s.sourceParameters.filterCriteria?.filters ?? []).map((f: { pattern: string }) => f.pattern),
+      startingPosition: params.startingPosition,
+      batchSize: params.batchSize,
+      batchingWindowSeconds: params.maximumBatchingWindowInSeconds,
+      maximumRetryAttempts: params.maximumRetryAttempts,
+      maximumRecordAgeSeconds: params.maximumRecordAgeInSeconds,
+      bisectOnFailure: params.onPartialBatchItemFailure === "AUTOMATIC_BISECT",
+      processor: {
+        name: fn.name,
+        handlerEntry: entry,
+        environment: { ...(fn.state.environment?.variables ?? {}) },
+        timeoutSeconds: fn.state.timeout ?? 3,
+        dlqName: dlq.name,
+        declaredDlqUrl: dlq.state.url,
+      },
+    };
+  });
+  return { stack: declared.stack, table, pipes };
+}

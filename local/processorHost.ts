@@ -1,0 +1,101 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { Worker } from "node:worker_threads";
+
+// Runs a processor's bundle locally, the way Lambda runs it: its own environment, one
+// invocation at a time, a timeout, and its log lines (Powertools JSON) handed to the caller.
+
+export type InvokeResult = { ok: true; result: unknown } | { ok: false; error: string };
+
+export interface ProcessorHostOptions {
+  readonly functionName: string;
+  readonly code: string;
+  readonly environment: Record<string, string>;
+  readonly timeoutMs: number;
+  /** Every line the handler writes to stdout (JSON log lines, EMF metrics). */
+  readonly onLog?: (line: string) => void;
+}
+
+const CACHE_DIR = path.resolve(__dirname, "..", "node_modules", ".cache", "orders-local");
+
+export class ProcessorHost {
+  private worker?: Worker;
+  private file: string;
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+  invocations = 0;
+
+  constructor(private readonly opts: ProcessorHostOptions) {
+    // Beside node_modules, so the runtime-provided SDK client resolves as it does in Lambda.
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    this.file = path.join(CACHE_DIR, `${opts.functionName}-${process.pid}-${Date.now()}.js`);
+    fs.writeFileSync(this.file, opts.code);
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(path.join(__dirname, "processorWorker.js"), {
+      env: { ...this.opts.environment },
+      workerData: { file: this.file, functionName: this.opts.functionName, timeoutMs: this.opts.timeoutMs },
+      stdout: true,
+      stderr: true,
+    });
+    const lines = readline.createInterface({ input: worker.stdout });
+    lines.on("line", (line) => this.opts.onLog?.(line));
+    readline.createInterface({ input: worker.stderr }).on("line", (line) => this.opts.onLog?.(line));
+    worker.on("error", () => {
+      if (this.worker === worker) this.worker = undefined;
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Invokes the handler with `payload`; invocations are serialized, as a pipe does per shard. */
+  invoke(payload: unknown): Promise<InvokeResult> {
+    const run = this.queue.then(() => this.invokeNow(payload));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private invokeNow(payload: unknown): Promise<InvokeResult> {
+    const worker = this.start();
+    const id = this.nextId++;
+    this.invocations++;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        // A timed-out Lambda's environment is discarded.
+        void worker.terminate();
+        this.worker = undefined;
+        resolve({ ok: false, error: `Task timed out after ${this.opts.timeoutMs / 1000} seconds` });
+      }, this.opts.timeoutMs);
+      const onMessage = (msg: { id: number } & InvokeResult) => {
+        if (msg.id !== id) return;
+        cleanup();
+        resolve(msg.ok ? { ok: true, result: msg.result } : { ok: false, error: msg.error });
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        this.worker = undefined;
+        resolve({ ok: false, error: `the execution environment exited (code ${code})` });
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("exit", onExit);
+      };
+      worker.on("message", onMessage);
+      worker.on("exit", onExit);
+      worker.postMessage({ id, payload });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+    fs.rmSync(this.file, { force: true });
+  }
+}

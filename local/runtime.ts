@@ -1,0 +1,264 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DLQ_URL_ENV, FAULTS_ENV } from "../handlers/constants";
+import { bundleHandler } from "../infra/bundle";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
+import { evaluateProgram } from "./evaluateProgram";
+import { LocalPipe, type PipeCounts } from "./localPipe";
+import { planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { ProcessorHost } from "./processorHost";
+import { sqsClientConfig, startSqsLocal, type SqsLocal } from "./sqsLocal";
+import type { WireRecord } from "./wireFormat";
+
+// The declared stack, running locally: DynamoDB Local with the declared table and stream,
+// local SQS queues for the DLQs, one local pipe per declared pipe, one execution environment
+// per declared processor running the deployed bundle with the declared environment.
+
+export interface ProcessorCounts {
+  skipped: number;
+  processed: number;
+  rejected: number;
+}
+
+export interface RouteReport {
+  readonly pipe: string;
+  readonly processor: string;
+  readonly dlqUrl: string;
+  readonly pipeCounts: PipeCounts;
+  readonly processorCounts: ProcessorCounts;
+  /** Write-to-processing latencies of processed records, ms. */
+  readonly latenciesMs: number[];
+}
+
+export interface RuntimeEvent {
+  readonly event: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface StartOptions {
+  readonly stack: string;
+  /** orderId → number of injected business failures (-1: always), for local stories. */
+  readonly faults?: Readonly<Record<string, number>>;
+  readonly onEvent?: (e: RuntimeEvent) => void;
+  readonly pollIntervalMs?: number;
+  readonly retryDelayMs?: number;
+}
+
+interface RunningRoute {
+  readonly plan: PipePlan;
+  readonly pipe: LocalPipe;
+  readonly host: ProcessorHost;
+  readonly dlqUrl: string;
+  readonly processorCounts: ProcessorCounts;
+  readonly latenciesMs: number[];
+}
+
+export class LocalPipeline {
+  readonly dynamo: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly sqs: SQSClient;
+  /** When each write to an order happened, in order; matched to stream records as they are read. */
+  private readonly writes = new Map<string, number[]>();
+  private readonly seenPerOrder = new Map<string, number>();
+  private readonly writeTimeByEvent = new Map<string, number | undefined>();
+
+  private constructor(
+    readonly plan: LocalPlan,
+    readonly ddb: DynamoLocal,
+    readonly sqsLocal: SqsLocal,
+    readonly streamArn: string,
+    private readonly routes: RunningRoute[],
+  ) {
+    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    this.dynamo = new DynamoDBClient({ ...common, endpoint: ddb.endpoint });
+    this.streams = new DynamoDBStreamsClient({ ...common, endpoint: ddb.endpoint });
+    this.sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
+  }
+
+  get tableName(): string {
+    return this.plan.table.name;
+  }
+
+  static async start(opts: StartOptions): Promise<LocalPipeline> {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    const plan = planFromDeclared(await evaluateProgram(opts.stack));
+    const emit = (event: string, detail: Record<string, unknown>) => opts.onEvent?.({ event, detail });
+    const ddb = await startDynamoLocal();
+    let sqsLocal: SqsLocal | undefined;
+    try {
+      sqsLocal = await startSqsLocal();
+      const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: ddb.endpoint };
+      const dynamo = new DynamoDBClient(common);
+      const t = plan.table;
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName: t.name,
+          KeySchema: [{ AttributeName: t.hashKey, KeyType: "HASH" }],
+          AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+          BillingMode: "PAY_PER_REQUEST",
+          StreamSpecification: { StreamEnabled: true, StreamViewType: t.streamViewType as "NEW_AND_OLD_IMAGES" },
+        }),
+      );
+      const described = await dynamo.send(new DescribeTableCommand({ TableName: t.name }));
+      const streamArn = described.Table?.LatestStreamArn;
+      if (!streamArn) throw new Error(`DynamoDB Local created ${t.name} without a stream`);
+      dynamo.destroy();
+
+      const routes: RunningRoute[] = [];
+      const pipeline: { current?: LocalPipeline } = {};
+      const streams = new DynamoDBStreamsClient(common);
+      const sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
+      for (const p of plan.pipes) {
+        const queue = sqsLocal.createQueue(p.processor.dlqName);
+        const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
+        const latenciesMs: number[] = [];
+        const environment: Record<string, string> = {
+          ...p.processor.environment,
+          [DLQ_URL_ENV]: queue.queueUrl,
+          AWS_ENDPOINT_URL_SQS: sqsLocal.endpoint,
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_LAMBDA_FUNCTION_NAME: p.processor.name,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        };
+        if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
+        const host = new ProcessorHost({
+          functionName: p.processor.name,
+          code: bundleHandler(p.processor.handlerEntry).code,
+          environment,
+          timeoutMs: p.processor.timeoutSeconds * 1000,
+          onLog: (line) => pipeline.current?.onProcessorLog(p, line, processorCounts, latenciesMs, emit),
+        });
+        const pipe = new LocalPipe(p, {
+          streams,
+          streamArn,
+          target: host,
+          sendToDlq: async (message) => {
+            await sqs.send(
+              new SendMessageCommand({
+                QueueUrl: queue.queueUrl,
+                MessageBody: JSON.stringify(message),
+                MessageAttributes: { kind: { DataType: "String", StringValue: "pipe-pointer" } },
+              }),
+            );
+          },
+          onRead: (record) => pipeline.current?.onRead(record),
+          onEvent: emit,
+          pollIntervalMs: opts.pollIntervalMs,
+          retryDelayMs: opts.retryDelayMs,
+        });
+        routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latenciesMs });
+      }
+      const running = new LocalPipeline(plan, ddb, sqsLocal, streamArn, routes);
+      pipeline.current = running;
+      for (const r of routes) r.pipe.start();
+      await Promise.all(routes.map((r) => r.pipe.ready));
+      emit("local.ready", { dynamodb: ddb.endpoint, sqs: sqsLocal.endpoint, table: t.name, streamArn });
+      return running;
+    } catch (err) {
+      await sqsLocal?.stop().catch(() => undefined);
+      await ddb.stop();
+      throw err;
+    }
+  }
+
+  /** Remember that a write to `orderId` just completed (for write-to-processing latency). */
+  recordWrite(orderId: string, at = Date.now()): void {
+    const list = this.writes.get(orderId) ?? [];
+    list.push(at);
+    this.writes.set(orderId, list);
+  }
+
+  private onRead(record: WireRecord): void {
+    if (this.writeTimeByEvent.has(record.eventID)) return; // the other pipe saw it first
+    const orderId = (record.dynamodb.Keys?.orderId as { S?: string } | undefined)?.S ?? "";
+    const k = this.seenPerOrder.get(orderId) ?? 0;
+    this.seenPerOrder.set(orderId, k + 1);
+    this.writeTimeByEvent.set(record.eventID, this.writes.get(orderId)?.[k]);
+  }
+
+  private onProcessorLog(
+    plan: PipePlan,
+    line: string,
+    counts: ProcessorCounts,
+    latencies: number[],
+    emit: (event: string, detail: Record<string, unknown>) => void,
+  ): void {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      emit("processor.output", { processor: plan.processor.name, line });
+      return;
+    }
+    const message = entry.message;
+    if (message === "batch.done") {
+      counts.skipped += Number(entry.skipped ?? 0);
+      counts.processed += Number(entry.processed ?? 0);
+      counts.rejected += Number(entry.quarantined ?? 0);
+    } else if (message === "order.accepted" || message === "order.premium_shipped") {
+      const written = this.writeTimeByEvent.get(String(entry.eventID));
+      const at = Date.parse(String(entry.timestamp));
+      if (written !== undefined && !Number.isNaN(at)) latencies.push(Math.max(0, at - written));
+      emit("order.processed", { processor: plan.processor.name, message, orderId: entry.orderId, eventID: entry.eventID, status: entry.orderStatus, amount: entry.orderAmount });
+    } else if (message === "record.quarantined") {
+      emit("order.rejected", { processor: plan.processor.name, eventID: entry.eventID, reasons: entry.reasons });
+    } else if (message === "record.failed") {
+      emit("order.failed", { processor: plan.processor.name, eventID: entry.eventID, error: entry.error });
+    }
+  }
+
+  /** Waits until every pipe is idle and has been for `quietMs` (all records settled). */
+  async settle(opts: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60000);
+    const maxWindow = Math.max(...this.routes.map((r) => r.plan.batchingWindowSeconds)) * 1000;
+    const quietMs = opts.quietMs ?? maxWindow + 500;
+    let quietSince: number | undefined;
+    for (;;) {
+      const failed = this.routes.find((r) => r.pipe.error);
+      if (failed) throw new Error(`${failed.plan.name} stopped: ${failed.pipe.error?.message}`);
+      if (this.routes.every((r) => r.pipe.idle)) {
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= quietMs) return;
+      } else {
+        quietSince = undefined;
+      }
+      if (Date.now() > deadline) throw new Error(`the pipes did not settle within ${opts.timeoutMs ?? 60000} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  report(): RouteReport[] {
+    return this.routes.map((r) => ({
+      pipe: r.plan.name,
+      processor: r.plan.processor.name,
+      dlqUrl: r.dlqUrl,
+      pipeCounts: { ...r.pipe.counts },
+      processorCounts: { ...r.processorCounts },
+      latenciesMs: [...r.latenciesMs],
+    }));
+  }
+
+  /** The running route by pipe name, for the dlq command's local redrive. */
+  route(pipeName: string): { plan: PipePlan; host: ProcessorHost; dlqUrl: string } {
+    const r = this.routes.find((x) => x.plan.name === pipeName);
+    if (!r) throw new Error(`no pipe ${pipeName}`);
+    return r;
+  }
+
+  get routeNames(): string[] {
+    return this.routes.map((r) => r.plan.name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.routes.map((r) => r.pipe.stop()));
+    await Promise.all(this.routes.map((r) => r.host.stop()));
+    this.dynamo.destroy();
+    this.streams.destroy();
+    this.sqs.destroy();
+    await this.sqsLocal.stop().catch(() => undefined);
+    await this.ddb.stop();
+  }
+}

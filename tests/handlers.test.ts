@@ -1,0 +1,225 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadStackFileSettings } from "../config/stackFile";
+import { processBatch, type BatchDeps } from "../handlers/batch";
+import { acceptNormalOrder, type OrderContext, type OrderHandler, shipPremiumOrder } from "../handlers/business";
+import { QUARANTINE_KIND, type QuarantineMessage } from "../handlers/quarantine";
+import { bundleHandler } from "../infra/bundle";
+import { routeEvaluator } from "../routing/decide";
+import { routeFromEnvironment, routeToEnvironment } from "../routing/environment";
+import type { OrderChange } from "../routing/order";
+import { routesFromSettings } from "../routing/route";
+import { captureStdout } from "./support/capture";
+import { image, inserted, modified, record } from "./support/records";
+
+const routes = routesFromSettings(loadStackFileSettings("dev"));
+
+interface Harness {
+  deps: BatchDeps;
+  handled: string[];
+  quarantined: QuarantineMessage[];
+}
+
+function harness(routeName: "normal" | "premium", opts: { failOn?: string; quarantineFails?: boolean } = {}): Harness {
+  const handled: string[] = [];
+  const quarantined: QuarantineMessage[] = [];
+  const handleOrder: OrderHandler = async (order: OrderChange) => {
+    if (order.eventID === opts.failOn) throw new Error("downstream timeout");
+    handled.push(order.eventID);
+  };
+  const context: OrderContext = { route: routeName, log: { info() {} }, metrics: { count() {}, amount() {} } };
+  return {
+    handled,
+    quarantined,
+    deps: {
+      evaluator: routeEvaluator(routes[routeName]),
+      handleOrder,
+      context,
+      quarantine: async (m) => {
+        if (opts.quarantineFails) throw new Error("SQS unavailable");
+        quarantined.push(m);
+      },
+      warn: () => {},
+    },
+  };
+}
+
+/** A record each route processes: an insert for normal, a pending→shipped change for premium. */
+function good(routeName: "normal" | "premium", id: string, fields = {}) {
+  return routeName === "normal" ? inserted({ amount: "250", ...fields }, id) : modified("pending", { amount: "1500", ...fields }, id);
+}
+
+for (const routeName of ["normal", "premium"] as const) {
+  describe(`${routeName} processor batches`, () => {
+    it("a clean batch: every record processed in order, no failures", async () => {
+      const h = harness(routeName);
+      const out = await processBatch([good(routeName, "a"), good(routeName, "b"), good(routeName, "c")], h.deps);
+      assert.deepEqual(out.batchItemFailures, []);
+      assert.deepEqual(h.handled, ["a", "b", "c"]);
+      assert.equal(out.counts.processed, 3);
+    });
+
+    it("a malformed record in the middle is quarantined with its reason; the rest are processed", async () => {
+      const h = harness(routeName);
+      const bad = good(routeName, "bad", { amount: { S: "lots" } });
+      const out = await processBatch([good(routeName, "a"), bad, good(routeName, "c")], h.deps);
+      assert.deepEqual(out.batchItemFailures, []);
+      assert.deepEqual(h.handled, ["a", "c"]);
+      assert.equal(h.quarantined.length, 1);
+      const q = h.quarantined[0];
+      assert.equal(q.kind, QUARANTINE_KIND);
+      assert.equal(q.route, routeName);
+      assert.equal(q.eventID, "bad");
+      assert.deepEqual(q.record, bad, "the whole record travels in the envelope");
+      assert.match(q.reasons.join(), /orderAmount is a string \(S\), expected a number \(N\)/);
+      assert.ok(!Number.isNaN(Date.parse(q.quarantinedAt)));
+    });
+
+    it("a transient failure in the middle: that record and every later one are failures, by eventID", async () => {
+      const h = harness(routeName, { failOn: "b" });
+      const batch = ["a", "b", "c", "d"].map((id) => good(routeName, id));
+      const out = await processBatch(batch, h.deps);
+      assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "b" }, { itemIdentifier: "c" }, { itemIdentifier: "d" }]);
+      assert.deepEqual(h.handled, ["a"], "records after the failure are not run, the one before is not re-run");
+    });
+
+    it("when the DLQ send fails the malformed record becomes a batch item failure: nothing is lost", async () => {
+      const h = harness(routeName, { quarantineFails: true });
+      const out = await processBatch([good(routeName, "a"), good(routeName, "bad", { amount: "NaN" }), good(routeName, "c")], h.deps);
+      assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "bad" }, { itemIdentifier: "c" }]);
+      assert.deepEqual(h.handled, ["a"]);
+    });
+
+    it("REMOVE events and records without a NewImage are acknowledged as filtered", async () => {
+      const h = harness(routeName);
+      const removed = record({ eventID: "r", eventName: "REMOVE", oldImage: image({ orderId: "o-1", status: "pending", amount: "500", email: "a@b.com" }) });
+      const noNew = record({ eventID: "n", eventName: "MODIFY", oldImage: image({ orderId: "o-1", status: "pending", amount: "500", email: "a@b.com" }) });
+      const out = await processBatch([removed, noNew], h.deps);
+      assert.deepEqual(out.batchItemFailures, []);
+      assert.equal(out.counts.filtered, 2);
+      assert.deepEqual(h.handled, []);
+      assert.deepEqual(h.quarantined, []);
+    });
+
+    it("a payload that is not an array fails the invocation with a clear error", async () => {
+      await assert.rejects(processBatch({ Records: [] }, harness(routeName).deps), /expected the pipe's payload to be a JSON array/);
+    });
+  });
+}
+
+describe("amounts and addresses through each processor", () => {
+  // [route, amount or email, expected outcome] — expected written by hand from the intent.
+  const amounts: [route: "normal" | "premium", amount: string | Record<string, string>, outcome: string][] = [
+    ["normal", "100", "skipped"],
+    ["normal", "100.00000000000000000001", "processed"],
+    ["normal", "1e3", "processed"],
+    ["normal", "-5", "quarantined"],
+    ["normal", "NaN", "quarantined"],
+    ["normal", { S: "150" }, "quarantined"],
+    ["premium", "1000", "skipped"],
+    ["premium", "1000.00000000000000000001", "processed"],
+    ["premium", "1e3", "skipped"],
+    ["premium", "1.5e3", "processed"],
+    ["premium", "-5", "quarantined"],
+    ["premium", "NaN", "quarantined"],
+    ["premium", { S: "5000" }, "quarantined"],
+  ];
+  const emails: [route: "normal" | "premium", email: string, outcome: string][] = [
+    ["normal", "ann@TEST.COM", "skipped"],
+    ["normal", "qa@qa.test.com", "skipped"],
+    ["normal", "bob@test.com.example.org", "processed"],
+    ["normal", "bob@nottest.com", "processed"],
+    ["normal", "no-at-sign", "quarantined"],
+    ["premium", "ann@TEST.COM", "processed"],
+    ["premium", "qa@qa.test.com", "processed"],
+    ["premium", "no-at-sign", "quarantined"],
+  ];
+  async function outcomeOf(route: "normal" | "premium", rec: Record<string, unknown>): Promise<string> {
+    const h = harness(route);
+    const out = await processBatch([rec], h.deps);
+    if (out.counts.processed) return "processed";
+    if (out.counts.skipped) return "skipped";
+    if (out.counts.quarantined) return "quarantined";
+    return "filtered";
+  }
+  for (const [route, amount, expected] of amounts) {
+    it(`${route}: orderAmount ${JSON.stringify(amount)} → ${expected}`, async () => {
+      assert.equal(await outcomeOf(route, good(route, "x", { amount })), expected);
+    });
+  }
+  for (const [route, email, expected] of emails) {
+    it(`${route}: customerEmail ${email} → ${expected}`, async () => {
+      assert.equal(await outcomeOf(route, good(route, "x", { email })), expected);
+    });
+  }
+});
+
+describe("the processor's route comes from its environment", () => {
+  for (const route of Object.values(routes)) {
+    it(`${route.name}: environment round-trips to the same route`, () => {
+      assert.deepEqual(routeFromEnvironment(routeToEnvironment(route)), route);
+    });
+  }
+  it("a missing or wrong variable is named", () => {
+    const env = routeToEnvironment(routes.normal);
+    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_MIN_AMOUNT: undefined }), /ORDERS_MIN_AMOUNT is not set/);
+    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_ROUTE: "gold" }), /ORDERS_ROUTE is "gold"; expected normal or premium/);
+    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_EXCLUDE_TEST_CUSTOMERS: "yes" }), /ORDERS_EXCLUDE_TEST_CUSTOMERS/);
+  });
+});
+
+describe("business steps", () => {
+  for (const [name, fn, message] of [
+    ["normal", acceptNormalOrder, "order.accepted"],
+    ["premium", shipPremiumOrder, "order.premium_shipped"],
+  ] as const) {
+    it(`${name} logs ${message} with the order's facts and a masked address, and counts it`, async () => {
+      const logged: [string, Record<string, unknown>][] = [];
+      const counted: string[] = [];
+      const parsed = routeEvaluator(routes[name]).decide(good(name, "e-7", { email: "ann.lee@example.com" }));
+      assert.equal(parsed.outcome, "processed");
+      if (parsed.outcome !== "processed") return;
+      await fn(parsed.order, { route: name, log: { info: (m, a) => logged.push([m, a]) }, metrics: { count: (n) => counted.push(n), amount: (n) => counted.push(n) } });
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0][0], message);
+      assert.equal(logged[0][1].eventID, "e-7");
+      assert.equal(logged[0][1].customer, "a***@example.com");
+      assert.ok(!JSON.stringify(logged).includes("ann.lee"));
+      assert.equal(counted.length, 2);
+    });
+  }
+});
+
+describe("handler bundles", () => {
+  const budget = 150 * 1024;
+  for (const entry of ["normalOrders", "premiumOrders"]) {
+    it(`${entry}: bundled under 150 KB, and the bundle runs a batch end to end`, async () => {
+      const bundle = bundleHandler(entry);
+      assert.ok(bundle.bytes < budget, `${entry} is ${bundle.bytes} bytes`);
+      assert.ok(bundle.bytes > 10 * 1024, "suspiciously small: did the handler code get bundled?");
+      assert.ok(!bundle.code.includes("@pulumi/"), "no Pulumi code in a handler");
+      // Load the bundle as Lambda would, with the environment the program sets.
+      const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-tests");
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${entry}-${process.pid}.js`);
+      fs.writeFileSync(file, bundle.code);
+      const route = entry === "normalOrders" ? routes.normal : routes.premium;
+      const saved = { ...process.env };
+      Object.assign(process.env, routeToEnvironment(route), { ORDERS_DLQ_URL: "http://127.0.0.1:1/queue/unused", AWS_REGION: "us-east-1" });
+      try {
+        const mod = require(file) as { handler: (p: unknown) => Promise<{ batchItemFailures: unknown[] }> };
+        const name = route.name;
+        const { result, lines } = await captureStdout(() => mod.handler([good(name, "b1", { email: "ann.lee@example.com" }), good(name, "b2", { amount: "1" })]));
+        assert.deepEqual(result, { batchItemFailures: [] });
+        const text = lines.join("\n");
+        assert.match(text, name === "normal" ? /order\.accepted/ : /order\.premium_shipped/);
+        assert.match(text, /"_aws":\{/, "metrics in CloudWatch embedded metric format");
+        assert.ok(!text.includes("ann.lee@"), "never log a full address");
+      } finally {
+        process.env = saved;
+        fs.rmSync(file, { force: true });
+      }
+    });
+  }
+});

@@ -1,0 +1,266 @@
+import { strict as assert } from "node:assert";
+import { type DeclaredResource, type DeclaredStack, evaluateProgram } from "../local/evaluateProgram";
+
+const ROUTES = [
+  { route: "normal", prefix: "Normal", minAmount: "100" },
+  { route: "premium", prefix: "Premium", minAmount: "1000" },
+] as const;
+
+function find(stack: DeclaredStack, type: string, name: string): DeclaredResource {
+  const hit = stack.resources.filter((r) => r.type === type && r.name === name);
+  assert.equal(hit.length, 1, `expected one ${type} named ${name}, found ${hit.length}`);
+  return hit[0];
+}
+
+function expectedResources(prefix: string): string[] {
+  const processor = `${prefix}OrdersProcessor`;
+  const pipe = `${prefix}OrdersPipe`;
+  return [
+    `orders:processing:ProcessorWithDlq ${processor}`,
+    `aws:sqs/queue:Queue ${processor}-dlq`,
+    `aws:cloudwatch/logGroup:LogGroup ${processor}-logs`,
+    `aws:iam/role:Role ${processor}-role`,
+    `aws:iam/rolePolicy:RolePolicy ${processor}-logs-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${processor}-dlq-policy`,
+    `aws:lambda/function:Function ${processor}`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${processor}-dlq-alarm`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${processor}-errors-alarm`,
+    `orders:routing:FilteredPipe ${pipe}`,
+    `aws:cloudwatch/logGroup:LogGroup ${pipe}-logs`,
+    `aws:iam/role:Role ${pipe}-role`,
+    `aws:iam/rolePolicy:RolePolicy ${pipe}-source-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${pipe}-target-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${pipe}-dlq-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${pipe}-logs-policy`,
+    `aws:pipes/pipe:Pipe ${pipe}`,
+  ];
+}
+
+/** "action on resource" for every statement of every inline policy of a role. */
+function grantsOf(stack: DeclaredStack, roleName: string): string[] {
+  const role = find(stack, "aws:iam/role:Role", roleName);
+  const grants: string[] = [];
+  for (const policy of stack.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.state.role === role.id)) {
+    const doc = JSON.parse(policy.state.policy);
+    for (const st of doc.Statement) {
+      assert.equal(st.Effect, "Allow");
+      for (const action of [st.Action].flat()) for (const resource of [st.Resource].flat()) grants.push(`${action} on ${resource}`);
+    }
+  }
+  return grants.sort();
+}
+
+describe("the Pulumi program under mocks", () => {
+  let dev: DeclaredStack;
+  let prod: DeclaredStack;
+  before(async () => {
+    dev = await evaluateProgram("dev");
+    prod = await evaluateProgram("prod");
+  });
+
+  it("declares exactly one table, two processors with DLQs and alarms, two pipes, one alarm topic", () => {
+    const declared = dev.resources.map((r) => `${r.type} ${r.name}`).sort();
+    const expected = [
+      "aws:sns/topic:Topic OrdersAlarms",
+      "orders:storage:OrdersTable Orders",
+      "aws:dynamodb/table:Table Orders",
+      ...expectedResources("Normal"),
+      ...expectedResources("Premium"),
+    ].sort();
+    assert.deepEqual(declared, expected);
+  });
+
+  it("the table is keyed by orderId, on demand, with a NEW_AND_OLD_IMAGES stream, PITR and SSE", () => {
+    const t = find(dev, "aws:dynamodb/table:Table", "Orders").state;
+    assert.equal(t.hashKey, "orderId");
+    assert.deepEqual(t.attributes, [{ name: "orderId", type: "S" }]);
+    assert.equal(t.billingMode, "PAY_PER_REQUEST");
+    assert.equal(t.streamEnabled, true);
+    assert.equal(t.streamViewType, "NEW_AND_OLD_IMAGES");
+    assert.deepEqual(t.pointInTimeRecovery, { enabled: true });
+    assert.deepEqual(t.serverSideEncryption, { enabled: true });
+    assert.equal(t.deletionProtectionEnabled, false);
+  });
+
+  for (const { route, prefix, minAmount } of ROUTES) {
+    describe(`the ${route} route`, () => {
+      it("pipe: source is the table's stream, target its processor, DLQ that processor's queue", () => {
+        const pipe = find(dev, "aws:pipes/pipe:Pipe", `${prefix}OrdersPipe`).state;
+        const table = find(dev, "aws:dynamodb/table:Table", "Orders").state;
+        const fn = find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state;
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
+        assert.equal(pipe.source, table.streamArn);
+        assert.match(pipe.source, /^arn:aws:dynamodb:us-east-1:\d{12}:table\/Orders\/stream\//);
+        assert.equal(pipe.target, fn.arn);
+        assert.equal(pipe.sourceParameters.dynamodbStreamParameters.deadLetterConfig.arn, dlq.arn);
+        assert.equal(pipe.roleArn, find(dev, "aws:iam/role:Role", `${prefix}OrdersPipe-role`).state.arn);
+        assert.deepEqual(pipe.targetParameters, { lambdaFunctionParameters: { invocationType: "REQUEST_RESPONSE" } });
+        assert.equal(pipe.logConfiguration.level, "ERROR");
+        assert.equal(pipe.logConfiguration.cloudwatchLogsLogDestination.logGroupArn, find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersPipe-logs`).state.arn);
+      });
+
+      it("pipe: every source parameter is set explicitly from the stack config", () => {
+        const p = find(dev, "aws:pipes/pipe:Pipe", `${prefix}OrdersPipe`).state.sourceParameters.dynamodbStreamParameters;
+        assert.deepEqual(
+          { ...p, deadLetterConfig: undefined },
+          {
+            startingPosition: "TRIM_HORIZON",
+            batchSize: 10,
+            maximumBatchingWindowInSeconds: 1,
+            maximumRetryAttempts: 5,
+            maximumRecordAgeInSeconds: 3600,
+            onPartialBatchItemFailure: "AUTOMATIC_BISECT",
+            parallelizationFactor: 1,
+            deadLetterConfig: undefined,
+          },
+        );
+      });
+
+      it("processor: nodejs22.x on arm64, bundled handler, route environment, its own log group", () => {
+        const fn = find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state;
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
+        const logs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state;
+        assert.equal(fn.runtime, "nodejs22.x");
+        assert.deepEqual(fn.architectures, ["arm64"]);
+        assert.equal(fn.handler, "index.handler");
+        assert.equal(fn.memorySize, 256);
+        assert.equal(fn.role, find(dev, "aws:iam/role:Role", `${prefix}OrdersProcessor-role`).state.arn);
+        assert.equal(fn.environment.variables.ORDERS_ROUTE, route);
+        assert.equal(fn.environment.variables.ORDERS_MIN_AMOUNT, minAmount);
+        assert.equal(fn.environment.variables.ORDERS_TEST_EMAIL_DOMAINS, "test.com");
+        assert.equal(fn.environment.variables.ORDERS_DLQ_URL, dlq.url);
+        assert.deepEqual(fn.loggingConfig, { logFormat: "Text", logGroup: logs.name });
+        assert.equal(logs.retentionInDays, 7);
+      });
+
+      it("DLQ: SSE-SQS and 14-day retention; alarms on its messages and on function errors notify the topic", () => {
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
+        assert.equal(dlq.sqsManagedSseEnabled, true);
+        assert.equal(dlq.messageRetentionSeconds, 1209600);
+        const topic = find(dev, "aws:sns/topic:Topic", "OrdersAlarms").state.arn;
+        const dlqAlarm = find(dev, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}OrdersProcessor-dlq-alarm`).state;
+        assert.equal(dlqAlarm.namespace, "AWS/SQS");
+        assert.equal(dlqAlarm.metricName, "ApproximateNumberOfMessagesVisible");
+        assert.deepEqual(dlqAlarm.dimensions, { QueueName: dlq.name });
+        assert.deepEqual(dlqAlarm.alarmActions, [topic]);
+        assert.equal(dlqAlarm.comparisonOperator, "GreaterThanThreshold");
+        assert.equal(dlqAlarm.threshold, 0);
+        const errAlarm = find(dev, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}OrdersProcessor-errors-alarm`).state;
+        assert.equal(errAlarm.namespace, "AWS/Lambda");
+        assert.equal(errAlarm.metricName, "Errors");
+        assert.deepEqual(errAlarm.dimensions, { FunctionName: find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state.name });
+        assert.deepEqual(errAlarm.alarmActions, [topic]);
+      });
+
+      it("pipe role: exactly stream read, invoke of its processor, send to its DLQ, write to its log group", () => {
+        const stream = find(dev, "aws:dynamodb/table:Table", "Orders").state.streamArn;
+        const fn = find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state.arn;
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.arn;
+        const logs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersPipe-logs`).state.arn;
+        assert.deepEqual(
+          grantsOf(dev, `${prefix}OrdersPipe-role`),
+          [
+            `dynamodb:DescribeStream on ${stream}`,
+            `dynamodb:GetRecords on ${stream}`,
+            `dynamodb:GetShardIterator on ${stream}`,
+            "dynamodb:ListStreams on *",
+            `lambda:InvokeFunction on ${fn}`,
+            `logs:CreateLogStream on ${logs}:*`,
+            `logs:PutLogEvents on ${logs}:*`,
+            `sqs:SendMessage on ${dlq}`,
+          ].sort(),
+        );
+        const trust = JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersPipe-role`).state.assumeRolePolicy);
+        assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "pipes.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+      });
+
+      it("processor role: exactly writing its own logs and sending to its own DLQ", () => {
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.arn;
+        const logs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state.arn;
+        assert.deepEqual(grantsOf(dev, `${prefix}OrdersProcessor-role`), [
+          `logs:CreateLogStream on ${logs}:*`,
+          `logs:PutLogEvents on ${logs}:*`,
+          `sqs:SendMessage on ${dlq}`,
+        ]);
+        const trust = JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersProcessor-role`).state.assumeRolePolicy);
+        assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+      });
+    });
+  }
+
+  it("the filter patterns are the routes' canonical JSON (sorted keys) and match no amount or email", () => {
+    const patterns = (prefix: string) =>
+      find(dev, "aws:pipes/pipe:Pipe", `${prefix}OrdersPipe`).state.sourceParameters.filterCriteria.filters.map((f: { pattern: string }) => f.pattern);
+    assert.deepEqual(patterns("Normal"), ['{"dynamodb":{"NewImage":{"orderStatus":{"S":["pending","shipped"]}}},"eventName":["INSERT","MODIFY"]}']);
+    assert.deepEqual(patterns("Premium"), [
+      '{"dynamodb":{"NewImage":{"orderStatus":{"S":["shipped"]}},"OldImage":{"orderStatus":{"S":["pending"]}}},"eventName":["MODIFY"]}',
+    ]);
+  });
+
+  it("no policy anywhere grants a wildcard action, or a wildcard resource except ListStreams", () => {
+    for (const policy of dev.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")) {
+      for (const st of JSON.parse(policy.state.policy).Statement) {
+        for (const action of [st.Action].flat()) assert.ok(!action.includes("*"), `${policy.name} grants ${action}`);
+        for (const resource of [st.Resource].flat()) {
+          if (resource === "*" || resource.endsWith(":*:*")) assert.deepEqual(st.Action, ["dynamodb:ListStreams"], `${policy.name} grants ${st.Action} on ${resource}`);
+        }
+      }
+    }
+  });
+
+  it("prod differs from dev where production should", () => {
+    const table = (s: DeclaredStack) => find(s, "aws:dynamodb/table:Table", "Orders").state;
+    assert.equal(table(prod).deletionProtectionEnabled, true);
+    const retention = (s: DeclaredStack) => find(s, "aws:cloudwatch/logGroup:LogGroup", "NormalOrdersProcessor-logs").state.retentionInDays;
+    assert.equal(retention(dev), 7);
+    assert.equal(retention(prod), 90);
+    const pipe = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "PremiumOrdersPipe").state.sourceParameters.dynamodbStreamParameters;
+    assert.equal(pipe(prod).maximumRecordAgeInSeconds, 86400);
+    assert.equal(pipe(prod).batchSize, 25);
+    // The routes themselves do not change between stacks.
+    const filters = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "NormalOrdersPipe").state.sourceParameters.filterCriteria;
+    assert.deepEqual(filters(prod), filters(dev));
+  });
+
+  it("exports the outputs callers need", () => {
+    const o = dev.outputs;
+    assert.equal(o.tableName, "Orders");
+    assert.equal(o.streamArn, find(dev, "aws:dynamodb/table:Table", "Orders").state.streamArn);
+    assert.equal(o.normal.dlqUrl, find(dev, "aws:sqs/queue:Queue", "NormalOrdersProcessor-dlq").state.url);
+    assert.equal(o.premium.pipeArn, find(dev, "aws:pipes/pipe:Pipe", "PremiumOrdersPipe").state.arn);
+    assert.equal(o.premium.processorName, "PremiumOrdersProcessor");
+    assert.equal(o.alarmTopicArn, find(dev, "aws:sns/topic:Topic", "OrdersAlarms").state.arn);
+  });
+
+  it("subscribes the alarm e-mail when orders:alarmEmail is set", async () => {
+    const s = await evaluateProgram("dev", { "orders:alarmEmail": "oncall@example.com" });
+    const sub = find(s, "aws:sns/topicSubscription:TopicSubscription", "OrdersAlarmsEmail").state;
+    assert.equal(sub.protocol, "email");
+    assert.equal(sub.endpoint, "oncall@example.com");
+    assert.equal(sub.topic, find(s, "aws:sns/topic:Topic", "OrdersAlarms").state.arn);
+  });
+
+  it("honours lambdaArchitecture and lambdaMemoryMb", async () => {
+    const s = await evaluateProgram("dev", { "orders:lambdaArchitecture": "x86_64", "orders:lambdaMemoryMb": "1024" });
+    const fn = find(s, "aws:lambda/function:Function", "NormalOrdersProcessor").state;
+    assert.deepEqual(fn.architectures, ["x86_64"]);
+    assert.equal(fn.memorySize, 1024);
+  });
+
+  describe("a wrong config value fails the program before anything is declared", () => {
+    const cases: [key: string, value: string, message: RegExp][] = [
+      ["orders:maxRetryAttempts", "20000", /orders:maxRetryAttempts is 20000 in Pulumi\.dev\.yaml; a pipe accepts -1 \(retry forever\) or 0 to 10000/],
+      ["orders:batchSize", "0", /orders:batchSize is 0 in Pulumi\.dev\.yaml; a pipe accepts 1 to 10000/],
+      ["orders:startingPosition", "NOW", /orders:startingPosition is NOW in Pulumi\.dev\.yaml; must be one of TRIM_HORIZON, LATEST/],
+      ["orders:normalMinAmount", "ten", /orders:normalMinAmount is ten in Pulumi\.dev\.yaml/],
+      ["orders:testEmailDomains", "[]", /orders:testEmailDomains is \[\] in Pulumi\.dev\.yaml; must be a non-empty list/],
+    ];
+    for (const [key, value, message] of cases) {
+      it(`${key} = ${value}`, async () => {
+        const declared: DeclaredResource[] = [];
+        await assert.rejects(evaluateProgram("dev", { [key]: value }, undefined, declared), message);
+        assert.deepEqual(declared, [], "nothing may be declared");
+      });
+    }
+  });
+});
