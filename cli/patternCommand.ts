@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { type Dialect, match, validate } from "../routing/pattern";
+import { type Dialect, match, validate } from "../routing/eventPattern";
 import { forEachLine, type Io, UsageError } from "./io";
 
 // `pattern test`: does this pattern match this event, as EventBridge would decide it?

@@ -57,7 +57,7 @@ function explainRoutes(stack: string, io: Io): number {
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
     io.stdout.write(`\n${evaluator.route.name} route (stack ${stack})\n`);
     table.forEach((row, i) => {
-      io.stdout.write(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ")}\n`);
+      io.stdout.write(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}\n`);
       if (i === 0) io.stdout.write(`  ${widths.map((w) => "-".repeat(w)).join("  ")}\n`);
     });
     io.stdout.write(`  deployed filter pattern${evaluator.filters.length > 1 ? "s" : ""}:\n`);

@@ -42,7 +42,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
     log: { info: (message, attributes) => logger.info(message, attributes) },
     metrics: {
       count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
-      amount: (name, value) => metrics.addMetric(name, MetricUnit.None, value),
+      amount: (name, value) => metrics.addMetric(name, MetricUnit.NoUnit, value),
     },
   };
 

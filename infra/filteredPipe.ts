@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { validateFilterList } from "../routing/pattern";
+import { validateFilterList } from "../routing/eventPattern";
 import { allowInvoke, allowLogWrite, allowSend, allowStreamRead, roleTrusting } from "./grants";
 
 export interface FilteredPipeArgs {

@@ -49,7 +49,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
 }
 
 function settled(value: pulumi.Input<unknown>): Promise<unknown> {
-  return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v)));
+  return new Promise((resolve) => (pulumi.output(value) as pulumi.Output<unknown>).apply((v) => resolve(v)));
 }
 
 /**

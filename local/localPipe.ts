@@ -6,7 +6,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from "@aws-sdk/client-dynamodb-streams";
-import { compile } from "../routing/pattern";
+import { compile } from "../routing/eventPattern";
 import type { InvokeResult } from "./processorHost";
 import { toWireRecord, type WireRecord } from "./wireFormat";
 

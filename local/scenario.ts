@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, NumberValue } from "@aws-sdk/util-dynamodb";
+import { marshall, NumberValueImpl } from "@aws-sdk/util-dynamodb";
 import { parse as parseYaml } from "yaml";
 
 // A scenario is a story of writes to the Orders table, with optional injected processor
@@ -120,7 +120,7 @@ function exactNumbers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(exactNumbers);
   if (isPlainObject(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === "$number" && typeof value.$number === "string") return NumberValue.from(value.$number);
+    if (keys.length === 1 && keys[0] === "$number" && typeof value.$number === "string") return NumberValueImpl.from(value.$number);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactNumbers(v)]));
   }
   return value;

@@ -1,5 +1,5 @@
 import { dynamoFilterProblems } from "./dynamoFilterCheck";
-import { canonicalPatternJson, compile, validateFilterList } from "./pattern";
+import { canonicalPatternJson, compile, validateFilterList } from "./eventPattern";
 import { makeGuard } from "./guard";
 import { type OrderChange, parseOrderChange } from "./order";
 import { filterPatterns, type Route } from "./route";

@@ -47,13 +47,13 @@ export function routeFromEnvironment(env: Readonly<Record<string, string | undef
   if (exclude !== "true" && exclude !== "false") {
     throw new Error(`environment variable ${ENV.excludeTestCustomers} is ${JSON.stringify(exclude)}; expected true or false`);
   }
-  return {
+  const route: Route = {
     name: name as RouteName,
     eventNames: eventNames as ("INSERT" | "MODIFY")[],
     statuses: list(ENV.statuses),
-    previousStatuses: env[ENV.previousStatuses] ? list(ENV.previousStatuses) : undefined,
     minAmount: need(ENV.minAmount),
     excludeTestCustomers: exclude === "true",
     testEmailDomains: exclude === "true" ? list(ENV.testEmailDomains) : (env[ENV.testEmailDomains] ?? "").split(",").filter((s) => s),
   };
+  return env[ENV.previousStatuses] ? { ...route, previousStatuses: list(ENV.previousStatuses) } : route;
 }
