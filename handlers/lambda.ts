@@ -15,7 +15,11 @@ import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
 // CloudWatch embedded metric format with Powertools Metrics. Built at module init, once per
 // execution environment.
 
-export function sqsQuarantineSender(queueUrl: string, client = new SQSClient({})): QuarantineSender {
+// An endpoint configured explicitly (AWS_ENDPOINT_URL_SQS, as local runs do) wins over the
+// queue URL's host, which the SDK would otherwise use.
+const sqsClient = () => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+
+export function sqsQuarantineSender(queueUrl: string, client = sqsClient()): QuarantineSender {
   return async (message) => {
     await client.send(
       new SendMessageCommand({

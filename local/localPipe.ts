@@ -96,7 +96,7 @@ export class LocalPipe {
   private readonly matchers;
   private running = false;
   private loop?: Promise<void>;
-  private busy = false;
+  private delivering = false;
   private lastPollEmpty = false;
   private polls = 0;
   private readyResolve?: () => void;
@@ -123,9 +123,9 @@ export class LocalPipe {
     await this.loop;
   }
 
-  /** Nothing buffered, nothing in flight, and the last poll of every shard found nothing new. */
+  /** Nothing buffered, no batch in flight, and the last poll of every shard found nothing new. */
   get idle(): boolean {
-    return !this.busy && this.lastPollEmpty && [...this.shards.values()].every((s) => s.buffer.length === 0);
+    return !this.delivering && this.lastPollEmpty && [...this.shards.values()].every((s) => s.buffer.length === 0);
   }
 
   private passes(record: WireRecord): boolean {
@@ -135,9 +135,7 @@ export class LocalPipe {
   private async run(): Promise<void> {
     try {
       while (this.running) {
-        this.busy = true;
         const found = await this.pollOnce();
-        this.busy = false;
         this.lastPollEmpty = found === 0;
         this.readyResolve?.();
         await sleep(this.deps.pollIntervalMs ?? 100);
@@ -146,8 +144,6 @@ export class LocalPipe {
       this.error = err as Error;
       this.deps.onEvent?.("pipe.error", { pipe: this.spec.name, error: (err as Error).message });
       this.readyResolve?.();
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -221,7 +217,12 @@ export class LocalPipe {
     ) {
       const batch = shard.buffer.splice(0, this.spec.batchSize);
       shard.firstBufferedAt = shard.buffer.length > 0 ? Date.now() : undefined;
-      await this.deliver(batch, shard.shardId);
+      this.delivering = true;
+      try {
+        await this.deliver(batch, shard.shardId);
+      } finally {
+        this.delivering = false;
+      }
     }
   }
 
