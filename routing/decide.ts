@@ -25,12 +25,23 @@ export interface RouteEvaluator {
   decide(record: unknown): Decision;
 }
 
+/**
+ * Refuses, before anything is deployed, filters a pipe would reject or that can never match
+ * a DynamoDB stream record; the message says what to do instead.
+ */
+export function checkRouteFilters(routeName: string, filters: readonly string[]): void {
+  try {
+    validateFilterList(filters);
+  } catch (err) {
+    throw new Error(`route ${routeName}: ${(err as Error).message}`);
+  }
+  const neverMatches = filters.flatMap(dynamoFilterProblems);
+  if (neverMatches.length > 0) throw new Error(`route ${routeName}: ${neverMatches.join("; ")}`);
+}
+
 export function routeEvaluator(route: Route): RouteEvaluator {
   const filters = filterPatterns(route).map(canonicalPatternJson);
-  // Refuse, before anything is deployed, a route a pipe would reject or that can never match.
-  validateFilterList(filters);
-  const neverMatches = filters.flatMap(dynamoFilterProblems);
-  if (neverMatches.length > 0) throw new Error(`route ${route.name}: ${neverMatches.join("; ")}`);
+  checkRouteFilters(route.name, filters);
   const compiled = filters.map((f) => compile(f, "pipes"));
   const guard = makeGuard(route);
   const passesFilter = (record: unknown) => compiled.some((c) => c.matches(record));

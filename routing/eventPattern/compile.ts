@@ -47,6 +47,7 @@ function isObject(v: unknown): v is { [key: string]: JsonValue } {
 
 function describe(v: unknown): string {
   if (v instanceof JsonNumber) return `the number ${v.text}`;
+  if (typeof v === "number") return `the number ${v}`;
   if (Array.isArray(v)) return "an array";
   if (v === null) return "null";
   if (typeof v === "object") return "an object";

@@ -85,7 +85,11 @@ export function validateFilterList(patterns: readonly (string | object)[]): void
     try {
       compile(p, "pipes");
     } catch (err) {
-      if (err instanceof PatternError) throw new PatternError(err.path, `filter ${i + 1} of ${patterns.length}: ${err.reason}`);
+      if (err instanceof PatternError) {
+        const located = new PatternError(err.path, err.reason);
+        located.message = `filter ${i + 1} of ${patterns.length}: ${err.message}`;
+        throw located;
+      }
       throw err;
     }
   });

@@ -25,7 +25,7 @@ export function wildcardRegExp(pattern: string): RegExp {
     } else if (c === "*") {
       source += "[\\s\\S]*";
     } else {
-      source += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+      source += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }
   }
   return new RegExp(`^${source}$`, "u");

@@ -1,0 +1,116 @@
+import { strict as assert } from "node:assert";
+import { loadStackFileSettings } from "../config/stackFile";
+import { checkRouteFilters, routeEvaluator } from "../routing/decide";
+import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
+import { routesFromSettings } from "../routing/route";
+import { image, inserted, modified, record } from "./support/records";
+
+const settings = loadStackFileSettings("dev");
+const routes = routesFromSettings(settings);
+const normal = routeEvaluator(routes.normal);
+const premium = routeEvaluator(routes.premium);
+
+type Row = [name: string, rec: unknown, normal: string, premium: string];
+
+// The seed's two requirement tables, record by record. Expected outcomes written by hand
+// from the intent: filtered (the pipe drops it), skipped (the guard drops it), processed,
+// rejected (malformed: quarantined with a reason).
+const rows: Row[] = [
+  // Normal table: Status, Amount, Exclude tests, Events
+  ["new pending order of 250", inserted({ status: "pending", amount: "250" }), "processed", "filtered"],
+  ["new shipped order of 250", inserted({ status: "shipped", amount: "250" }), "processed", "filtered"],
+  ["new cancelled order", inserted({ status: "cancelled", amount: "250" }), "filtered", "filtered"],
+  ["status is case-sensitive (Pending)", inserted({ status: "Pending", amount: "250" }), "filtered", "filtered"],
+  ["amount exactly 100", inserted({ amount: "100" }), "skipped", "filtered"],
+  ["amount 100.00000000000000000001", inserted({ amount: "100.00000000000000000001" }), "processed", "filtered"],
+  ["amount 99.99", inserted({ amount: "99.99" }), "skipped", "filtered"],
+  ["amount 1e3", inserted({ amount: "1e3" }), "processed", "filtered"],
+  ["amount 0", inserted({ amount: "0" }), "skipped", "filtered"],
+  ["customer at test.com", inserted({ email: "qa@test.com" }), "skipped", "filtered"],
+  ["customer at TEST.COM", inserted({ email: "qa@TEST.COM" }), "skipped", "filtered"],
+  ["customer at a test subdomain", inserted({ email: "qa@qa.test.com" }), "skipped", "filtered"],
+  ["customer at test.com.example.org is real", inserted({ email: "bob@test.com.example.org" }), "processed", "filtered"],
+  ["customer at nottest.com is real", inserted({ email: "bob@nottest.com" }), "processed", "filtered"],
+  ["customer whose name starts with test.com", inserted({ email: "test.com@example.com" }), "processed", "filtered"],
+  ["REMOVE event", record({ eventName: "REMOVE", oldImage: image({ orderId: "o-1", status: "pending", amount: "500", email: "a@b.com" }) }), "filtered", "filtered"],
+  // Premium table: MODIFY, amount > 1000, shipped, from pending
+  ["pending → shipped, 1500", modified("pending", { amount: "1500" }), "processed", "processed"],
+  ["pending → shipped, exactly 1000", modified("pending", { amount: "1000" }), "processed", "skipped"],
+  ["pending → shipped, 1000.00000000000000000001", modified("pending", { amount: "1000.00000000000000000001" }), "processed", "processed"],
+  ["pending → shipped, test customer (premium keeps them)", modified("pending", { amount: "5000", email: "vip@Test.Com" }), "skipped", "processed"],
+  ["shipped → shipped (no status change)", modified("shipped", { amount: "5000" }), "processed", "filtered"],
+  ["pending → cancelled", modified("pending", { status: "cancelled", amount: "5000" }), "filtered", "filtered"],
+  ["new order inserted as shipped (no old image)", inserted({ status: "shipped", amount: "5000" }), "processed", "filtered"],
+  ["MODIFY without an old image", record({ eventName: "MODIFY", newImage: image({ orderId: "o-1", status: "shipped", amount: "5000", email: "a@b.com" }) }), "processed", "filtered"],
+  ["MODIFY without a new image", record({ eventName: "MODIFY", oldImage: image({ orderId: "o-1", status: "pending", amount: "5000", email: "a@b.com" }) }), "filtered", "filtered"],
+  // Malformed items that pass a filter are rejected, never dropped; validation before the guard.
+  ["amount missing", inserted({ amount: undefined }), "rejected", "filtered"],
+  ["amount as a string", inserted({ amount: { S: "150" } }), "rejected", "filtered"],
+  ["amount NaN", modified("pending", { amount: "NaN" }), "rejected", "rejected"],
+  ["amount negative", modified("pending", { amount: "-5" }), "rejected", "rejected"],
+  ["email without @ on a small order (validation before guard)", inserted({ amount: "5", email: "nobody" }), "rejected", "filtered"],
+  ["email missing on a test-looking order", modified("pending", { amount: "5000", email: undefined }), "rejected", "rejected"],
+  ["orderId missing", record({ eventName: "INSERT", newImage: image({ status: "pending", amount: "500", email: "a@b.com" }) }), "rejected", "filtered"],
+];
+
+describe("routes: the seed's requirement tables, record by record", () => {
+  for (const [name, rec, wantNormal, wantPremium] of rows) {
+    it(`${name}: normal ${wantNormal}, premium ${wantPremium}`, () => {
+      assert.equal(normal.decide(rec).outcome, wantNormal, "normal");
+      assert.equal(premium.decide(rec).outcome, wantPremium, "premium");
+    });
+  }
+
+  it("a rejection carries its reasons; a skip its reason", () => {
+    const r = normal.decide(inserted({ amount: "5", email: "nobody" }));
+    assert.ok(r.outcome === "rejected" && r.reasons.some((x) => /customerEmail has no domain/.test(x)));
+    const s = normal.decide(inserted({ amount: "100" }));
+    assert.ok(s.outcome === "skipped" && /orderAmount 100 is not above 100/.test(s.reason));
+  });
+
+  it("premium excludes test customers when orders:premiumExcludesTestCustomers is true", () => {
+    const strict = routeEvaluator(routesFromSettings({ ...settings, premiumExcludesTestCustomers: true }).premium);
+    assert.equal(strict.decide(modified("pending", { amount: "5000", email: "vip@qa.test.com" })).outcome, "skipped");
+  });
+
+  it("the thresholds come from config", () => {
+    const custom = routeEvaluator(routesFromSettings({ ...settings, normalMinAmount: "99.5", normalStatuses: ["packed"] }).normal);
+    assert.equal(custom.decide(inserted({ status: "packed", amount: "99.6" })).outcome, "processed");
+    assert.equal(custom.decide(inserted({ status: "pending", amount: "500" })).outcome, "filtered");
+  });
+
+  it("the filters test only event name and statuses, so malformed orders reach the processor", () => {
+    for (const f of [...normal.filters, ...premium.filters]) {
+      assert.ok(!/orderAmount|customerEmail|orderId/.test(f), f);
+    }
+  });
+});
+
+describe("routes the program refuses", () => {
+  const seedAmount = '{"dynamodb":{"NewImage":{"orderAmount":{"N":[{"numeric":[">",100]}]}}}}';
+  const seedEmail = '{"dynamodb":{"NewImage":{"customerEmail":{"S":[{"anything-but":{"prefix":"test.com"}}]}}}}';
+
+  it("a numeric filter on a DynamoDB number, explaining why and what to do", () => {
+    assert.throws(
+      () => checkRouteFilters("normal", [seedAmount]),
+      /route normal: dynamodb\.NewImage\.orderAmount\.N: "numeric" never matches a DynamoDB stream record: .* JSON strings .* enforce amount thresholds in the processor guard/,
+    );
+  });
+
+  it("a number literal on a DynamoDB string value", () => {
+    assert.match(dynamoFilterProblems('{"dynamodb":{"NewImage":{"orderAmount":{"N":[100]}}}}')[0], /value 100 never matches .* write it as "100"/);
+  });
+
+  it("an operator a pipe does not accept", () => {
+    assert.throws(() => checkRouteFilters("normal", [seedEmail]), /route normal: filter 1 of 1: dynamodb\.NewImage\.customerEmail\.S: "anything-but" with "prefix" is accepted on an event bus but not by EventBridge Pipes/);
+  });
+
+  it("numeric on a real JSON number is fine", () => {
+    assert.deepEqual(dynamoFilterProblems('{"dynamodb":{"ApproximateCreationDateTime":[{"numeric":[">",0]}]}}'), []);
+    assert.doesNotThrow(() => checkRouteFilters("normal", normal.filters));
+  });
+
+  it("problems inside $or are found too", () => {
+    assert.equal(dynamoFilterProblems({ dynamodb: { $or: [{ NewImage: { a: { N: [{ numeric: [">", 1] }] } } }, { OldImage: { a: { S: ["x"] } } }] } }).length, 1);
+  });
+});
