@@ -1,0 +1,114 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { inserted, modified, record } from "./support/records";
+import { runCli } from "./support/io";
+
+describe("orders-pipeline pattern test", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-cli-"));
+  const file = (name: string, text: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  const event = file("event.json", '{"detail": {"amount": 300.0, "ip": "10.0.0.7"}}');
+
+  it("prints match and exits 0", async () => {
+    const r = await runCli(["pattern", "test", "--pattern", file("p1.json", '{"detail": {"amount": [300]}}'), "--event", event]);
+    assert.deepEqual([r.code, r.stdout], [0, "match\n"]);
+  });
+
+  it("prints no match and exits 1", async () => {
+    const r = await runCli(["pattern", "test", "--pattern", file("p2.json", '{"detail": {"amount": [301]}}'), "--event", event]);
+    assert.deepEqual([r.code, r.stdout], [1, "no match\n"]);
+  });
+
+  it("prints invalid with the reason and exits 2", async () => {
+    const r = await runCli(["pattern", "test", "--pattern", file("p3.json", '{"detail": {"amount": 300}}'), "--event", event]);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /^invalid: pattern: detail\.amount: a field must be an array/);
+  });
+
+  it("--dialect pipes refuses what pipes refuse", async () => {
+    const p = file("p4.json", '{"detail": {"ip": [{"cidr": "10.0.0.0/24"}]}}');
+    assert.equal((await runCli(["pattern", "test", "--pattern", p, "--event", event])).code, 0);
+    const r = await runCli(["pattern", "test", "--pattern", p, "--event", event, "--dialect", "pipes"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /"cidr" is accepted on an event bus but not by EventBridge Pipes/);
+  });
+
+  it("names a missing file and a bad dialect", async () => {
+    const r = await runCli(["pattern", "test", "--pattern", path.join(dir, "nope.json"), "--event", event]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--pattern .*nope\.json: no such file/);
+    const d = await runCli(["pattern", "test", "--pattern", event, "--event", event, "--dialect", "bus"]);
+    assert.match(d.stderr, /--dialect is "bus"; expected pipes or eventbus/);
+  });
+
+  it("--jsonl answers one line per input line, in order", async () => {
+    const lines = [
+      { pattern: '{"a": [300]}', event: '{"a": 300.0}' },
+      { pattern: '{"a": [1]}', event: '{"a": 2}' },
+      { pattern: '{"a": [{"wildcard": "x*"}]}', event: '{"a": "xy"}' },
+      { pattern: '{"a": [', event: "{}" },
+    ].map((l) => JSON.stringify(l));
+    const r = await runCli(["pattern", "test", "--jsonl"], `${lines.join("\n")}\nnot json\n`);
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(out.length, 5);
+    assert.deepEqual(out.slice(0, 3), [{ result: "match" }, { result: "no-match" }, { result: "match" }]);
+    assert.equal(out[3].result, "invalid");
+    assert.match(out[3].message, /not valid JSON/);
+    assert.deepEqual(out[4], { result: "invalid", message: out[4].message });
+    assert.match(out[4].message, /line 5 is not JSON/);
+    const pipes = await runCli(["pattern", "test", "--jsonl", "--dialect", "pipes"], `${lines[2]}\n`);
+    assert.equal(JSON.parse(pipes.stdout).result, "invalid");
+  });
+});
+
+describe("orders-pipeline route", () => {
+  it("--jsonl gives each route's outcome per record, with reasons", async () => {
+    const input = [
+      inserted({ amount: "250" }, "e-1"),
+      modified("pending", { amount: "1500" }, "e-2"),
+      inserted({ amount: "100" }, "e-3"),
+      inserted({ amount: { S: "x" } }, "e-4"),
+      record({ eventID: "e-5", eventName: "REMOVE" }),
+    ]
+      .map((r) => JSON.stringify(r))
+      .join("\n");
+    const r = await runCli(["route", "--stack", "dev", "--jsonl"], `${input}\n{broken\n`);
+    assert.equal(r.code, 2, "a bad line makes the exit code 2");
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(out[0], { eventID: "e-1", routes: { normal: "processed", premium: "filtered" } });
+    assert.deepEqual(out[1], { eventID: "e-2", routes: { normal: "processed", premium: "processed" } });
+    assert.deepEqual(out[2].routes, { normal: "skipped", premium: "filtered" });
+    assert.match(out[2].reasons.normal[0], /not above 100/);
+    assert.deepEqual(out[3].routes, { normal: "rejected", premium: "filtered" });
+    assert.match(out[3].reasons.normal[0], /orderAmount is a string/);
+    assert.deepEqual(out[4], { eventID: "e-5", routes: { normal: "filtered", premium: "filtered" } });
+    assert.match(out[5].error, /line 6 is not JSON/);
+  });
+
+  it("names an unknown stack", async () => {
+    const r = await runCli(["route", "--stack", "staging", "--jsonl"], "");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no stack "staging": Pulumi\.staging\.yaml does not exist/);
+  });
+
+  it("explain prints each requirement, where it is enforced, and the deployed pattern", async () => {
+    const r = await runCli(["route", "explain", "--stack", "dev"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /normal route \(stack dev\)/);
+    assert.match(r.stdout, /Amount +dynamodb\.NewImage\.orderAmount\.N +processor guard +> 100/);
+    assert.match(r.stdout, /Exclude test customers .*processor guard/);
+    assert.match(r.stdout, /Status change +dynamodb\.OldImage\.orderStatus\.S +pipe filter +pending/);
+    assert.ok(r.stdout.includes('{"dynamodb":{"NewImage":{"orderStatus":{"S":["pending","shipped"]}}},"eventName":["INSERT","MODIFY"]}'));
+  });
+
+  it("an unknown command prints usage and exits 2", async () => {
+    const r = await runCli(["deploy"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command "deploy"[\s\S]*usage: orders-pipeline/);
+  });
+});
