@@ -1,0 +1,195 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { bundleHandler } from "../infra/bundle";
+import { type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
+import { JAVA_MISSING, startDynamoLocal } from "../local/dynamoLocal";
+import { ProcessorHost } from "../local/processorHost";
+import { outcomesOf, unaccounted } from "../local/report";
+import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
+import { parseScenario, runStep, type Step } from "../local/scenario";
+import { routeEvaluator } from "../routing/decide";
+import { routeFromEnvironment } from "../routing/environment";
+import { runCli } from "./support/io";
+
+// End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
+// local pipes and SQS DLQs, all started and stopped by the tests themselves.
+
+const put = (orderId: string, orderStatus: string, orderAmount: unknown, customerEmail = `${orderId}@example.com`): Step => ({
+  put: { orderId, orderStatus, orderAmount, customerEmail },
+});
+const ship = (orderId: string, orderStatus = "shipped"): Step => ({ update: { orderId, set: { orderStatus } } });
+
+describe("the declared stack running locally (DynamoDB Local)", function () {
+  this.timeout(120000);
+  let pipeline: LocalPipeline;
+  const events: RuntimeEvent[] = [];
+
+  before(async () => {
+    pipeline = await LocalPipeline.start({
+      stack: "dev",
+      faults: { "o-retry": 2, "o-dead": -1 },
+      onEvent: (e) => events.push(e),
+      pollIntervalMs: 50,
+      retryDelayMs: 10,
+    });
+    const steps: Step[] = [
+      put("o-a", "pending", 250), // normal processed
+      put("o-b", "pending", 50), // normal skipped (amount)
+      put("o-c", "pending", 500, "qa@QA.Test.com"), // normal skipped (test customer)
+      put("o-bad", "pending", "lots"), // normal rejected (string amount)
+      put("o-after-bad", "pending", 300), // processed: the shard keeps flowing
+      put("o-retry", "pending", 300), // fails twice, then processed
+      put("o-dead", "pending", 400), // always fails: dead-lettered
+      put("o-p", "pending", 2500), // normal processed
+      ship("o-p"), // normal processed, premium processed
+      put("o-q", "pending", 900),
+      ship("o-q"), // normal processed, premium skipped (not above 1000)
+      ship("o-a", "cancelled"), // filtered by both
+      { delete: { orderId: "o-b" } }, // REMOVE: filtered by both
+    ];
+    // Ordering: one order changed many times in a row (each write a real change, so each
+    // makes a stream record; DynamoDB writes none for an update that changes nothing).
+    steps.push(put("o-ord", "pending", 1500), ship("o-ord", "shipped"), ship("o-ord", "pending"), ship("o-ord", "shipped"), ship("o-ord", "pending"));
+    for (const step of steps) await runStep(step, pipeline.dynamo, pipeline.tableName, (id) => pipeline.recordWrite(id));
+    await pipeline.settle({ timeoutMs: 90000 });
+  });
+
+  after(async () => {
+    await pipeline?.stop();
+  });
+
+  const report = (pipe: string) => {
+    const r = pipeline.report().find((x) => x.pipe === pipe);
+    assert.ok(r, pipe);
+    return r;
+  };
+
+  it("every route outcome happens, and every record read is accounted for", () => {
+    const normal = outcomesOf(report("NormalOrdersPipe"));
+    const premium = outcomesOf(report("PremiumOrdersPipe"));
+    // 18 writes: o-a, o-b, o-c, o-bad, o-after-bad, o-retry, o-dead, o-p ×2, o-q ×2, o-a, o-b, o-ord ×5
+    assert.equal(report("NormalOrdersPipe").pipeCounts.read, 18);
+    assert.deepEqual({ ...normal, retried: undefined }, { filtered: 2, skipped: 2, processed: 12, rejected: 1, deadLettered: 1, retried: undefined });
+    assert.ok(normal.retried >= 2, `retried ${normal.retried}`);
+    assert.deepEqual({ ...premium, retried: undefined }, { filtered: 14, skipped: 1, processed: 3, rejected: 0, deadLettered: 0, retried: undefined });
+    for (const pipe of ["NormalOrdersPipe", "PremiumOrdersPipe"]) assert.equal(unaccounted(report(pipe)), 0, pipe);
+  });
+
+  it("keeps the order of changes per order id", () => {
+    const seen = events
+      .filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.processor === "NormalOrdersProcessor")
+      .map((e) => e.detail.status);
+    assert.deepEqual(seen, ["pending", "shipped", "pending", "shipped", "pending"]);
+    const premiumSeen = events.filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.processor === "PremiumOrdersProcessor");
+    assert.equal(premiumSeen.length, 2, "two pending→shipped changes");
+  });
+
+  it("a malformed record is quarantined whole with its reason, and the records behind it flow", async () => {
+    const processed = events.filter((e) => e.event === "order.processed").map((e) => e.detail.orderId);
+    assert.ok(processed.includes("o-after-bad"));
+    const route = pipeline.route("NormalOrdersPipe");
+    const entries = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, queueFor(route));
+    const quarantined = entries.filter((e) => e.kind === "quarantine");
+    assert.equal(quarantined.length, 1);
+    const q = quarantined[0];
+    assert.ok(q.kind === "quarantine");
+    assert.match(q.quarantine.reasons.join(), /orderAmount is a string \(S\)/);
+    assert.equal((q.quarantine.record as { dynamodb: { Keys: { orderId: { S: string } } } }).dynamodb.Keys.orderId.S, "o-bad");
+  });
+
+  it("a record that exhausts its retries lands in the DLQ as a pointer that resolves to it", async () => {
+    const route = pipeline.route("NormalOrdersPipe");
+    const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
+    const pointers = (await listDlq(clients, queueFor(route))).filter((e) => e.kind === "pointer");
+    assert.equal(pointers.length, 1);
+    const p = pointers[0];
+    assert.ok(p.kind === "pointer");
+    assert.equal(p.pointer.context.condition, "RetryAttemptsExhausted");
+    assert.equal(p.pointer.context.partnerResourceArn, route.plan.arn);
+    assert.equal(p.pointer.DDBStreamBatchInfo.batchSize, 1);
+    const resolved = await resolvePointer(clients, p.pointer);
+    assert.ok(resolved.ok, JSON.stringify(resolved));
+    assert.deepEqual(resolved.records.map((r) => (r.dynamodb.Keys?.orderId as { S: string }).S), ["o-dead"]);
+  });
+
+  it("dlq redrive processes the dead-lettered record once the failure is fixed, and deletes only that message", async () => {
+    const route = pipeline.route("NormalOrdersPipe");
+    const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
+    // The "fixed" processor: the same bundle and environment, without the injected failure.
+    const fixed = new ProcessorHost({
+      functionName: "NormalOrdersProcessor-fixed",
+      code: bundleHandler(route.plan.processor.handlerEntry).code,
+      environment: { ...route.plan.processor.environment, ORDERS_DLQ_URL: route.dlqUrl, AWS_ENDPOINT_URL_SQS: pipeline.sqsLocal.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" },
+      timeoutMs: 30000,
+    });
+    try {
+      const queue = { ...queueFor(route), invoke: (records: unknown[]) => fixed.invoke(records) };
+      const outcomes = await redriveDlq(clients, queue);
+      const byKind = Object.fromEntries(outcomes.map((o) => [o.kind, o]));
+      assert.equal(byKind.pointer.redriven, true, byKind.pointer.detail);
+      assert.equal(byKind.pointer.records, 1);
+      assert.equal(byKind.quarantine.redriven, false);
+      assert.match(byKind.quarantine.detail, /still malformed: .*orderAmount is a string/);
+      const left = await listDlq(clients, queue);
+      assert.deepEqual(left.map((e) => e.kind), ["quarantine"]);
+    } finally {
+      await fixed.stop();
+    }
+  });
+
+  function queueFor(route: ReturnType<LocalPipeline["route"]>): DlqQueue {
+    return {
+      pipe: route.plan.name,
+      processor: route.plan.processor.name,
+      url: route.dlqUrl,
+      evaluator: routeEvaluator(routeFromEnvironment(route.plan.processor.environment)),
+      invoke: (records) => route.host.invoke(records),
+    };
+  }
+});
+
+describe("npm start (orders-pipeline local)", function () {
+  this.timeout(150000);
+
+  it("runs the demo story and ends with the report, exit 0", async () => {
+    const r = await runCli(["local", "--stack", "dev", "--quiet"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor/);
+    assert.match(r.stdout, /accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
+    assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.stdout, /the story ran as expected ✓/);
+  });
+
+  it("--scenario runs the user's story and exits 1 with the differences when it does not go as expected", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-scn-")), "story.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: "tiny",
+        steps: [{ put: { orderId: "t-1", orderStatus: "pending", orderAmount: 500, customerEmail: "t@example.com" } }],
+        expect: { NormalOrdersPipe: { processed: 2 }, PremiumOrdersPipe: { filtered: 1 } },
+      }),
+    );
+    const r = await runCli(["local", "--stack", "dev", "--scenario", file, "--quiet"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /not as expected:\n  - NormalOrdersPipe: expected processed 2, got 1/);
+  });
+
+  it("a bad scenario file is refused naming the file and the step", () => {
+    assert.throws(() => parseScenario({ steps: [{ put: { orderStatus: "x" } }] }, "story.yaml"), /story\.yaml: steps\[0\]: put needs an item with a string orderId/);
+    assert.throws(() => parseScenario({ steps: [{ upsert: {} }] }, "story.yaml"), /steps\[0\]: unknown step "upsert"/);
+    assert.throws(() => parseScenario({ steps: [{ wait: 5 }], expect: { X: { done: 1 } } }, "s.yaml"), /expect\.X\.done: unknown outcome/);
+  });
+
+  it("says how to install Java when it is missing", async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      await assert.rejects(startDynamoLocal(), (err: Error) => err.message === JAVA_MISSING && /openjdk-17/.test(err.message));
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
