@@ -72,7 +72,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       say(`\n${scenario.name}: ${scenario.steps.length} steps`);
       for (const step of scenario.steps) {
         if (interrupted) break;
-        await runStep(step, pipeline.dynamo, pipeline.tableName, (orderId) => pipeline.recordWrite(orderId));
+        await runStep(step, pipeline.dynamo, pipeline.tableName, (orderId, at) => pipeline.recordWrite(orderId, at));
       }
       await pipeline.settle({ timeoutMs: 90000 });
       say(`\nreport (stack ${stack})\n${formatReport(pipeline.report())}`);

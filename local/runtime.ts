@@ -61,7 +61,9 @@ export class LocalPipeline {
   /** When each write to an order happened, in order; matched to stream records as they are read. */
   private readonly writes = new Map<string, number[]>();
   private readonly seenPerOrder = new Map<string, number>();
-  private readonly writeTimeByEvent = new Map<string, number | undefined>();
+  /** Stream record → which write of which order made it (resolved when it is processed, as
+   *  the stream can deliver a record before the write call has returned). */
+  private readonly writeOfEvent = new Map<string, { orderId: string; index: number }>();
 
   private constructor(
     readonly plan: LocalPlan,
@@ -164,7 +166,7 @@ export class LocalPipeline {
     }
   }
 
-  /** Remember that a write to `orderId` just completed (for write-to-processing latency). */
+  /** Remember a write to `orderId` that started at `at` (for write-to-processing latency). */
   recordWrite(orderId: string, at = Date.now()): void {
     const list = this.writes.get(orderId) ?? [];
     list.push(at);
@@ -172,11 +174,11 @@ export class LocalPipeline {
   }
 
   private onRead(record: WireRecord): void {
-    if (this.writeTimeByEvent.has(record.eventID)) return; // the other pipe saw it first
+    if (this.writeOfEvent.has(record.eventID)) return; // the other pipe saw it first
     const orderId = (record.dynamodb.Keys?.orderId as { S?: string } | undefined)?.S ?? "";
-    const k = this.seenPerOrder.get(orderId) ?? 0;
-    this.seenPerOrder.set(orderId, k + 1);
-    this.writeTimeByEvent.set(record.eventID, this.writes.get(orderId)?.[k]);
+    const index = this.seenPerOrder.get(orderId) ?? 0;
+    this.seenPerOrder.set(orderId, index + 1);
+    this.writeOfEvent.set(record.eventID, { orderId, index });
   }
 
   private onProcessorLog(
@@ -199,7 +201,8 @@ export class LocalPipeline {
       counts.processed += Number(entry.processed ?? 0);
       counts.rejected += Number(entry.quarantined ?? 0);
     } else if (message === "order.accepted" || message === "order.premium_shipped") {
-      const written = this.writeTimeByEvent.get(String(entry.eventID));
+      const origin = this.writeOfEvent.get(String(entry.eventID));
+      const written = origin && this.writes.get(origin.orderId)?.[origin.index];
       const at = Date.parse(String(entry.timestamp));
       if (written !== undefined && !Number.isNaN(at)) latencies.push(Math.max(0, at - written));
       emit("order.processed", { processor: plan.processor.name, message, orderId: entry.orderId, eventID: entry.eventID, status: entry.orderStatus, amount: entry.orderAmount });

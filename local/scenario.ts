@@ -130,15 +130,16 @@ export async function runStep(
   step: Step,
   client: DynamoDBClient,
   tableName: string,
-  onWrite: (orderId: string) => void,
+  onWrite: (orderId: string, startedAt: number) => void,
 ): Promise<void> {
+  const startedAt = Date.now();
   if ("wait" in step) {
     await new Promise((r) => setTimeout(r, step.wait));
     return;
   }
   if ("put" in step) {
     await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(exactNumbers(step.put) as Record<string, unknown>, { removeUndefinedValues: true }) }));
-    onWrite(step.put.orderId as string);
+    onWrite(step.put.orderId as string, startedAt);
     return;
   }
   if ("update" in step) {
@@ -158,9 +159,9 @@ export async function runStep(
         ExpressionAttributeValues: marshall(values),
       }),
     );
-    onWrite(step.update.orderId);
+    onWrite(step.update.orderId, startedAt);
     return;
   }
   await client.send(new DeleteItemCommand({ TableName: tableName, Key: marshall({ orderId: step.delete.orderId }) }));
-  onWrite(step.delete.orderId);
+  onWrite(step.delete.orderId, startedAt);
 }

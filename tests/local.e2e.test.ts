@@ -52,7 +52,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     // Ordering: one order changed many times in a row (each write a real change, so each
     // makes a stream record; DynamoDB writes none for an update that changes nothing).
     steps.push(put("o-ord", "pending", 1500), ship("o-ord", "shipped"), ship("o-ord", "pending"), ship("o-ord", "shipped"), ship("o-ord", "pending"));
-    for (const step of steps) await runStep(step, pipeline.dynamo, pipeline.tableName, (id) => pipeline.recordWrite(id));
+    for (const step of steps) await runStep(step, pipeline.dynamo, pipeline.tableName, (id, at) => pipeline.recordWrite(id, at));
     await pipeline.settle({ timeoutMs: 90000 });
   });
 
