@@ -1,4 +1,5 @@
 import { parseDecimal } from "../routing/decimal";
+import type { RouteSettings } from "../routing/route";
 
 // The stack's settings: one typed, validated view of the `orders:*` config keys, used by the
 // Pulumi program, the CLI and the local runtime alike. Pure: no Pulumi import, so tools that
@@ -9,17 +10,8 @@ export const CONFIG_NAMESPACE = "orders";
 export type StartingPosition = "TRIM_HORIZON" | "LATEST";
 export type LambdaArchitecture = "arm64" | "x86_64";
 
-export interface StackSettings {
-  /** Normal route: amounts strictly above this pass (exact decimal text). */
-  readonly normalMinAmount: string;
-  /** Premium route: amounts strictly above this pass (exact decimal text). */
-  readonly premiumMinAmount: string;
-  /** Normal route: the order statuses it handles. */
-  readonly normalStatuses: readonly string[];
-  /** Customers whose address is at one of these domains (or a subdomain) are test customers. */
-  readonly testEmailDomains: readonly string[];
-  /** Whether the premium route also leaves out test customers (the seed does not). */
-  readonly premiumExcludesTestCustomers: boolean;
+/** The route settings (thresholds, statuses, test domains; see routing/route.ts) and the rest. */
+export interface StackSettings extends RouteSettings {
   readonly maxRetryAttempts: number;
   readonly maxRecordAgeSeconds: number;
   readonly batchSize: number;

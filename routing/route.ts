@@ -26,11 +26,17 @@ export interface Route {
   readonly testEmailDomains: readonly string[];
 }
 
+/** The stack settings that shape the routes (config keys orders:<name>). */
 export interface RouteSettings {
+  /** Normal route: amounts strictly above this pass (exact decimal text). */
   readonly normalMinAmount: string;
+  /** Premium route: amounts strictly above this pass (exact decimal text). */
   readonly premiumMinAmount: string;
+  /** Normal route: the order statuses it handles. */
   readonly normalStatuses: readonly string[];
+  /** Customers whose address is at one of these domains (or a subdomain) are test customers. */
   readonly testEmailDomains: readonly string[];
+  /** Whether the premium route also leaves out test customers (the seed does not). */
   readonly premiumExcludesTestCustomers: boolean;
 }
 
