@@ -1,0 +1,168 @@
+import { strict as assert } from "node:assert";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { LocalPipe, type LocalPipeSpec, type PointerMessage } from "../local/localPipe";
+import type { InvokeResult } from "../local/processorHost";
+
+// The local pipe's semantics against a scripted stream and target: batching, filtering,
+// partial batch failures, bisection, retries running out, record age, shard order.
+
+interface FakeShard {
+  id: string;
+  parent?: string;
+  records: { id: string; name?: string; ageSeconds?: number }[];
+}
+
+function fakeStreams(shards: FakeShard[]): DynamoDBStreamsClient {
+  let seq = 1000;
+  const records = new Map(
+    shards.map((s) => [
+      s.id,
+      s.records.map((r) => ({
+        eventID: r.id,
+        eventName: r.name ?? "INSERT",
+        eventSource: "aws:dynamodb",
+        dynamodb: {
+          ApproximateCreationDateTime: new Date(Date.now() - (r.ageSeconds ?? 0) * 1000),
+          Keys: { orderId: { S: r.id } },
+          SequenceNumber: String(seq++),
+        },
+      })),
+    ]),
+  );
+  return {
+    send: async (command: { constructor: { name: string }; input: Record<string, string> }) => {
+      switch (command.constructor.name) {
+        case "DescribeStreamCommand":
+          return { StreamDescription: { Shards: shards.map((s) => ({ ShardId: s.id, ParentShardId: s.parent })) } };
+        case "GetShardIteratorCommand":
+          return { ShardIterator: `${command.input.ShardId}:0` };
+        case "GetRecordsCommand": {
+          const [id, pos] = command.input.ShardIterator.split(":");
+          const all = records.get(id) ?? [];
+          const batch = all.slice(Number(pos), Number(pos) + 10);
+          const next = Number(pos) + batch.length;
+          // Every fake shard is closed once read to its end (as a shard is after a split).
+          return { Records: batch, NextShardIterator: next >= all.length && batch.length === 0 ? undefined : `${id}:${next}` };
+        }
+        default:
+          throw new Error(`unexpected ${command.constructor.name}`);
+      }
+    },
+  } as unknown as DynamoDBStreamsClient;
+}
+
+const SPEC: LocalPipeSpec = {
+  name: "TestPipe",
+  arn: "arn:aws:pipes:us-east-1:123456789012:pipe/TestPipe",
+  filters: ['{"eventName":["INSERT","MODIFY"]}'],
+  startingPosition: "TRIM_HORIZON",
+  batchSize: 4,
+  batchingWindowSeconds: 0,
+  maximumRetryAttempts: 3,
+  maximumRecordAgeSeconds: 3600,
+  bisectOnFailure: true,
+};
+
+async function run(shards: FakeShard[], respond: (ids: string[], call: number) => InvokeResult, spec: Partial<LocalPipeSpec> = {}) {
+  const calls: string[][] = [];
+  const dlq: PointerMessage[] = [];
+  const pipe = new LocalPipe(
+    { ...SPEC, ...spec },
+    {
+      streams: fakeStreams(shards),
+      streamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/x",
+      target: {
+        invoke: async (payload) => {
+          const ids = (payload as { eventID: string }[]).map((r) => r.eventID);
+          calls.push(ids);
+          return respond(ids, calls.length);
+        },
+      },
+      sendToDlq: async (m) => void dlq.push(m),
+      pollIntervalMs: 5,
+      retryDelayMs: 1,
+    },
+  );
+  pipe.start();
+  const total = shards.reduce((n, s) => n + s.records.length, 0);
+  const deadline = Date.now() + 10000;
+  while (!(pipe.counts.read === total && pipe.idle)) {
+    if (Date.now() > deadline) throw new Error(`pipe did not finish: ${JSON.stringify(pipe.counts)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await pipe.stop();
+  return { calls, dlq, counts: pipe.counts };
+}
+
+const ok: InvokeResult = { ok: true, result: { batchItemFailures: [] } };
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}` }));
+
+describe("local pipe", () => {
+  it("batches up to batchSize in stream order and never delivers filtered records", async () => {
+    const r = await run([{ id: "s1", records: [...ids("a", 5), { id: "gone", name: "REMOVE" }, ...ids("b", 2)] }], () => ok);
+    assert.deepEqual(r.calls.flat(), ["a1", "a2", "a3", "a4", "a5", "b1", "b2"]);
+    assert.ok(r.calls.every((c) => c.length <= 4));
+    assert.deepEqual({ read: r.counts.read, filtered: r.counts.filtered, delivered: r.counts.delivered }, { read: 8, filtered: 1, delivered: 7 });
+  });
+
+  it("retries from the first failed eventID; records before it are not sent again", async () => {
+    const r = await run([{ id: "s1", records: ids("r", 4) }], (batch, call) =>
+      call === 1 ? { ok: true, result: { batchItemFailures: [{ itemIdentifier: "r3" }] } } : ok,
+    );
+    assert.deepEqual(r.calls[0], ["r1", "r2", "r3", "r4"]);
+    assert.ok(!r.calls.slice(1).flat().includes("r1") && !r.calls.slice(1).flat().includes("r2"));
+    assert.deepEqual(r.calls.slice(1).flat(), ["r3", "r4"]);
+    assert.equal(r.counts.retried, 2);
+    assert.deepEqual(r.dlq, []);
+  });
+
+  it("an identifier that names no record fails the whole batch", async () => {
+    const r = await run([{ id: "s1", records: ids("x", 2) }], (batch, call) =>
+      call === 1 ? { ok: true, result: { batchItemFailures: [{ itemIdentifier: "nope" }] } } : ok,
+    );
+    assert.deepEqual(r.calls.slice(1).flat(), ["x1", "x2"]);
+  });
+
+  it("bisects a failing batch until the bad record is alone, then dead-letters only it", async () => {
+    const r = await run([{ id: "s1", records: ids("m", 4) }], (batch) => (batch.includes("m2") ? { ok: false, error: "boom" } : ok), { maximumRetryAttempts: 3 });
+    assert.deepEqual(r.calls[0], ["m1", "m2", "m3", "m4"]);
+    assert.deepEqual(r.calls[1], ["m1", "m2"], "first half");
+    assert.equal(r.dlq.length, 1);
+    const info = r.dlq[0].DDBStreamBatchInfo;
+    assert.equal(info.batchSize, 1);
+    assert.equal(info.shardId, "s1");
+    assert.equal(info.startSequenceNumber, info.endSequenceNumber);
+    assert.equal(r.dlq[0].context.condition, "RetryAttemptsExhausted");
+    assert.equal(r.dlq[0].context.partnerResourceArn, SPEC.arn);
+    assert.equal(r.counts.deadLettered, 1);
+    // Everyone else got through, in order.
+    const succeeded = r.calls.filter((c) => !c.includes("m2")).flat();
+    assert.deepEqual(succeeded, ["m1", "m3", "m4"]);
+  });
+
+  it("without bisection, retries the failing part whole and dead-letters it after maximumRetryAttempts", async () => {
+    const r = await run([{ id: "s1", records: ids("n", 3) }], () => ({ ok: false, error: "down" }), { bisectOnFailure: false, maximumRetryAttempts: 2 });
+    assert.equal(r.calls.length, 3, "first attempt + 2 retries");
+    assert.equal(r.dlq.length, 1);
+    assert.equal(r.dlq[0].DDBStreamBatchInfo.batchSize, 3);
+    assert.equal(r.counts.deadLettered, 3);
+  });
+
+  it("records older than maximumRecordAgeSeconds go to the DLQ without being delivered", async () => {
+    const r = await run([{ id: "s1", records: [{ id: "old", ageSeconds: 7200 }, { id: "new" }] }], () => ok);
+    assert.deepEqual(r.calls.flat(), ["new"]);
+    assert.equal(r.dlq.length, 1);
+    assert.equal(r.dlq[0].context.condition, "MaximumRecordAgeExceeded");
+  });
+
+  it("reads a child shard only after its parent is done", async () => {
+    const r = await run(
+      [
+        { id: "child", parent: "parent", records: ids("c", 2) },
+        { id: "parent", records: ids("p", 5) },
+      ],
+      () => ok,
+    );
+    assert.deepEqual(r.calls.flat(), ["p1", "p2", "p3", "p4", "p5", "c1", "c2"]);
+  });
+});
