@@ -6,15 +6,12 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readStackConfig } from "../config/stackFile";
-import { DLQ_URL_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
-import { type DlqClients, type DlqEntry, type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
+import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
-import { planFromDeclared } from "../local/plan";
+import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
-import { routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment } from "../routing/environment";
 import { ROUTE_NAMES, type RouteName } from "../routing/route";
 import { type Io, UsageError } from "./io";
 import { LOCAL_STATE_DIR, type LocalState } from "./localCommand";
@@ -45,24 +42,11 @@ async function localTarget(stack: string): Promise<Target> {
     const host = new ProcessorHost({
       functionName: p.processor.name,
       code: bundleHandler(p.processor.handlerEntry).code,
-      environment: {
-        ...p.processor.environment,
-        [DLQ_URL_ENV]: QueueUrl as string,
-        AWS_ENDPOINT_URL_SQS: state.sqsEndpoint,
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      },
+      environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint: state.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
       timeoutMs: p.processor.timeoutSeconds * 1000,
     });
     hosts.push(host);
-    queues.push({
-      pipe: p.name,
-      processor: p.processor.name,
-      url: QueueUrl as string,
-      evaluator: routeEvaluator(routeFromEnvironment(p.processor.environment)),
-      invoke: (records) => host.invoke(records),
-    });
+    queues.push(dlqQueueFor(p, QueueUrl as string, (records) => host.invoke(records)));
   }
   return {
     clients: { sqs, streams },
@@ -96,18 +80,12 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
     if (!out?.dlqUrl || !out?.processorName) throw new UsageError(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
     const declared = plan.pipes.find((p) => p.processor.environment.ORDERS_ROUTE === name);
     if (!declared) throw new Error(`the program declares no ${name} processor`);
-    return {
-      pipe: out.pipeName ?? declared.name,
-      processor: out.processorName,
-      url: out.dlqUrl,
-      evaluator: routeEvaluator(routeFromEnvironment(declared.processor.environment)),
-      invoke: async (records: unknown[]) => {
-        const res = await lambda.send(new InvokeCommand({ FunctionName: out.processorName, Payload: Buffer.from(JSON.stringify(records)) }));
-        const text = Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8");
-        if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
-        return { ok: true as const, result: text ? JSON.parse(text) : null };
-      },
-    };
+    return dlqQueueFor(declared, out.dlqUrl, async (records: unknown[]) => {
+      const res = await lambda.send(new InvokeCommand({ FunctionName: out.processorName, Payload: Buffer.from(JSON.stringify(records)) }));
+      const text = Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8");
+      if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
+      return { ok: true as const, result: text ? JSON.parse(text) : null };
+    });
   });
   return {
     clients: { sqs, streams },

@@ -11,8 +11,10 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isQuarantineMessage, type QuarantineMessage } from "../handlers/quarantine";
-import type { RouteEvaluator } from "../routing/decide";
+import { type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { routeFromEnvironment } from "../routing/environment";
 import type { PointerMessage } from "./localPipe";
+import type { PipePlan } from "./plan";
 import type { InvokeResult } from "./processorHost";
 import { toWireRecord, type WireRecord } from "./wireFormat";
 
@@ -28,6 +30,17 @@ export interface DlqQueue {
   /** The route the processor applies, to tell whether a quarantined record would now pass. */
   readonly evaluator: RouteEvaluator;
   invoke(records: unknown[]): Promise<InvokeResult>;
+}
+
+/** A declared route's DLQ; the route the processor applies comes from its declared environment. */
+export function dlqQueueFor(plan: PipePlan, url: string, invoke: DlqQueue["invoke"]): DlqQueue {
+  return {
+    pipe: plan.name,
+    processor: plan.processor.name,
+    url,
+    evaluator: routeEvaluator(routeFromEnvironment(plan.processor.environment)),
+    invoke,
+  };
 }
 
 export interface DlqClients {

@@ -1,3 +1,4 @@
+import { DLQ_URL_ENV } from "../handlers/constants";
 import { HANDLER_TAG } from "../infra/processorWithDlq";
 import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
 import type { LocalPipeSpec } from "./localPipe";
@@ -83,4 +84,21 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
     };
   });
   return { stack: declared.stack, table, pipes };
+}
+
+/**
+ * The environment a processor runs with locally: exactly the declared one, with the DLQ URL
+ * and the AWS endpoint, region and credentials pointing at the local services.
+ */
+export function localEnvironment(processor: ProcessorPlan, local: { dlqUrl: string; sqsEndpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): Record<string, string> {
+  return {
+    ...processor.environment,
+    [DLQ_URL_ENV]: local.dlqUrl,
+    AWS_ENDPOINT_URL_SQS: local.sqsEndpoint,
+    AWS_REGION: local.region,
+    AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: processor.name,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
 }

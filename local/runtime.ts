@@ -1,12 +1,13 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DLQ_URL_ENV, FAULTS_ENV } from "../handlers/constants";
+import { FAULTS_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
+import { type DlqQueue, dlqQueueFor } from "./dlq";
 import { evaluateProgram } from "./evaluateProgram";
 import { LocalPipe, type PipeCounts } from "./localPipe";
-import { planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { localEnvironment, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
 import { sqsClientConfig, startSqsLocal, type SqsLocal } from "./sqsLocal";
 import type { WireRecord } from "./wireFormat";
@@ -115,16 +116,7 @@ export class LocalPipeline {
         const queue = sqsLocal.createQueue(p.processor.dlqName);
         const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
         const latenciesMs: number[] = [];
-        const environment: Record<string, string> = {
-          ...p.processor.environment,
-          [DLQ_URL_ENV]: queue.queueUrl,
-          AWS_ENDPOINT_URL_SQS: sqsLocal.endpoint,
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_LAMBDA_FUNCTION_NAME: p.processor.name,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        };
+        const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
         if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
         const host = new ProcessorHost({
           functionName: p.processor.name,
@@ -244,11 +236,17 @@ export class LocalPipeline {
     }));
   }
 
-  /** The running route by pipe name, for the dlq command's local redrive. */
+  /** The running route by pipe name. */
   route(pipeName: string): { plan: PipePlan; host: ProcessorHost; dlqUrl: string } {
     const r = this.routes.find((x) => x.plan.name === pipeName);
     if (!r) throw new Error(`no pipe ${pipeName}`);
     return r;
+  }
+
+  /** The route's DLQ, for listing and redriving, invoking its running processor. */
+  dlqQueue(pipeName: string): DlqQueue {
+    const r = this.route(pipeName);
+    return dlqQueueFor(r.plan, r.dlqUrl, (records) => r.host.invoke(records));
   }
 
   get routeNames(): string[] {

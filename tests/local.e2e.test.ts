@@ -3,14 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleHandler } from "../infra/bundle";
-import { type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
-import { JAVA_MISSING, startDynamoLocal } from "../local/dynamoLocal";
+import { dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
+import { JAVA_MISSING, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
+import { localEnvironment } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { outcomesOf, unaccounted } from "../local/report";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { parseScenario, runStep, type Step } from "../local/scenario";
-import { routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment } from "../routing/environment";
 import { runCli } from "./support/io";
 
 // End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
@@ -89,8 +88,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a malformed record is quarantined whole with its reason, and the records behind it flow", async () => {
     const processed = events.filter((e) => e.event === "order.processed").map((e) => e.detail.orderId);
     assert.ok(processed.includes("o-after-bad"));
-    const route = pipeline.route("NormalOrdersPipe");
-    const entries = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, queueFor(route));
+    const entries = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, pipeline.dlqQueue("NormalOrdersPipe"));
     const quarantined = entries.filter((e) => e.kind === "quarantine");
     assert.equal(quarantined.length, 1);
     const q = quarantined[0];
@@ -102,7 +100,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a record that exhausts its retries lands in the DLQ as a pointer that resolves to it", async () => {
     const route = pipeline.route("NormalOrdersPipe");
     const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
-    const pointers = (await listDlq(clients, queueFor(route))).filter((e) => e.kind === "pointer");
+    const pointers = (await listDlq(clients, pipeline.dlqQueue("NormalOrdersPipe"))).filter((e) => e.kind === "pointer");
     assert.equal(pointers.length, 1);
     const p = pointers[0];
     assert.ok(p.kind === "pointer");
@@ -121,11 +119,11 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     const fixed = new ProcessorHost({
       functionName: "NormalOrdersProcessor-fixed",
       code: bundleHandler(route.plan.processor.handlerEntry).code,
-      environment: { ...route.plan.processor.environment, ORDERS_DLQ_URL: route.dlqUrl, AWS_ENDPOINT_URL_SQS: pipeline.sqsLocal.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" },
+      environment: localEnvironment(route.plan.processor, { dlqUrl: route.dlqUrl, sqsEndpoint: pipeline.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
       timeoutMs: 30000,
     });
     try {
-      const queue = { ...queueFor(route), invoke: (records: unknown[]) => fixed.invoke(records) };
+      const queue = dlqQueueFor(route.plan, route.dlqUrl, (records) => fixed.invoke(records));
       const outcomes = await redriveDlq(clients, queue);
       const byKind = Object.fromEntries(outcomes.map((o) => [o.kind, o]));
       assert.equal(byKind.pointer.redriven, true, byKind.pointer.detail);
@@ -139,15 +137,6 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     }
   });
 
-  function queueFor(route: ReturnType<LocalPipeline["route"]>): DlqQueue {
-    return {
-      pipe: route.plan.name,
-      processor: route.plan.processor.name,
-      url: route.dlqUrl,
-      evaluator: routeEvaluator(routeFromEnvironment(route.plan.processor.environment)),
-      invoke: (records) => route.host.invoke(records),
-    };
-  }
 });
 
 describe("npm start (orders-pipeline local)", function () {

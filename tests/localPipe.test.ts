@@ -106,7 +106,7 @@ describe("local pipe", () => {
   });
 
   it("retries from the first failed eventID; records before it are not sent again", async () => {
-    const r = await run([{ id: "s1", records: ids("r", 4) }], (batch, call) =>
+    const r = await run([{ id: "s1", records: ids("r", 4) }], (_batch, call) =>
       call === 1 ? { ok: true, result: { batchItemFailures: [{ itemIdentifier: "r3" }] } } : ok,
     );
     assert.deepEqual(r.calls[0], ["r1", "r2", "r3", "r4"]);
@@ -117,7 +117,7 @@ describe("local pipe", () => {
   });
 
   it("an identifier that names no record fails the whole batch", async () => {
-    const r = await run([{ id: "s1", records: ids("x", 2) }], (batch, call) =>
+    const r = await run([{ id: "s1", records: ids("x", 2) }], (_batch, call) =>
       call === 1 ? { ok: true, result: { batchItemFailures: [{ itemIdentifier: "nope" }] } } : ok,
     );
     assert.deepEqual(r.calls.slice(1).flat(), ["x1", "x2"]);

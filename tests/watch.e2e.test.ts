@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { LOCAL_STATE_DIR } from "../cli/localCommand";
 import { runCli } from "./support/io";
 
@@ -38,7 +38,7 @@ describe("orders-pipeline local --watch", function () {
     assert.ok(fs.existsSync(path.join(LOCAL_STATE_DIR, "dev.json")), "the running stack is findable by other commands");
 
     const dynamo = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    const put = (orderId: string, amount: Record<string, string>) =>
+    const put = (orderId: string, amount: AttributeValue) =>
       dynamo.send(
         new PutItemCommand({
           TableName: "Orders",
