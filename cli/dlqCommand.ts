@@ -71,7 +71,8 @@ function stackOutputs(stack: string, outputsFile?: string): Record<string, any> 
 async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
   const outputs = stackOutputs(stack, outputsFile);
   const region = readStackConfig(stack)["aws:region"];
-  const sqs = new SQSClient({ region });
+  // An endpoint set in the environment (AWS_ENDPOINT_URL_SQS) wins over the queue URL's host.
+  const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
   const streams = new DynamoDBStreamsClient({ region });
   const lambda = new LambdaClient({ region });
   const plan = planFromDeclared(await evaluateProgram(stack));

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { LOCAL_STATE_DIR } from "../cli/localCommand";
@@ -61,6 +62,34 @@ describe("orders-pipeline local --watch", function () {
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /"kind": "orders.quarantined-record"/);
     assert.match(show.stdout, /"S": "not a number"/);
+
+    // The AWS path of the same command: stack outputs from a file, the SDK's default chain
+    // (pointed at the local services through the standard AWS_ENDPOINT_URL_* variables).
+    const queueUrl = (processor: string) => new RegExp(`${processor} DLQ \\((\\S+)\\)`).exec(list.stdout)?.[1];
+    const outputs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-out-")), "outputs.json");
+    fs.writeFileSync(
+      outputs,
+      JSON.stringify({
+        normal: { dlqUrl: queueUrl("NormalOrdersProcessor"), processorName: "NormalOrdersProcessor", pipeName: "NormalOrdersPipe" },
+        premium: { dlqUrl: queueUrl("PremiumOrdersProcessor"), processorName: "PremiumOrdersProcessor", pipeName: "PremiumOrdersPipe" },
+      }),
+    );
+    const state = JSON.parse(fs.readFileSync(path.join(LOCAL_STATE_DIR, "dev.json"), "utf8"));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SQS: state.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: state.dynamodbEndpoint,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+    });
+    try {
+      const viaAws = await runCli(["dlq", "list", "--stack", "dev", "--outputs", outputs, "--route", "normal"]);
+      assert.equal(viaAws.code, 0, viaAws.stderr);
+      assert.match(viaAws.stdout, /NormalOrdersProcessor DLQ \(.*\): 1 message\(s\)\n  quarantine +\S+ +record \S+: NewImage\.orderAmount is a string/);
+      assert.ok(!/PremiumOrdersProcessor/.test(viaAws.stdout), "--route normal lists only that route");
+    } finally {
+      process.env = saved;
+    }
 
     const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
     child.kill("SIGINT");
