@@ -129,6 +129,9 @@ const matching: Row[] = [
   ["$or: second alternative", { detail: { $or: [{ "c-count": [{ numeric: [">", 10] }] }, { "d-count": [{ numeric: ["<", 10] }] }] } }, EC2_EVENT, true],
   ["$or: none", { detail: { $or: [{ "c-count": [{ numeric: [">", 10] }] }, { "d-count": [{ numeric: [">", 10] }] }] } }, EC2_EVENT, false],
   ["$or at top level with another field", { source: ["aws.ec2"], $or: [{ region: ["eu-west-1"] }, { account: ["111122223333"] }] }, EC2_EVENT, true],
+  ["$or with an object is an ordinary field name [RULER]", { $or: { a: ["x"] } }, { $or: { a: "x" } }, true],
+  ["anything-but number list [RULER]", { detail: { "x-limit": [{ "anything-but": [100, 200, 300] }] } }, EC2_EVENT, true],
+  ["exists false on an intermediate node [RULER]", { detail: { items: [{ exists: false }] } }, EC2_EVENT, true],
   ["$or and a failing field", { source: ["aws.s3"], $or: [{ region: ["us-west-1"] }, { account: ["x"] }] }, EC2_EVENT, false],
 ];
 
@@ -179,7 +182,8 @@ const invalidEverywhere: Invalid[] = [
   ["anything-but with numeric", { a: [{ "anything-but": { numeric: [">", 1] } }] }, /"anything-but" does not accept "numeric"/],
   ["anything-but list of objects", { a: [{ "anything-but": [{ prefix: "x" }] }] }, /list takes strings and numbers, not an object/],
   ["$or with one alternative", { $or: [{ a: ["x"] }] }, /"\$or" takes an array of at least two objects/],
-  ["$or not an array", { $or: { a: ["x"] } }, /"\$or" takes an array/],
+  ["$or with a string", { $or: "x" }, /"\$or" takes an array/],
+  ["anything-but mixing strings and numbers [RULER]", { a: [{ "anything-but": ["x", 1] }] }, /must be all strings or all numbers, not a mix/],
 ];
 
 const invalidOnEventBus: Invalid[] = [

@@ -68,7 +68,9 @@ class Compiler {
     for (const key of keys) {
       const value = obj[key];
       const at = [...path, key];
-      if (key === "$or") {
+      // "$or" is the OR primitive only with an array; with an object event-ruler keeps it as an
+      // ordinary field name (its README, "backward compatibility").
+      if (key === "$or" && !isObject(value)) {
         if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) {
           throw new PatternError(where, '"$or" takes an array of at least two objects, each a pattern');
         }
@@ -168,6 +170,10 @@ class Compiler {
     }
     if (Array.isArray(operand)) {
       if (operand.length === 0) throw new PatternError(where, '"anything-but" list is empty');
+      const strings = operand.filter((v) => typeof v === "string").length;
+      if (strings > 0 && strings < operand.length) {
+        throw new PatternError(where, '"anything-but" list must be all strings or all numbers, not a mix');
+      }
       const tests = operand.map((v) => {
         if (typeof v === "string") return (x: Scalar) => x === v;
         if (isJsonNumber(v)) return numberEquals(toDecimal(v));
