@@ -26,11 +26,15 @@ function describe(e: RuntimeEvent): string | undefined {
     case "order.processed":
       return `  ✓ ${d.processor}: ${d.message} ${d.orderId} (${d.status}, ${d.amount})`;
     case "order.rejected":
-      return `  ✗ ${d.processor}: rejected ${d.eventID} → DLQ (${(d.reasons as string[] | undefined)?.join("; ")})`;
+      return `  ✗ ${d.processor}: rejected ${d.orderId ?? d.eventID}, quarantined in the DLQ (${(d.reasons as string[] | undefined)?.join("; ")})`;
+    case "order.failed":
+      return `  ! ${d.processor}: ${d.orderId ?? d.eventID} failed: ${d.error}`;
     case "pipe.batch_failed":
-      return `  ↻ ${d.pipe}: attempt ${d.attempt} failed from ${d.firstEventID} (${d.records} record(s)): ${d.error}`;
+      return Number(d.attempt) > Number(d.maximumRetryAttempts)
+        ? undefined
+        : `  ↻ ${d.pipe}: retry ${d.attempt} of ${d.maximumRetryAttempts} from ${d.firstKey} (${d.records} record(s))`;
     case "pipe.dead_lettered":
-      return `  ☠ ${d.pipe}: ${d.records} record(s) from ${d.firstEventID} dead-lettered (${d.condition})`;
+      return `  ☠ ${d.pipe}: ${d.records} record(s) from ${d.firstKey} dead-lettered (${d.condition}); the DLQ holds a pointer to them`;
     case "pipe.error":
       return `  ! ${d.pipe}: ${d.error}`;
     default:

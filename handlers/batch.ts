@@ -35,6 +35,12 @@ export interface BatchDeps {
   readonly now?: () => Date;
 }
 
+/** The order's key, for logs (a key is not personal data; the record may be malformed). */
+function orderIdOf(record: unknown): string | undefined {
+  const id = (record as { dynamodb?: { Keys?: { orderId?: { S?: unknown } } } } | null)?.dynamodb?.Keys?.orderId?.S;
+  return typeof id === "string" ? id : undefined;
+}
+
 function eventIdOf(record: unknown): string | undefined {
   const id = (record as { eventID?: unknown } | null)?.eventID;
   return typeof id === "string" && id !== "" ? id : undefined;
@@ -63,7 +69,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
         case "rejected":
           await deps.quarantine(quarantineMessage(deps.evaluator.route.name, record, eventIdOf(record), decision.reasons, now()));
           counts.quarantined++;
-          deps.warn("record.quarantined", { eventID: eventIdOf(record), reasons: decision.reasons });
+          deps.warn("record.quarantined", { eventID: eventIdOf(record), orderId: orderIdOf(record), reasons: decision.reasons });
           break;
         case "processed":
           await deps.handleOrder(decision.order, deps.context);
@@ -84,6 +90,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       counts.failed = remaining.length;
       deps.warn("record.failed", {
         eventID: ids[0],
+        orderId: orderIdOf(payload[i]),
         outcome: decision.outcome,
         error: (failure as Error)?.message ?? String(failure),
         retriedFromHere: remaining.length,

@@ -90,6 +90,13 @@ interface ShardState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A record's key for messages: "orderId=o-1". */
+function keyOf(record: WireRecord): string {
+  return Object.entries(record.dynamodb.Keys ?? {})
+    .map(([name, value]) => `${name}=${Object.values(value as Record<string, unknown>)[0]}`)
+    .join(",");
+}
+
 export class LocalPipe {
   readonly counts: PipeCounts = { read: 0, filtered: 0, delivered: 0, retried: 0, deadLettered: 0, invocations: 0, failedInvocations: 0 };
   private readonly shards = new Map<string, ShardState>();
@@ -228,7 +235,9 @@ export class LocalPipe {
 
   private async deliver(records: WireRecord[], shardId: string): Promise<void> {
     this.counts.delivered += records.length;
-    const pending: { records: WireRecord[]; attempts: number }[] = [{ records, attempts: 0 }];
+    // attempts count the failures of the record a retry starts from; when a retry gets past
+    // it (progress), the next failing record starts its own count.
+    const pending: { records: WireRecord[]; attempts: number; failingEventID?: string }[] = [{ records, attempts: 0 }];
     while (pending.length > 0) {
       const item = pending[0];
       const cutoff = Date.now() / 1000 - this.spec.maximumRecordAgeSeconds;
@@ -251,12 +260,15 @@ export class LocalPipe {
       }
       this.counts.failedInvocations++;
       const remaining = item.records.slice(failedFrom);
-      const attempts = item.attempts + 1;
+      const failingEventID = remaining[0].eventID;
+      const attempts = failingEventID === item.failingEventID ? item.attempts + 1 : 1;
       this.deps.onEvent?.("pipe.batch_failed", {
         pipe: this.spec.name,
         attempt: attempts,
         records: remaining.length,
         firstEventID: remaining[0].eventID,
+        firstKey: keyOf(remaining[0]),
+        maximumRetryAttempts: this.spec.maximumRetryAttempts,
         error: result.ok ? "batchItemFailures" : result.error,
       });
       if (attempts > this.spec.maximumRetryAttempts) {
@@ -270,9 +282,9 @@ export class LocalPipe {
       // record is alone; records behind it wait, so order within the shard is kept.
       if (this.spec.bisectOnFailure && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
-        pending.splice(0, 1, { records: remaining.slice(0, half), attempts }, { records: remaining.slice(half), attempts });
+        pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID }, { records: remaining.slice(half), attempts: 0 });
       } else {
-        pending[0] = { records: remaining, attempts };
+        pending[0] = { records: remaining, attempts, failingEventID };
       }
     }
   }
@@ -317,6 +329,6 @@ export class LocalPipe {
       }
     }
     this.counts.deadLettered += records.length;
-    this.deps.onEvent?.("pipe.dead_lettered", { pipe: this.spec.name, condition, records: records.length, firstEventID: first.eventID });
+    this.deps.onEvent?.("pipe.dead_lettered", { pipe: this.spec.name, condition, records: records.length, firstEventID: first.eventID, firstKey: keyOf(first) });
   }
 }

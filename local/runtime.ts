@@ -199,9 +199,9 @@ export class LocalPipeline {
       if (written !== undefined && !Number.isNaN(at)) latencies.push(Math.max(0, at - written));
       emit("order.processed", { processor: plan.processor.name, message, orderId: entry.orderId, eventID: entry.eventID, status: entry.orderStatus, amount: entry.orderAmount });
     } else if (message === "record.quarantined") {
-      emit("order.rejected", { processor: plan.processor.name, eventID: entry.eventID, reasons: entry.reasons });
+      emit("order.rejected", { processor: plan.processor.name, eventID: entry.eventID, orderId: entry.orderId, reasons: entry.reasons });
     } else if (message === "record.failed") {
-      emit("order.failed", { processor: plan.processor.name, eventID: entry.eventID, error: entry.error });
+      emit("order.failed", { processor: plan.processor.name, eventID: entry.eventID, orderId: entry.orderId, error: entry.error });
     }
   }
 

@@ -148,6 +148,22 @@ describe("local pipe", () => {
     assert.equal(r.counts.deadLettered, 3);
   });
 
+  it("each failing record gets its own retries: an earlier record's failures do not use them up", async () => {
+    let aFailures = 0;
+    const r = await run([{ id: "s1", records: ids("k", 3) }], (batch) => {
+      if (batch[0] === "k1" && aFailures < 2) {
+        aFailures++;
+        return { ok: true, result: { batchItemFailures: batch.map((itemIdentifier) => ({ itemIdentifier })) } };
+      }
+      const at = batch.indexOf("k2");
+      return at < 0 ? ok : { ok: true, result: { batchItemFailures: batch.slice(at).map((itemIdentifier) => ({ itemIdentifier })) } };
+    }, { bisectOnFailure: false, maximumRetryAttempts: 3 });
+    const k2Attempts = r.calls.filter((c) => c[0] === "k2").length + 1; // +1: the attempt where k1 succeeded and k2 failed
+    assert.equal(k2Attempts, 4, "1 attempt + 3 retries for k2");
+    assert.equal(r.dlq.length, 1);
+    assert.equal(r.dlq[0].DDBStreamBatchInfo.batchSize, 2, "k2 and the record behind it");
+  });
+
   it("records older than maximumRecordAgeSeconds go to the DLQ without being delivered", async () => {
     const r = await run([{ id: "s1", records: [{ id: "old", ageSeconds: 7200 }, { id: "new" }] }], () => ok);
     assert.deepEqual(r.calls.flat(), ["new"]);
