@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { readStackConfig } from "../config/stackFile";
 import { type DeclaredResource, type DeclaredStack, evaluateProgram } from "../local/evaluateProgram";
 
 const ROUTES = [
@@ -220,6 +221,13 @@ describe("the Pulumi program under mocks", () => {
     // The routes themselves do not change between stacks.
     const filters = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "NormalOrdersPipe").state.sourceParameters.filterCriteria;
     assert.deepEqual(filters(prod), filters(dev));
+  });
+
+  it("both stacks tag every AWS resource with the project and the environment (provider default tags)", () => {
+    for (const stack of ["dev", "prod"]) {
+      const tags = JSON.parse(readStackConfig(stack)["aws:defaultTags"]).tags;
+      assert.deepEqual(tags, { project: "orders-pipeline", environment: stack });
+    }
   });
 
   it("exports the outputs callers need", () => {
