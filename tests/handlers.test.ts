@@ -5,6 +5,7 @@ import { loadStackFileSettings } from "../config/stackFile";
 import { processBatch, type BatchDeps } from "../handlers/batch";
 import { acceptNormalOrder, type OrderContext, type OrderHandler, shipPremiumOrder } from "../handlers/business";
 import { QUARANTINE_KIND, type QuarantineMessage } from "../handlers/quarantine";
+import { parseFaults, withInjectedFaults } from "../handlers/faults";
 import { bundleHandler } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
 import { routeFromEnvironment, routeToEnvironment } from "../routing/environment";
@@ -222,4 +223,34 @@ describe("handler bundles", () => {
       }
     });
   }
+});
+
+describe("injected faults (local runs only)", () => {
+  const parsed = routeEvaluator(routes.normal).decide(good("normal", "f-1"));
+  const order = parsed.outcome === "processed" ? parsed.order : assert.fail("setup");
+  const context: OrderContext = { route: "normal", log: { info() {} }, metrics: { count() {}, amount() {} } };
+
+  it("fail an order's first n attempts, then let it through", async () => {
+    let ran = 0;
+    const step = withInjectedFaults(async () => void ran++, parseFaults('{"o-1": 2}', "ORDERS_INJECT_FAULTS"));
+    await assert.rejects(step(order, context), /injected failure for order o-1 \(attempt 1\)/);
+    await assert.rejects(step(order, context), /attempt 2/);
+    await step(order, context);
+    assert.equal(ran, 1);
+  });
+
+  it("-1 fails every attempt; other orders are untouched; no variable, no wrapper", async () => {
+    const always = withInjectedFaults(async () => {}, parseFaults('{"o-1": -1}', "V"));
+    for (let i = 0; i < 3; i++) await assert.rejects(always(order, context));
+    const other = withInjectedFaults(async () => {}, parseFaults('{"o-2": -1}', "V"));
+    await other(order, context);
+    const plain = async () => {};
+    assert.equal(withInjectedFaults(plain, parseFaults(undefined, "V")), plain);
+  });
+
+  it("a bad variable is named", () => {
+    assert.throws(() => parseFaults("{", "ORDERS_INJECT_FAULTS"), /ORDERS_INJECT_FAULTS is not JSON/);
+    assert.throws(() => parseFaults('{"o-1": "x"}', "ORDERS_INJECT_FAULTS"), /ORDERS_INJECT_FAULTS: o-1 must map to a whole number/);
+    assert.throws(() => parseFaults("[1]", "ORDERS_INJECT_FAULTS"), /must be a JSON object/);
+  });
 });

@@ -63,6 +63,10 @@ describe("orders-pipeline local --watch", function () {
     assert.match(show.stdout, /"kind": "orders.quarantined-record"/);
     assert.match(show.stdout, /"S": "not a number"/);
 
+    const redrive = await runCli(["dlq", "redrive", "--stack", "dev", "--local", "--route", "normal"]);
+    assert.equal(redrive.code, 1, "a message that cannot be redriven makes the exit code 1");
+    assert.match(redrive.stdout, /kept +quarantine \S+: still malformed: NewImage\.orderAmount is a string .*\(fix the item, then redrive\)/);
+
     // The AWS path of the same command: stack outputs from a file, the SDK's default chain
     // (pointed at the local services through the standard AWS_ENDPOINT_URL_* variables).
     const queueUrl = (processor: string) => new RegExp(`${processor} DLQ \\((\\S+)\\)`).exec(list.stdout)?.[1];
