@@ -66,12 +66,12 @@ export class LocalPipeline {
    *  the stream can deliver a record before the write call has returned). */
   private readonly writeOfEvent = new Map<string, { orderId: string; index: number }>();
 
+  private readonly routes: RunningRoute[] = [];
+
   private constructor(
     readonly plan: LocalPlan,
     readonly ddb: DynamoLocal,
     readonly sqsLocal: SqsLocal,
-    readonly streamArn: string,
-    private readonly routes: RunningRoute[],
   ) {
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     this.dynamo = new DynamoDBClient({ ...common, endpoint: ddb.endpoint });
@@ -83,79 +83,82 @@ export class LocalPipeline {
     return this.plan.table.name;
   }
 
+  /** The table's stream on DynamoDB Local (set once the table exists). */
+  get streamArn(): string {
+    return this.stream;
+  }
+
+  private stream = "";
+
   static async start(opts: StartOptions): Promise<LocalPipeline> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const plan = planFromDeclared(await evaluateProgram(opts.stack));
-    const emit = (event: string, detail: Record<string, unknown>) => opts.onEvent?.({ event, detail });
     const ddb = await startDynamoLocal();
-    let sqsLocal: SqsLocal | undefined;
+    let sqsLocal: SqsLocal;
     try {
       sqsLocal = await startSqsLocal();
-      const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: ddb.endpoint };
-      const dynamo = new DynamoDBClient(common);
-      const t = plan.table;
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: t.name,
-          KeySchema: [{ AttributeName: t.hashKey, KeyType: "HASH" }],
-          AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
-          BillingMode: "PAY_PER_REQUEST",
-          StreamSpecification: { StreamEnabled: true, StreamViewType: t.streamViewType as "NEW_AND_OLD_IMAGES" },
-        }),
-      );
-      const described = await dynamo.send(new DescribeTableCommand({ TableName: t.name }));
-      const streamArn = described.Table?.LatestStreamArn;
-      if (!streamArn) throw new Error(`DynamoDB Local created ${t.name} without a stream`);
-      dynamo.destroy();
-
-      const routes: RunningRoute[] = [];
-      const pipeline: { current?: LocalPipeline } = {};
-      const streams = new DynamoDBStreamsClient(common);
-      const sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
-      for (const p of plan.pipes) {
-        const queue = sqsLocal.createQueue(p.processor.dlqName);
-        const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
-        const latenciesMs: number[] = [];
-        const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-        if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
-        const host = new ProcessorHost({
-          functionName: p.processor.name,
-          code: bundleHandler(p.processor.handlerEntry).code,
-          environment,
-          timeoutMs: p.processor.timeoutSeconds * 1000,
-          onLog: (line) => pipeline.current?.onProcessorLog(p, line, processorCounts, latenciesMs, emit),
-        });
-        const pipe = new LocalPipe(p, {
-          streams,
-          streamArn,
-          target: host,
-          sendToDlq: async (message) => {
-            await sqs.send(
-              new SendMessageCommand({
-                QueueUrl: queue.queueUrl,
-                MessageBody: JSON.stringify(message),
-                MessageAttributes: { kind: { DataType: "String", StringValue: "pipe-pointer" } },
-              }),
-            );
-          },
-          onRead: (record) => pipeline.current?.onRead(record),
-          onEvent: emit,
-          pollIntervalMs: opts.pollIntervalMs,
-          retryDelayMs: opts.retryDelayMs,
-        });
-        routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latenciesMs });
-      }
-      const running = new LocalPipeline(plan, ddb, sqsLocal, streamArn, routes);
-      pipeline.current = running;
-      for (const r of routes) r.pipe.start();
-      await Promise.all(routes.map((r) => r.pipe.ready));
-      emit("local.ready", { dynamodb: ddb.endpoint, sqs: sqsLocal.endpoint, table: t.name, streamArn });
-      return running;
     } catch (err) {
-      await sqsLocal?.stop().catch(() => undefined);
       await ddb.stop();
       throw err;
     }
+    const pipeline = new LocalPipeline(plan, ddb, sqsLocal);
+    try {
+      await pipeline.run(opts);
+      return pipeline;
+    } catch (err) {
+      await pipeline.stop();
+      throw err;
+    }
+  }
+
+  private async run(opts: StartOptions): Promise<void> {
+    const emit = (event: string, detail: Record<string, unknown>) => opts.onEvent?.({ event, detail });
+    const t = this.plan.table;
+    await this.dynamo.send(
+      new CreateTableCommand({
+        TableName: t.name,
+        KeySchema: [{ AttributeName: t.hashKey, KeyType: "HASH" }],
+        AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+        BillingMode: "PAY_PER_REQUEST",
+        StreamSpecification: { StreamEnabled: true, StreamViewType: t.streamViewType as "NEW_AND_OLD_IMAGES" },
+      }),
+    );
+    const described = await this.dynamo.send(new DescribeTableCommand({ TableName: t.name }));
+    const streamArn = described.Table?.LatestStreamArn;
+    if (!streamArn) throw new Error(`DynamoDB Local created ${t.name} without a stream`);
+    this.stream = streamArn;
+
+    for (const p of this.plan.pipes) {
+      const queue = this.sqsLocal.createQueue(p.processor.dlqName);
+      const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
+      const latenciesMs: number[] = [];
+      const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
+      const host = new ProcessorHost({
+        functionName: p.processor.name,
+        code: bundleHandler(p.processor.handlerEntry).code,
+        environment,
+        timeoutMs: p.processor.timeoutSeconds * 1000,
+        onLog: (line) => this.onProcessorLog(p, line, processorCounts, latenciesMs, emit),
+      });
+      const pipe = new LocalPipe(p, {
+        streams: this.streams,
+        streamArn,
+        target: host,
+        // The pipe's own message: AWS's pointer shape, nothing added.
+        sendToDlq: async (message) => {
+          await this.sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
+        },
+        onRead: (record) => this.onRead(record),
+        onEvent: emit,
+        pollIntervalMs: opts.pollIntervalMs,
+        retryDelayMs: opts.retryDelayMs,
+      });
+      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latenciesMs });
+    }
+    for (const r of this.routes) r.pipe.start();
+    await Promise.all(this.routes.map((r) => r.pipe.ready));
+    emit("local.ready", { dynamodb: this.ddb.endpoint, sqs: this.sqsLocal.endpoint, table: t.name, streamArn });
   }
 
   /** Remember a write to `orderId` that started at `at` (for write-to-processing latency). */
