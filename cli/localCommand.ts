@@ -42,6 +42,16 @@ function describe(e: RuntimeEvent): string | undefined {
   }
 }
 
+/** Another `local --watch` of the same stack may have replaced the file since: leave it. */
+function removeStateFileIfOurs(file: string): void {
+  try {
+    const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
+    if (state.pid === process.pid) fs.rmSync(file, { force: true });
+  } catch {
+    // no file, or not ours to judge: nothing to remove
+  }
+}
+
 export async function localCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -106,7 +116,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    fs.rmSync(stateFile, { force: true });
+    removeStateFileIfOurs(stateFile);
     await pipeline.stop();
   }
 }
