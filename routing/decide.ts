@@ -44,7 +44,8 @@ export function routeEvaluator(route: Route): RouteEvaluator {
   checkRouteFilters(route.name, filters);
   const compiled = filters.map((f) => compile(f, "pipes"));
   const guard = makeGuard(route);
-  const passesFilter = (record: unknown) => compiled.some((c) => c.matches(record));
+  // Only an object can match (event-ruler matches JSON objects); a string is never parsed again.
+  const passesFilter = (record: unknown) => typeof record === "object" && record !== null && compiled.some((c) => c.matches(record));
   return {
     route,
     filters,

@@ -1,12 +1,20 @@
-// A pattern can be valid for a pipe and still never match a DynamoDB stream record. The
-// classic case is the seed's `{"orderAmount": {"N": [{"numeric": [">", 100]}]}}`: a stream
-// record carries every DynamoDB scalar as a JSON *string* ({"N": "101"}), and numeric
-// matching (and number literals) only match JSON numbers (aws-facts section 2). This check
-// refuses such patterns with a message that says what to do instead.
+// Patterns a pipe on a DynamoDB stream accepts and yet can never use as intended, found before
+// anything is deployed, each with what to do instead:
+// - a top-level key other than `dynamodb`: "DynamoDB event source mappings only support
+//   filtering on the dynamodb key" (AWS Lambda developer guide, with-ddb-filtering.html; Pipes
+//   poll streams with the same poller, and an older Pipes filtering page lists `eventName` among
+//   the fields that "can't be used in event patterns": shared/aws-facts.md section 10);
+// - the seed's `{"orderAmount": {"N": [{"numeric": [">", 100]}]}}`: a stream record carries every
+//   DynamoDB scalar as a JSON *string* ({"N": "101"}), and numeric matching (and number
+//   literals) only match JSON numbers (aws-facts section 2), so it never matches.
 
 const IMAGES = new Set(["NewImage", "OldImage", "Keys"]);
 // Attribute types whose values are strings (or lists of strings) in a stream record.
 const STRING_TYPES = new Set(["S", "N", "B", "SS", "NS", "BS"]);
+
+export const DYNAMODB_KEY_RULE =
+  'a pipe reading a DynamoDB stream filters only on the "dynamodb" key ("DynamoDB event source mappings only support filtering on the dynamodb key", ' +
+  "docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html; Pipes share that poller)";
 
 function problemsIn(leaf: unknown[], path: string, type: string): string[] {
   const out: string[] = [];
@@ -18,7 +26,7 @@ function problemsIn(leaf: unknown[], path: string, type: string): string[] {
     } else if (value !== null && typeof value === "object" && "numeric" in value) {
       out.push(
         `${path}: "numeric" never matches a DynamoDB stream record: DynamoDB streams carry ${type} values as JSON strings ({"${type}": "101"}) and numeric matching only applies to JSON numbers. ` +
-          `Match status or event fields in the pipe and enforce amount thresholds in the processor guard (the route's minAmount).`,
+          `Match string attributes such as the status in the pipe, and enforce amount thresholds in the processor guard (the route's minAmount).`,
       );
     }
   }
@@ -37,11 +45,17 @@ function walk(node: unknown, path: string[], problems: string[]): void {
   }
   for (const [key, value] of Object.entries(node)) {
     if (key === "$or" && Array.isArray(value)) value.forEach((alt) => walk(alt, path, problems));
-    else walk(value, [...path, key], problems);
+    else if (path.length === 0 && key !== "dynamodb") {
+      const hint =
+        key === "eventName"
+          ? "; require the images instead (NewImage: INSERT or MODIFY; NewImage and OldImage: MODIFY) and check the event name in the processor"
+          : "; move the condition under dynamodb or into the processor";
+      problems.push(`top-level key "${key}": ${DYNAMODB_KEY_RULE}${hint}`);
+    } else walk(value, [...path, key], problems);
   }
 }
 
-/** Reasons the pattern can never match a DynamoDB stream record (empty if none found). */
+/** Reasons a pipe on a DynamoDB stream cannot use the pattern as intended (empty if none found). */
 export function dynamoFilterProblems(pattern: string | object): string[] {
   const parsed: unknown = typeof pattern === "string" ? JSON.parse(pattern) : pattern;
   const problems: string[] = [];

@@ -17,6 +17,10 @@ export function makeGuard(route: Route): (order: OrderChange) => GuardVerdict {
   if (minAmount === undefined) throw new Error(`route ${route.name}: minAmount ${JSON.stringify(route.minAmount)} is not a decimal`);
   const testDomains = route.testEmailDomains.map((d) => d.toLowerCase());
   return (order) => {
+    // The filter implies the event names (routing/route.ts); this is the processor's own check.
+    if (!(route.eventNames as readonly string[]).includes(order.eventName)) {
+      return { pass: false, reason: `eventName ${order.eventName} is not handled by the ${route.name} route (${route.eventNames.join(" or ")})` };
+    }
     if (compareDecimal(order.orderAmount, minAmount) <= 0) {
       return { pass: false, reason: `orderAmount ${order.orderAmountText} is not above ${route.minAmount}` };
     }

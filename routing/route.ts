@@ -2,11 +2,14 @@
 // the stack's settings; the pipe's filter pattern, the processor's guard, the `route` command
 // and the local run are all derived from this one definition.
 //
-// The split follows what a pipe can evaluate (shared/aws-facts.md sections 2 to 4):
-// - the filter tests only event name and statuses (strings, matched exactly);
-// - the guard tests what a pipe cannot: the amount threshold (a DynamoDB number is a string,
-//   so `numeric` never matches it) and the test-customer exclusion (a pipe has no
-//   "anything-but suffix", and the intent is case-insensitive and includes subdomains).
+// The split follows what a pipe can evaluate (shared/aws-facts.md sections 2 to 4 and 10):
+// - the filter tests only statuses, and only under the record's `dynamodb` key: "DynamoDB event
+//   source mappings only support filtering on the dynamodb key" (AWS Lambda developer guide,
+//   docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html; Pipes poll streams the same
+//   way). The event names follow from the images the filter requires (see filterPatterns);
+// - the guard tests what a pipe cannot: the event name again, the amount threshold (a DynamoDB
+//   number is a string, so `numeric` never matches it) and the test-customer exclusion (a pipe
+//   has no "anything-but suffix", and the intent is case-insensitive and includes subdomains).
 
 export const ROUTE_NAMES = ["normal", "premium"] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number];
@@ -62,57 +65,74 @@ export function routesFromSettings(s: RouteSettings): Record<RouteName, Route> {
   };
 }
 
-/** The pipe's filter patterns (one; a pipe ORs up to five). Plain objects, serialized canonically by the caller. */
-export function filterPatterns(route: Route): object[] {
-  const images: Record<string, unknown> = { NewImage: { orderStatus: { S: [...route.statuses] } } };
-  if (route.previousStatuses) images.OldImage = { orderStatus: { S: [...route.previousStatuses] } };
-  return [{ eventName: [...route.eventNames], dynamodb: images }];
+/**
+ * The event names a record passing the route's filter can have, from the images the filter
+ * requires. With NEW_AND_OLD_IMAGES an INSERT has only a NewImage, a MODIFY both images and a
+ * REMOVE only an OldImage (DynamoDB developer guide, Streams.html, "StreamViewType"). The filter
+ * always requires a NewImage status (no REMOVE) and, with previousStatuses, an OldImage status
+ * too (MODIFY only).
+ */
+export function impliedEventNames(route: Route): readonly ("INSERT" | "MODIFY")[] {
+  return route.previousStatuses ? ["MODIFY"] : ["INSERT", "MODIFY"];
 }
 
-/** One row of `route explain`: a requirement of the route and where it is enforced. */
+/** The pipe's filter patterns (one; a pipe ORs up to five), on the `dynamodb` key only. Plain objects, serialized canonically by the caller. */
+export function filterPatterns(route: Route): object[] {
+  const implied = impliedEventNames(route);
+  if ([...route.eventNames].sort().join() !== [...implied].sort().join()) {
+    throw new Error(`route ${route.name}: handles ${route.eventNames.join(" and ")}, but its filter's images imply ${implied.join(" and ")}`);
+  }
+  const dynamodb: Record<string, unknown> = { NewImage: { orderStatus: { S: [...route.statuses] } } };
+  if (route.previousStatuses) dynamodb.OldImage = { orderStatus: { S: [...route.previousStatuses] } };
+  return [{ dynamodb }];
+}
+
+/** One row of `route explain`: a requirement of the route, where it is enforced, and why there. */
 export interface Requirement {
   readonly requirement: string;
   readonly path: string;
-  readonly enforcedBy: "pipe filter" | "processor guard" | "processor validation";
+  readonly enforcedBy: "pipe filter" | "pipe filter (implied), processor guard" | "processor guard" | "processor validation";
   readonly rule: string;
+  readonly why?: string;
 }
 
 export function requirements(route: Route): Requirement[] {
   const rows: Requirement[] = [
-    { requirement: "Events", path: "eventName", enforcedBy: "pipe filter", rule: route.eventNames.join(" or ") },
     {
-      requirement: "Status",
-      path: "dynamodb.NewImage.orderStatus.S",
-      enforcedBy: "pipe filter",
-      rule: route.statuses.join(" or "),
+      requirement: "Events",
+      path: "eventName",
+      enforcedBy: "pipe filter (implied), processor guard",
+      rule: route.eventNames.join(" or "),
+      why:
+        `implied by the images the filter requires (${route.previousStatuses ? "only a MODIFY has both images" : "a REMOVE has no NewImage"}); ` +
+        "checked again by the processor, as a pipe on a DynamoDB stream filters only on the dynamodb key",
     },
+    { requirement: "Status", path: "dynamodb.NewImage.orderStatus.S", enforcedBy: "pipe filter", rule: route.statuses.join(" or ") },
   ];
   if (route.previousStatuses) {
-    rows.push({
-      requirement: "Status change",
-      path: "dynamodb.OldImage.orderStatus.S",
-      enforcedBy: "pipe filter",
-      rule: route.previousStatuses.join(" or "),
-    });
+    rows.push({ requirement: "Status change", path: "dynamodb.OldImage.orderStatus.S", enforcedBy: "pipe filter", rule: route.previousStatuses.join(" or ") });
   }
   rows.push({
     requirement: "Well-formed order",
     path: "dynamodb.NewImage.{orderId,orderAmount,customerEmail}",
     enforcedBy: "processor validation",
-    rule: "orderId S, orderAmount N finite >= 0, customerEmail S with @domain; else rejected to the DLQ",
+    rule: "orderId S; orderAmount N, a number >= 0 DynamoDB can store; customerEmail S, name@domain",
+    why: "a malformed record is rejected: quarantined whole in the DLQ, so it never blocks its shard",
   });
   rows.push({
     requirement: "Amount",
     path: "dynamodb.NewImage.orderAmount.N",
     enforcedBy: "processor guard",
-    rule: `> ${route.minAmount} (exact decimal; a pipe's numeric filter never matches a DynamoDB N string)`,
+    rule: `> ${route.minAmount} (exact decimal)`,
+    why: "a pipe's numeric filter never matches a DynamoDB number: the stream carries it as a JSON string",
   });
   if (route.excludeTestCustomers) {
     rows.push({
       requirement: "Exclude test customers",
       path: "dynamodb.NewImage.customerEmail.S",
       enforcedBy: "processor guard",
-      rule: `domain not ${route.testEmailDomains.join(", ")} nor a subdomain (case-insensitive; pipes lack anything-but+suffix)`,
+      rule: `domain not ${route.testEmailDomains.join(", ")} nor a subdomain (case-insensitive)`,
+      why: "a pipe has no anything-but with suffix, and the intent is case-insensitive and includes subdomains",
     });
   }
   return rows;

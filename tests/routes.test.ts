@@ -2,7 +2,9 @@ import { strict as assert } from "node:assert";
 import { loadStackFileSettings } from "../config/stackFile";
 import { checkRouteFilters, routeEvaluator } from "../routing/decide";
 import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
-import { routesFromSettings } from "../routing/route";
+import { compile } from "../routing/eventPattern";
+import { impliedEventNames, requirements, routesFromSettings } from "../routing/route";
+import { benchRecords } from "../bench/records";
 import { image, inserted, modified, record } from "./support/records";
 
 const settings = loadStackFileSettings("dev");
@@ -79,10 +81,52 @@ describe("routes: the seed's requirement tables, record by record", () => {
     assert.equal(custom.decide(inserted({ status: "pending", amount: "500" })).outcome, "filtered");
   });
 
-  it("the filters test only event name and statuses, so malformed orders reach the processor", () => {
+  it("the filters test only statuses, under the dynamodb key, so malformed orders reach the processor", () => {
     for (const f of [...normal.filters, ...premium.filters]) {
       assert.ok(!/orderAmount|customerEmail|orderId/.test(f), f);
+      assert.deepEqual(Object.keys(JSON.parse(f)), ["dynamodb"], f);
     }
+  });
+});
+
+describe("routes: dynamodb-only filters route exactly as the filters with eventName did", () => {
+  // The filters deployed before (eventName + statuses), kept here as the reference.
+  const before = {
+    normal: compile('{"dynamodb":{"NewImage":{"orderStatus":{"S":["pending","shipped"]}}},"eventName":["INSERT","MODIFY"]}', "pipes"),
+    premium: compile('{"dynamodb":{"NewImage":{"orderStatus":{"S":["shipped"]}},"OldImage":{"orderStatus":{"S":["pending"]}}},"eventName":["MODIFY"]}', "pipes"),
+  };
+  // Every record of the routing table above, and 5000 realistic ones (inserts, status changes,
+  // removals), in the shapes a NEW_AND_OLD_IMAGES stream produces.
+  const records = [...rows.map((r) => r[1]), ...benchRecords(5000)];
+  for (const [name, evaluator] of [["normal", normal], ["premium", premium]] as const) {
+    it(`${name}: the same records pass the filter, and get the same outcome`, () => {
+      let passed = 0;
+      for (const rec of records) {
+        const was = before[name].matches(rec);
+        assert.equal(evaluator.passesFilter(rec), was, JSON.stringify(rec));
+        if (was) passed++;
+      }
+      assert.ok(passed > 100, `only ${passed} records passed: the sample does not exercise the filter`);
+    });
+  }
+
+  it("the event names are implied by the images (normal: INSERT or MODIFY; premium: MODIFY)", () => {
+    assert.deepEqual(impliedEventNames(routes.normal), ["INSERT", "MODIFY"]);
+    assert.deepEqual(impliedEventNames(routes.premium), ["MODIFY"]);
+  });
+
+  it("the processor checks the event name again: an impossible INSERT with both images is skipped by premium", () => {
+    const odd = { ...modified("pending", { amount: "5000" }), eventName: "INSERT" };
+    const d = premium.decide(odd);
+    assert.equal(d.outcome, "skipped");
+    assert.ok(d.outcome === "skipped" && /eventName INSERT is not handled by the premium route \(MODIFY\)/.test(d.reason));
+  });
+
+  it("route explain says where the event-name requirement is enforced, and why", () => {
+    const events = requirements(routes.premium).find((r) => r.requirement === "Events");
+    assert.equal(events?.enforcedBy, "pipe filter (implied), processor guard");
+    assert.equal(events?.rule, "MODIFY");
+    assert.match(events?.why ?? "", /implied by the images the filter requires \(only a MODIFY has both images\); checked again by the processor/);
   });
 });
 
@@ -108,6 +152,14 @@ describe("routes the program refuses", () => {
   it("numeric on a real JSON number is fine", () => {
     assert.deepEqual(dynamoFilterProblems('{"dynamodb":{"ApproximateCreationDateTime":[{"numeric":[">",0]}]}}'), []);
     assert.doesNotThrow(() => checkRouteFilters("normal", normal.filters));
+  });
+
+  it("a top-level key other than dynamodb, naming the key and the rule", () => {
+    assert.throws(
+      () => checkRouteFilters("premium", ['{"dynamodb":{"NewImage":{"orderStatus":{"S":["shipped"]}}},"eventName":["MODIFY"]}']),
+      /route premium: top-level key "eventName": a pipe reading a DynamoDB stream filters only on the "dynamodb" key \("DynamoDB event source mappings only support filtering on the dynamodb key".*require the images instead/,
+    );
+    assert.match(dynamoFilterProblems({ $or: [{ dynamodb: { Keys: { orderId: { S: ["a"] } } } }, { awsRegion: ["us-east-1"] }] })[0], /top-level key "awsRegion"/);
   });
 
   it("problems inside $or are found too", () => {
