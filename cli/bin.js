@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The `orders-pipeline` command. Runs the TypeScript sources directly (type-checked by
-// `npm test`), so there is no build step between a change and the command.
+// The `orders-pipeline` command; `npm run --silent cli -- ...` and `npm start` run this file
+// too, so every spelling behaves the same. It runs the build of the TypeScript sources in
+// dist/, refreshed first if a source changed since (cli/build.js: ~0.1 s, only then).
+"use strict";
 // The AWS SDK warns that its 2027 releases need Node 22; this tool supports Node 20 today.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-require("ts-node").register({ transpileOnly: true, project: require("path").join(__dirname, "..", "tsconfig.json") });
-require("./main")
-  .main(process.argv.slice(2))
-  .then((code) => { process.exitCode = code; })
-  .catch((err) => {
-    process.stderr.write(`orders-pipeline: ${err && err.message ? err.message : err}\n`);
-    process.exitCode = 2;
-  });
+try {
+  require("./build").ensureBuilt();
+} catch (err) {
+  process.stderr.write(`orders-pipeline: cannot build the command from the sources:\n${err && err.message ? err.message : err}\n`);
+  process.exit(2);
+}
+require("../dist/cli/main.js").run(process.argv.slice(2));

@@ -13,7 +13,7 @@ import { evaluateProgram } from "../local/evaluateProgram";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { ROUTE_NAMES, type RouteName } from "../routing/route";
-import { type Io, UsageError } from "./io";
+import { type Io, oneLine, UsageError } from "./io";
 import { LOCAL_STATE_DIR, type LocalState } from "./localCommand";
 
 // `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
@@ -28,7 +28,7 @@ interface Target {
 async function localTarget(stack: string): Promise<Target> {
   const file = path.join(LOCAL_STATE_DIR, `${stack}.json`);
   if (!fs.existsSync(file)) {
-    throw new UsageError(`no local stack ${stack} is running: start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`);
+    throw new Error(`no local stack ${stack} is running: start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`);
   }
   const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
@@ -60,11 +60,28 @@ async function localTarget(stack: string): Promise<Target> {
 }
 
 function stackOutputs(stack: string, outputsFile?: string): Record<string, any> {
-  if (outputsFile) return JSON.parse(fs.readFileSync(outputsFile, "utf8"));
+  if (outputsFile) {
+    let text: string;
+    try {
+      text = fs.readFileSync(outputsFile, "utf8");
+    } catch (err) {
+      throw new Error(`--outputs ${outputsFile}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    }
+    let outputs: unknown;
+    try {
+      outputs = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`--outputs ${outputsFile} is not JSON (${oneLine((err as Error).message)}); expected the output of \`pulumi stack output --json\``);
+    }
+    if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
+      throw new Error(`--outputs ${outputsFile} holds ${outputs === null ? "null" : Array.isArray(outputs) ? "an array" : `a ${typeof outputs}`}; expected the object that \`pulumi stack output --json\` prints`);
+    }
+    return outputs as Record<string, any>;
+  }
   try {
     return JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
   } catch (err) {
-    throw new UsageError(`could not read the outputs of stack ${stack} with the Pulumi CLI (${(err as Error).message.split("\n")[0]}); pass --outputs FILE (the JSON of \`pulumi stack output --json\`)`);
+    throw new Error(`could not read the outputs of stack ${stack} with the Pulumi CLI (${(err as Error).message.split("\n")[0]}); pass --outputs FILE (the JSON of \`pulumi stack output --json\`)`);
   }
 }
 
@@ -78,7 +95,7 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
   const plan = planFromDeclared(await evaluateProgram(stack));
   const queues: DlqQueue[] = ROUTE_NAMES.map((name: RouteName) => {
     const out = outputs[name];
-    if (!out?.dlqUrl || !out?.processorName) throw new UsageError(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
+    if (!out?.dlqUrl || !out?.processorName) throw new Error(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
     const declared = plan.pipes.find((p) => p.processor.environment.ORDERS_ROUTE === name);
     if (!declared) throw new Error(`the program declares no ${name} processor`);
     return dlqQueueFor(declared, out.dlqUrl, async (records: unknown[]) => {
@@ -161,7 +178,7 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
       }
       return 0;
     }
-    if (sub === "show") throw new UsageError(`no message ${values.message} in the DLQs of stack ${stack}`);
+    if (sub === "show") throw new Error(`no message ${values.message} in the DLQs of stack ${stack}`);
     return failed > 0 ? 1 : 0;
   } finally {
     await target.close();

@@ -1,4 +1,3 @@
-import * as readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 
 /** Where a command reads and writes; the real process streams, or buffers in tests. */
@@ -10,14 +9,75 @@ export interface Io {
 
 export const processIo: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 
-/** Calls `each` for every non-blank line of input, in order, with its 1-based line number. */
-export async function forEachLine(input: Readable, each: (line: string, lineNumber: number) => void | Promise<void>): Promise<void> {
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) {
-    n++;
-    if (line.trim() !== "") await each(line, n);
-  }
+/** Wrong use of the command line (unknown option, missing argument): the usage is printed too. */
+export class UsageError extends Error {}
+
+/** An error message on one line (JSON.parse quotes the input, newlines included). */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ");
 }
 
-export class UsageError extends Error {}
+export interface LineOptions {
+  /** Also call `each` for blank lines (one answer per input line); default: skip them. */
+  readonly blank?: boolean;
+  /** Called after the lines of each chunk of input were handled (flush output there). */
+  readonly afterChunk?: () => void;
+}
+
+/**
+ * Calls `each` for every line of input, in order, with its 1-based line number (CRLF or LF).
+ * Reads the stream chunk by chunk rather than through readline: a chunk's lines are handled in
+ * one go, so output can be written once per chunk (see LineWriter).
+ */
+export async function forEachLine(
+  input: Readable,
+  each: (line: string, lineNumber: number) => void | Promise<void>,
+  opts: LineOptions = {},
+): Promise<void> {
+  let n = 0;
+  let carry = "";
+  const handle = async (line: string) => {
+    n++;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (!opts.blank && line.trim() === "") return;
+    const pending = each(line, n);
+    if (pending) await pending;
+  };
+  input.setEncoding?.("utf8");
+  for await (const chunk of input) {
+    const text = carry + (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      await handle(text.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+    opts.afterChunk?.();
+  }
+  if (carry !== "") await handle(carry);
+  opts.afterChunk?.();
+}
+
+/**
+ * Collects output lines and writes them in one call per flush: for a pipe, every write is a
+ * system call, and a write per line cost more than deciding the line.
+ */
+export class LineWriter {
+  private buffered: string[] = [];
+  private size = 0;
+
+  constructor(private readonly out: Writable) {}
+
+  line(text: string): void {
+    this.buffered.push(text);
+    this.size += text.length;
+    if (this.size > 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffered.length === 0) return;
+    this.out.write(`${this.buffered.join("\n")}\n`);
+    this.buffered = [];
+    this.size = 0;
+  }
+}

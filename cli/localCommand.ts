@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { projectPath } from "../config/paths";
 import { checkExpectations, formatReport } from "../local/report";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { DEMO_SCENARIO, loadScenario, runStep, type Scenario } from "../local/scenario";
@@ -9,7 +10,7 @@ import type { Io } from "./io";
 // `local`: the declared stack running on this machine (DynamoDB Local, local pipes, the
 // deployed handler bundles, local SQS DLQs), driven by a scenario, ending with a report.
 
-export const LOCAL_STATE_DIR = path.resolve(__dirname, "..", ".orders-local");
+export const LOCAL_STATE_DIR = projectPath(".orders-local");
 
 export interface LocalState {
   readonly stack: string;

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { type Dialect, match, validate } from "../routing/eventPattern";
-import { forEachLine, type Io, UsageError } from "./io";
+import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
+import { compile, type Dialect, PatternError, parseJsonPreservingNumbers } from "../routing/eventPattern";
+import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
 
 // `pattern test`: does this pattern match this event, as EventBridge would decide it?
 // Exit codes: 0 match, 1 no match, 2 invalid (pattern, event or usage).
@@ -12,26 +13,79 @@ function dialectOf(value: string | undefined): Dialect {
   return d;
 }
 
+function sourceOf(value: string | undefined): "dynamodb" | undefined {
+  if (value === undefined || value === "dynamodb") return value;
+  throw new UsageError(`--source is ${JSON.stringify(value)}; the only source with rules of its own is dynamodb`);
+}
+
 function readText(file: string, flag: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    throw new Error(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
   }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
 }
 
 type Result = { result: "match" | "no-match" | "invalid"; message?: string };
 
+export interface TestOptions {
+  readonly dialect: Dialect;
+  /** "dynamodb": also apply the rules of a pipe reading a DynamoDB stream (routing/dynamoFilterCheck.ts). */
+  readonly source?: "dynamodb";
+}
+
 /** Decides one pair; pattern and event are JSON text so number spelling survives. */
-export function testPattern(pattern: string, event: string, dialect: Dialect): Result {
-  const check = validate(pattern, dialect);
-  if (!check.ok) return { result: "invalid", message: `pattern: ${check.message}` };
+export function testPattern(pattern: string, event: string, opts: TestOptions): Result {
+  let compiled;
   try {
-    JSON.parse(event);
+    compiled = compile(pattern, opts.dialect);
   } catch (err) {
-    return { result: "invalid", message: `event is not JSON: ${(err as Error).message}` };
+    if (err instanceof PatternError) return { result: "invalid", message: `pattern: ${err.message}` };
+    throw err;
   }
-  return { result: match(pattern, event, dialect) ? "match" : "no-match" };
+  if (opts.source === "dynamodb") {
+    const problems = dynamoFilterProblems(pattern);
+    if (problems.length > 0) return { result: "invalid", message: `pattern: ${problems.join("; ")}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseJsonPreservingNumbers(event);
+  } catch (err) {
+    return { result: "invalid", message: `event is not JSON: ${oneLine((err as Error).message)}` };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return { result: "invalid", message: `event is ${kindOf(parsed)}; an event is a JSON object` };
+  }
+  return { result: compiled.matches(parsed) ? "match" : "no-match" };
+}
+
+const LINE_SHAPE = '{"pattern": "<JSON text>", "event": "<JSON text>"}';
+
+/** One `--jsonl` line: always exactly one answer, so answers line up with questions. */
+function testLine(line: string, n: number, opts: TestOptions): Result {
+  if (line.trim() === "") return { result: "invalid", message: `line ${n} is blank; expected ${LINE_SHAPE}` };
+  let input: unknown;
+  try {
+    input = JSON.parse(line);
+  } catch (err) {
+    return { result: "invalid", message: `line ${n} is not JSON: ${oneLine((err as Error).message)}` };
+  }
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { result: "invalid", message: `line ${n} is ${kindOf(input)}, not an object; expected ${LINE_SHAPE}` };
+  }
+  const { pattern, event } = input as { pattern?: unknown; event?: unknown };
+  for (const [name, value] of [["pattern", pattern], ["event", event]] as const) {
+    if (typeof value !== "string") {
+      return { result: "invalid", message: `line ${n}: "${name}" is ${value === undefined ? "missing" : kindOf(value)}; expected ${LINE_SHAPE}` };
+    }
+  }
+  return testPattern(pattern as string, event as string, opts);
 }
 
 export async function patternCommand(args: string[], io: Io): Promise<number> {
@@ -39,31 +93,33 @@ export async function patternCommand(args: string[], io: Io): Promise<number> {
   if (sub !== "test") throw new UsageError(`pattern: unknown subcommand ${JSON.stringify(sub ?? "")}; expected: pattern test`);
   const { values } = parseArgs({
     args: rest,
-    options: { pattern: { type: "string" }, event: { type: "string" }, dialect: { type: "string" }, jsonl: { type: "boolean" } },
+    options: {
+      pattern: { type: "string" },
+      event: { type: "string" },
+      dialect: { type: "string" },
+      source: { type: "string" },
+      jsonl: { type: "boolean" },
+    },
     strict: true,
   });
-  const dialect = dialectOf(values.dialect);
+  const opts: TestOptions = { dialect: dialectOf(values.dialect), source: sourceOf(values.source) };
   if (values.jsonl) {
+    if (values.pattern || values.event) throw new UsageError("pattern test takes --jsonl or --pattern FILE --event FILE, not both");
+    const out = new LineWriter(io.stdout);
     let worst = 0;
-    await forEachLine(io.stdin, (line, n) => {
-      let out: Result;
-      try {
-        const input = JSON.parse(line) as { pattern?: unknown; event?: unknown };
-        if (typeof input.pattern !== "string" || typeof input.event !== "string") {
-          out = { result: "invalid", message: `line ${n}: expected {"pattern": "<JSON text>", "event": "<JSON text>"}` };
-        } else {
-          out = testPattern(input.pattern, input.event, dialect);
-        }
-      } catch (err) {
-        out = { result: "invalid", message: `line ${n} is not JSON: ${(err as Error).message}` };
-      }
-      worst = Math.max(worst, out.result === "invalid" ? 2 : 0);
-      io.stdout.write(`${JSON.stringify(out)}\n`);
-    });
+    await forEachLine(
+      io.stdin,
+      (line, n) => {
+        const result = testLine(line, n, opts);
+        if (result.result === "invalid") worst = 2;
+        out.line(JSON.stringify(result));
+      },
+      { blank: true, afterChunk: () => out.flush() },
+    );
     return worst;
   }
   if (!values.pattern || !values.event) throw new UsageError("pattern test needs --pattern FILE and --event FILE (or --jsonl)");
-  const out = testPattern(readText(values.pattern, "--pattern"), readText(values.event, "--event"), dialect);
+  const out = testPattern(readText(values.pattern, "--pattern"), readText(values.event, "--event"), opts);
   if (out.result === "invalid") {
     io.stdout.write(`invalid: ${out.message}\n`);
     return 2;

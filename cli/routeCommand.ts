@@ -1,15 +1,22 @@
 import { parseArgs } from "node:util";
 import { loadStackFileSettings } from "../config/stackFile";
-import { type Decision, routeEvaluator } from "../routing/decide";
+import { type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
 import { ROUTE_NAMES, type RouteName, requirements, routesFromSettings } from "../routing/route";
-import { forEachLine, type Io, UsageError } from "./io";
+import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
 
 // `route`: what each deployed route does with a stream record, from the stack's own config,
 // through the same filters and guards that get deployed.
 
-function evaluators(stack: string) {
+function evaluators(stack: string): RouteEvaluator[] {
   const routes = routesFromSettings(loadStackFileSettings(stack));
   return ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return "a string";
+  return `a ${typeof value}`;
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
@@ -23,45 +30,59 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   if (explain) return explainRoutes(stack, io);
   if (!values.jsonl) throw new UsageError("route reads stream records with --jsonl (one per line on stdin), or use: route explain --stack NAME");
   const routes = evaluators(stack);
+  const out = new LineWriter(io.stdout);
   let bad = 0;
-  await forEachLine(io.stdin, (line, n) => {
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (err) {
-      bad++;
-      io.stdout.write(`${JSON.stringify({ line: n, error: `line ${n} is not JSON: ${(err as Error).message}` })}\n`);
-      return;
-    }
-    const outcomes: Partial<Record<RouteName, Decision["outcome"]>> = {};
-    const reasons: Partial<Record<RouteName, readonly string[]>> = {};
-    for (const evaluator of routes) {
-      const decision = evaluator.decide(record);
-      outcomes[evaluator.route.name] = decision.outcome;
-      if (decision.outcome === "rejected") reasons[evaluator.route.name] = decision.reasons;
-      if (decision.outcome === "skipped") reasons[evaluator.route.name] = [decision.reason];
-    }
-    const eventID = (record as { eventID?: unknown } | null)?.eventID ?? null;
-    const out: Record<string, unknown> = { eventID, routes: outcomes };
-    if (Object.keys(reasons).length > 0) out.reasons = reasons;
-    io.stdout.write(`${JSON.stringify(out)}\n`);
-  });
+  const error = (n: number, message: string) => {
+    bad++;
+    out.line(JSON.stringify({ line: n, error: `line ${n} ${message}` }));
+  };
+  await forEachLine(
+    io.stdin,
+    (line, n) => {
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch (err) {
+        return error(n, `is not JSON: ${oneLine((err as Error).message)}`);
+      }
+      // A record is a JSON object; a JSON string is never parsed a second time.
+      if (typeof record !== "object" || record === null || Array.isArray(record)) {
+        return error(n, `is ${kindOf(record)}, not a stream record (a JSON object)`);
+      }
+      const outcomes: Partial<Record<RouteName, Outcome>> = {};
+      let reasons: Partial<Record<RouteName, readonly string[]>> | undefined;
+      for (const evaluator of routes) {
+        const decision = evaluator.decide(record);
+        outcomes[evaluator.route.name] = decision.outcome;
+        if (decision.outcome === "rejected") (reasons ??= {})[evaluator.route.name] = decision.reasons;
+        else if (decision.outcome === "skipped") (reasons ??= {})[evaluator.route.name] = [decision.reason];
+      }
+      const eventID = (record as { eventID?: unknown }).eventID ?? null;
+      out.line(JSON.stringify(reasons ? { eventID, routes: outcomes, reasons } : { eventID, routes: outcomes }));
+    },
+    { afterChunk: () => out.flush() },
+  );
   return bad > 0 ? 2 : 0;
 }
 
 function explainRoutes(stack: string, io: Io): number {
+  const out = new LineWriter(io.stdout);
   for (const evaluator of evaluators(stack)) {
     const rows = requirements(evaluator.route);
     const header = ["requirement", "stream path", "enforced by", "rule"];
     const table = [header, ...rows.map((r) => [r.requirement, r.path, r.enforcedBy, r.rule])];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-    io.stdout.write(`\n${evaluator.route.name} route (stack ${stack})\n`);
+    out.line("");
+    out.line(`${evaluator.route.name} route (stack ${stack})`);
     table.forEach((row, i) => {
-      io.stdout.write(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}\n`);
-      if (i === 0) io.stdout.write(`  ${widths.map((w) => "-".repeat(w)).join("  ")}\n`);
+      out.line(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}`);
+      if (i === 0) out.line(`  ${widths.map((w) => "-".repeat(w)).join("  ")}`);
     });
-    io.stdout.write(`  deployed filter pattern${evaluator.filters.length > 1 ? "s" : ""}:\n`);
-    for (const f of evaluator.filters) io.stdout.write(`    ${f}\n`);
+    out.line("  why there:");
+    for (const r of rows) if (r.why) out.line(`    ${r.requirement}: ${r.why}`);
+    out.line(`  deployed filter pattern${evaluator.filters.length > 1 ? "s" : ""}:`);
+    for (const f of evaluator.filters) out.line(`    ${f}`);
   }
+  out.flush();
   return 0;
 }

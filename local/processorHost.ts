@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { Worker } from "node:worker_threads";
+import { projectPath } from "../config/paths";
 
 // Runs a processor's bundle locally, the way Lambda runs it: its own environment, one
 // invocation at a time, a timeout, and its log lines (Powertools JSON) handed to the caller.
@@ -17,7 +18,7 @@ export interface ProcessorHostOptions {
   readonly onLog?: (line: string) => void;
 }
 
-const CACHE_DIR = path.resolve(__dirname, "..", "node_modules", ".cache", "orders-local");
+const CACHE_DIR = projectPath("node_modules", ".cache", "orders-local");
 
 export class ProcessorHost {
   private worker?: Worker;
@@ -35,7 +36,7 @@ export class ProcessorHost {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, "processorWorker.js"), {
+    const worker = new Worker(projectPath("local", "processorWorker.js"), {
       env: { ...this.opts.environment },
       workerData: { file: this.file, functionName: this.opts.functionName, timeoutMs: this.opts.timeoutMs },
       stdout: true,

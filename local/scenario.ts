@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, NumberValueImpl } from "@aws-sdk/util-dynamodb";
 import { parse as parseYaml } from "yaml";
+import { projectPath } from "../config/paths";
 
 // A scenario is a story of writes to the Orders table, with optional injected processor
 // failures and the outcome the author expects per pipe. JSON or YAML:
@@ -37,7 +38,7 @@ export interface Scenario {
   readonly expect?: Readonly<Record<string, Partial<Record<OutcomeKey, number>>>>;
 }
 
-export const DEMO_SCENARIO = path.join(__dirname, "scenarios", "demo.yaml");
+export const DEMO_SCENARIO = projectPath("local", "scenarios", "demo.yaml");
 
 function fail(source: string, where: string, what: string): never {
   throw new Error(`${source}: ${where}: ${what}`);

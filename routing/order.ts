@@ -105,7 +105,9 @@ export function parseOrderChange(record: unknown): ParsedRecord {
   const r = record as Record<string, unknown>;
   const reasons: string[] = [];
   const eventID = typeof r.eventID === "string" && r.eventID !== "" ? r.eventID : undefined;
-  if (!eventID) reasons.push("eventID is missing");
+  if (r.eventID === undefined) reasons.push("eventID is missing");
+  else if (typeof r.eventID !== "string") reasons.push(`eventID is ${r.eventID === null ? "null" : Array.isArray(r.eventID) ? "an array" : `a ${typeof r.eventID}`}, expected a string`);
+  else if (r.eventID === "") reasons.push("eventID is empty");
   const eventName = r.eventName;
   if (eventName !== "INSERT" && eventName !== "MODIFY" && eventName !== "REMOVE") {
     reasons.push(`eventName ${JSON.stringify(eventName)} is not INSERT, MODIFY or REMOVE`);

@@ -1,0 +1,105 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { benchRecords } from "../bench/records";
+import { inserted } from "./support/records";
+import { type Ran, sh, SPELLINGS } from "./support/spawn";
+
+// The command line as people run it: real processes, through each documented spelling.
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "orders-cli-process-"));
+const file = (name: string, text: string) => {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+describe("orders-pipeline: one command, three spellings", () => {
+  const records = fs.readFileSync("examples/records.jsonl", "utf8");
+  // One command of each kind, and each exit status.
+  const cases: { args: string; stdin?: string; code: number; out: RegExp; stream?: "stdout" | "stderr" }[] = [
+    { args: "--help", code: 0, out: /^usage: orders-pipeline <command>/ },
+    { args: "pattern test --pattern examples/premium-filter.json --event examples/shipped-order.json --dialect pipes", code: 0, out: /^match\n$/ },
+    { args: "pattern test --pattern examples/seed-amount-filter.json --event examples/shipped-order.json --dialect pipes", code: 1, out: /^no match\n$/ },
+    { args: "pattern test --pattern examples/seed-amount-filter.json --event examples/shipped-order.json --source dynamodb", code: 2, out: /^invalid: pattern: dynamodb\.NewImage\.orderAmount\.N: "numeric" never matches/ },
+    { args: "route --stack dev --jsonl", stdin: records, code: 0, out: /^\{"eventID":"e-1","routes":\{"normal":"processed","premium":"filtered"\}\}\n/ },
+    { args: "route explain --stack dev", code: 0, out: /premium route \(stack dev\)[\s\S]*Events +eventName +pipe filter \(implied\), processor guard +MODIFY/ },
+    { args: "local --stack nosuchstack", code: 2, out: /^orders-pipeline: no stack "nosuchstack": Pulumi\.nosuchstack\.yaml does not exist/, stream: "stderr" },
+    { args: "dlq list --stack nosuchstack --local", code: 2, out: /no local stack nosuchstack is running/, stream: "stderr" },
+    { args: "deploy", code: 2, out: /^orders-pipeline: unknown command "deploy"/, stream: "stderr" },
+  ];
+  for (const c of cases) {
+    it(`${c.args}: exit ${c.code}, the same through npm run, npx and node`, async () => {
+      const runs = await Promise.all(Object.values(SPELLINGS).map((spelling) => sh(`${spelling} ${c.args}`, { stdin: c.stdin })));
+      const [first] = runs;
+      assert.equal(first.code, c.code, `${c.args}\nstdout: ${first.stdout}\nstderr: ${first.stderr}`);
+      assert.match(first[c.stream ?? "stdout"], c.out);
+      if ((c.stream ?? "stdout") === "stdout") assert.equal(first.stderr, "", "nothing on stderr");
+      const names = Object.keys(SPELLINGS);
+      runs.forEach((r: Ran, i) => assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: first.code, stdout: first.stdout, stderr: first.stderr }, `${names[i]} differs`));
+    });
+  }
+});
+
+describe("orders-pipeline: bad input, calmly", () => {
+  const many = file("many.jsonl", benchRecords(20000).map((r) => JSON.stringify(r)).join("\n") + "\n");
+
+  const piped = async (command: string) => {
+    // bash, for PIPESTATUS: the status of the command itself, not of `head`.
+    const r = await sh(`bash -c 'set -o pipefail; ${command} | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}"'`);
+    return { status: /status=(\d+)/.exec(r.stdout)?.[1], stderr: r.stderr };
+  };
+
+  it("a reader that stops early (| head -1) ends the command quietly with status 0", async () => {
+    const tests = file("tests.jsonl", Array(20000).fill(JSON.stringify({ pattern: '{"a":["x"]}', event: '{"a":"x"}' })).join("\n"));
+    for (const command of [`node cli/bin.js route --stack dev --jsonl < ${many}`, `node cli/bin.js pattern test --jsonl < ${tests}`, "node cli/bin.js route explain --stack dev", "node cli/bin.js --help"]) {
+      const r = await piped(command);
+      assert.deepEqual(r, { status: "0", stderr: "" }, command);
+    }
+  });
+
+  it("route --jsonl: a line that is JSON but not an object gets its own error line, and the run goes on", async () => {
+    const lines = ['"{\\"eventID\\": \\"sneaky\\"}"', "5", "null", "[1]", "{broken", JSON.stringify(inserted({}, "e-ok")), JSON.stringify({ ...inserted({}), eventID: 42 })];
+    const r = await sh("node cli/bin.js route --stack dev --jsonl", { stdin: `${lines.join("\n")}\n` });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "");
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(out.slice(0, 4), [
+      { line: 1, error: "line 1 is a string, not a stream record (a JSON object)" },
+      { line: 2, error: "line 2 is a number, not a stream record (a JSON object)" },
+      { line: 3, error: "line 3 is null, not a stream record (a JSON object)" },
+      { line: 4, error: "line 4 is an array, not a stream record (a JSON object)" },
+    ]);
+    assert.match(out[4].error, /^line 5 is not JSON: /);
+    assert.deepEqual(out[5], { eventID: "e-ok", routes: { normal: "processed", premium: "filtered" } });
+    assert.equal(out[6].routes.normal, "rejected");
+    assert.deepEqual(out[6].reasons.normal, ["eventID is a number, expected a string"]);
+  });
+
+  it("pattern test --jsonl: exactly one answer per input line, blank and null lines included", async () => {
+    const ok = JSON.stringify({ pattern: '{"a":["x"]}', event: '{"a":"x"}' });
+    const r = await sh("node cli/bin.js pattern test --jsonl", { stdin: `${ok}\n\n   \nnull\n${ok}\n{"pattern": 5, "event": "{}"}\n` });
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(out.length, 6);
+    assert.deepEqual(out[0], { result: "match" });
+    assert.deepEqual(out[1], { result: "invalid", message: 'line 2 is blank; expected {"pattern": "<JSON text>", "event": "<JSON text>"}' });
+    assert.match(out[2].message, /^line 3 is blank/);
+    assert.deepEqual(out[3], { result: "invalid", message: 'line 4 is null, not an object; expected {"pattern": "<JSON text>", "event": "<JSON text>"}' });
+    assert.deepEqual(out[4], { result: "match" });
+    assert.match(out[5].message, /^line 6: "pattern" is a number/);
+    assert.equal(r.code, 2);
+  });
+
+  it("dlq --outputs: a file that is not JSON, or holds null, is named with the flag", async () => {
+    const notJson = file("outputs.txt", "tableName = Orders\n");
+    const nul = file("null.json", "null\n");
+    const a = await sh(`node cli/bin.js dlq list --stack dev --outputs ${notJson}`);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, new RegExp(`^orders-pipeline: --outputs ${notJson} is not JSON \\(.*\\); expected the output of \`pulumi stack output --json\``));
+    const b = await sh(`node cli/bin.js dlq list --stack dev --outputs ${nul}`);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, new RegExp(`^orders-pipeline: --outputs ${nul} holds null; expected the object`));
+    for (const r of [a, b]) assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  });
+});
