@@ -1,10 +1,12 @@
 import { parseDecimal } from "../routing/decimal";
+import { closest } from "./suggest";
 import type { RouteSettings } from "../routing/route";
 
 // The stack's settings: one typed, validated view of the `orders:*` config keys, used by the
 // Pulumi program, the CLI and the local runtime alike. Pure: no Pulumi import, so tools that
 // only read Pulumi.<stack>.yaml validate it exactly as `pulumi preview` does.
 
+/** This program's config namespace; also the Pulumi project's name (Pulumi.yaml), see namespaces.ts. */
 export const CONFIG_NAMESPACE = "orders";
 
 export type StartingPosition = "TRIM_HORIZON" | "LATEST";
@@ -162,7 +164,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: st
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) {
     if (!(key in SPECS)) {
-      const near = SETTING_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+      const near = closest(key, SETTING_KEYS);
       problems.push(
         `${CONFIG_NAMESPACE}:${key} in ${source} is not a setting of this program` +
           (near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : `; known keys: ${SETTING_KEYS.join(", ")}`),

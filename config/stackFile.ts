@@ -1,35 +1,88 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { CONFIG_NAMESPACE, parseSettings, type StackSettings } from "./settings";
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import { PROJECT_DIR } from "./paths";
+import { settingsFromConfig } from "./namespaces";
+import type { StackSettings } from "./settings";
 
-// Reads a stack's config file directly, for the tools that run without the Pulumi engine
-// (the `route` command, tests). Same keys, same validation as the Pulumi program.
+// The one reader of Pulumi.<stack>.yaml for the tools that run without the Pulumi engine (the
+// CLI, the local runtime, tests). It hands the program's settings code the same `ns:key` →
+// string map that Pulumi hands a program (config/namespaces.ts), and refuses, naming the file
+// and line, what Pulumi itself would refuse or misread.
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR };
+
+/** A stack file that cannot be read as Pulumi would; the message names the file (and line). */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
 
 export function stackFilePath(stack: string, dir = PROJECT_DIR): string {
   return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
-/** All config values of a stack file as Pulumi hands them to a program: `ns:key` → string (JSON for lists/objects). */
+function kindOf(node: unknown): string {
+  if (node === null || node === undefined) return "empty";
+  if (isScalar(node)) return node.value === null ? "null" : `the ${typeof node.value} ${node.source ?? String(node.value)}`;
+  if (isMap(node)) return "a mapping";
+  return "a list";
+}
+
+/**
+ * All config values of a stack file as Pulumi passes them to a program: `ns:key` → string,
+ * lists and mappings as JSON. Scalars keep their spelling (`1e400` stays "1e400", not a float
+ * that JSON would turn into null), so a wrong value is reported as written.
+ */
 export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string, string> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`stack name ${JSON.stringify(stack)} is not a valid Pulumi stack name`);
   const file = stackFilePath(stack, dir);
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name ${JSON.stringify(stack)} is not a valid Pulumi stack name`);
-  if (!fs.existsSync(file)) throw new Error(`no stack ${JSON.stringify(stack)}: ${path.basename(file)} does not exist in ${dir}`);
-  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const name = path.basename(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new StackFileError(`no stack ${JSON.stringify(stack)}: ${name} does not exist in ${dir}`);
+    throw new StackFileError(`${name}: ${(err as Error).message}`);
+  }
+  const lines = new LineCounter();
+  // uniqueKeys (the default) makes a repeated key an error, as Pulumi refuses it too.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : undefined);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new StackFileError(`${name} line ${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0]}`);
+  }
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) throw new StackFileError(`${name} is empty; a stack file is a mapping with a config: section`);
+  if (!isMap(root)) throw new StackFileError(`${name} line ${lineOf(root)}: the top level is ${kindOf(root)}; a stack file is a mapping with a config: section`);
+  const config = root.get("config", true) as Node | null | undefined;
+  if (config === undefined) return {};
+  if (!isMap(config)) throw new StackFileError(`${name} line ${lineOf(config) ?? lineOf(root)}: config is ${kindOf(config)}; it must be a mapping of namespace:key to value`);
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(doc?.config ?? {})) {
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  for (const pair of config.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    const at = `${name} line ${lineOf(pair.key as Node)}`;
+    if (key === undefined) throw new StackFileError(`${at}: a config key must be a plain name such as orders:batchSize`);
+    if (!key.includes(":")) {
+      // Pulumi itself refuses a key without a namespace in a stack file.
+      throw new StackFileError(`${at}: config key ${key} has no namespace; write it as <namespace>:${key} (this program's keys are orders:${key})`);
+    }
+    const value = pair.value as Node | null;
+    if (value === null || (isScalar(value) && value.value === null)) {
+      throw new StackFileError(`${at}: ${key} has no value; give it one or remove the line`);
+    }
+    out[key] = isScalar(value)
+      ? typeof value.value === "string"
+        ? value.value
+        : (value.source ?? String(value.value))
+      : JSON.stringify(value.toJSON());
   }
   return out;
 }
 
 export function loadStackFileSettings(stack: string, dir = PROJECT_DIR): StackSettings {
-  const prefix = `${CONFIG_NAMESPACE}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
-    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-  }
-  return parseSettings(raw, path.basename(stackFilePath(stack, dir)));
+  return settingsFromConfig(readStackConfig(stack, dir), path.basename(stackFilePath(stack, dir)));
 }

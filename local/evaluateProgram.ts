@@ -1,5 +1,5 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE } from "../config/settings";
 import { PROJECT_DIR, readStackConfig } from "../config/stackFile";
 
 // Runs the Pulumi program (index.ts) offline under Pulumi's mocks with a stack's config file
@@ -53,9 +53,9 @@ function settled(value: pulumi.Input<unknown>): Promise<unknown> {
 }
 
 /**
- * Evaluates the program for `stack`. `overrides` replaces config values (`orders:key` →
- * string, or undefined to remove one), for tests. Throws what the program throws (e.g. a
- * ConfigError naming the key).
+ * Evaluates the program for `stack`, with the config of Pulumi.<stack>.yaml in `dir`.
+ * `overrides` replaces config values (`orders:key` → string, or undefined to remove one), for
+ * tests. Throws what the program throws (e.g. a ConfigError naming the key).
  */
 export async function evaluateProgram(
   stack: string,
@@ -83,11 +83,12 @@ export async function evaluateProgram(
         throw new Error(`the program made an unexpected provider call: ${args.token}`);
       },
     },
-    "orders-pipeline",
+    CONFIG_NAMESPACE, // the project's name (Pulumi.yaml)
     stack,
     true,
   );
-  const entry = require.resolve(path.join(dir, "index.ts"));
+  // The program next to this module: index.ts from the sources, index.js from the CLI's build.
+  const entry = require.resolve("../index");
   delete require.cache[entry];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require(entry) as Record<string, pulumi.Input<unknown>>;
