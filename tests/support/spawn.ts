@@ -6,7 +6,8 @@ import * as path from "node:path";
 export const PROJECT = path.resolve(__dirname, "..", "..");
 
 export interface Ran {
-  readonly code: number | null;
+  /** Exit status, or the signal that ended the process. */
+  readonly code: number | string | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -24,9 +25,9 @@ export function sh(command: string, opts: { stdin?: string; timeoutMs?: number; 
       reject(new Error(`timed out after ${opts.timeoutMs ?? 60000} ms: ${command}\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, opts.timeoutMs ?? 60000);
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code: code ?? signal, stdout, stderr });
     });
     child.stdin.on("error", () => undefined); // a command may exit before reading its input
     child.stdin.end(opts.stdin ?? "");

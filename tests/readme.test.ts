@@ -1,0 +1,175 @@
+import { strict as assert } from "node:assert";
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT, type Ran, sh } from "./support/spawn";
+
+// The README is executable: every shell command in its code blocks and command tables runs
+// here, as written, in its own process, and must exit as expected with a meaningful piece of
+// output. A command this file does not know fails the test, so a README edit cannot add or
+// break a command unnoticed. Commands that cannot run on this machine are listed with why.
+
+/** Shell commands of the README: lines of ```bash blocks, and table cells that are a command. */
+export function readmeCommands(markdown: string): string[] {
+  const out: string[] = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (/^```(bash|sh|shell)\s*$/.test(lines[i])) {
+      for (i++; i < lines.length && !lines[i].startsWith("```"); i++) {
+        const command = lines[i].replace(/(^|\s)#.*$/, "").trim();
+        if (command !== "") out.push(command);
+      }
+    } else if (lines[i].startsWith("|")) {
+      for (const cell of lines[i].split(/(?<!\\)\|/)) {
+        const m = /^\s*`((?:npx|npm|node|pulumi) [^`]+)`\s*$/.exec(cell);
+        if (m) out.push(m[1].replace(/\\\|/g, "|"));
+      }
+    }
+  }
+  return out;
+}
+
+/** Commands that need what this machine lacks, each with the reason. */
+const CANNOT_RUN_HERE: Record<string, string> = {
+  "npm ci && npm test": "is CI's own run (.ci/run runs it on a clean clone); inside npm test it would start npm test again",
+  "npm ci": "would reinstall node_modules under the running tests; `npm ci && npm start` runs it in a fresh copy",
+  "pulumi login": "needs the Pulumi CLI and a Pulumi account",
+  "pulumi stack select dev": "needs the Pulumi CLI",
+  "pulumi preview": "needs the Pulumi CLI and AWS credentials",
+  "pulumi up": "needs the Pulumi CLI and AWS credentials",
+  "pulumi stack output --json": "needs the Pulumi CLI and a deployed stack",
+  "npx orders-pipeline dlq list --stack prod --outputs outputs.json": "reads the queues of a deployed stack: needs AWS credentials",
+};
+
+interface Expectation {
+  /** Exit status; "SIGINT" for a command that ends by Ctrl-C as npm does (a shell shows 130). */
+  readonly code: number | "SIGINT";
+  readonly stdout: RegExp;
+  /** Run in a fresh copy of the project (files git knows, no node_modules, no dist). */
+  readonly freshCopy?: boolean;
+  /** A long-running command: wait for this output, run `meanwhile`, then press Ctrl-C. */
+  readonly runsUntil?: RegExp;
+  readonly meanwhile?: readonly string[];
+}
+
+const DLQ_LIST = /^NormalOrdersProcessor DLQ \(http:\/\/\S+\/NormalOrdersProcessor-dlq\): 0 message\(s\)\nPremiumOrdersProcessor DLQ \(\S+\): 0 message\(s\)\n$/;
+
+const EXPECTED: Record<string, Expectation> = {
+  "npm ci && npm start": { code: 0, stdout: /the story ran as expected ✓/, freshCopy: true },
+  "npm run --silent cli -- pattern test --pattern examples/seed-amount-filter.json --event examples/shipped-order.json --dialect pipes --source dynamodb": {
+    code: 2,
+    stdout: /^invalid: pattern: dynamodb\.NewImage\.orderAmount\.N: "numeric" never matches a DynamoDB stream record/,
+  },
+  "npm run --silent cli -- local --stack dev --scenario examples/my-story.yaml": { code: 0, stdout: /scenario "my story"[\s\S]*the story ran as expected ✓/ },
+  "npm run --silent cli -- local --stack dev --watch": {
+    code: "SIGINT", // npm run ends by the signal; `node cli/bin.js local --watch` itself exits 0
+    stdout: /watching: write orders[\s\S]*report \(stack dev\)/,
+    runsUntil: /watching: write orders/,
+    meanwhile: ["npm run --silent cli -- dlq list --stack dev --local", "npx orders-pipeline dlq list --stack dev --local"],
+  },
+  "npm run --silent cli -- dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
+  "npx orders-pipeline --help": { code: 0, stdout: /^usage: orders-pipeline <command>[\s\S]*route explain --stack NAME/ },
+  "npx orders-pipeline pattern test --pattern examples/premium-filter.json --event examples/shipped-order.json --dialect pipes": { code: 0, stdout: /^match\n$/ },
+  "npx orders-pipeline pattern test --jsonl < examples/pattern-tests.jsonl": {
+    code: 0,
+    stdout: /^\{"result":"match"\}\n\{"result":"no-match"\}\n\{"result":"match"\}\n$/,
+  },
+  "npx orders-pipeline route --stack dev --jsonl < examples/records.jsonl": {
+    code: 0,
+    stdout: /^\{"eventID":"e-1","routes":\{"normal":"processed","premium":"filtered"\}\}\n\{"eventID":"e-2","routes":\{"normal":"processed","premium":"processed"\}\}\n[\s\S]*"e-6","routes":\{"normal":"rejected"/,
+  },
+  "npm run --silent cli -- route explain --stack dev": {
+    code: 0,
+    stdout: /normal route \(stack dev\)[\s\S]*Amount +dynamodb\.NewImage\.orderAmount\.N +processor guard +> 100[\s\S]*\{"dynamodb":\{"NewImage":\{"orderStatus":\{"S":\["pending","shipped"\]\}\}\}\}/,
+  },
+  "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --quiet": { code: 0, stdout: /report \(stack dev\)[\s\S]*the story ran as expected ✓/ },
+  "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
+};
+
+/** Runs a long-running command until `until` appears, runs `meanwhile`, then sends Ctrl-C. */
+function runInterrupted(command: string, until: RegExp, meanwhile: readonly string[] = []): Promise<{ ran: Ran; during: Ran[] }> {
+  return new Promise((resolve, reject) => {
+    // Its own process group, so Ctrl-C (SIGINT to the group) reaches every process of it as in
+    // a terminal. No shell in between: a terminal's shell would not be part of that group.
+    assert.ok(!/[|&;<>()$`"'\\*?]/.test(command), `${command}: run without a shell, so it must be plain words`);
+    const [file, ...args] = command.split(/\s+/);
+    const child = spawn(file, args, { cwd: PROJECT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const during: Ran[] = [];
+    let triggered = false;
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, "SIGKILL");
+      reject(new Error(`${command}: no ${until} within 120 s\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, 120000);
+    child.stdout.on("data", async (d) => {
+      stdout += d;
+      if (triggered || !until.test(stdout)) return;
+      triggered = true;
+      for (const m of meanwhile) during.push(await sh(m).catch((err) => ({ code: -1, stdout: "", stderr: String(err) })));
+      process.kill(-child.pid!, "SIGINT");
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ ran: { code: code ?? signal, stdout, stderr } as Ran, during });
+    });
+  });
+}
+
+/** A copy of the project as a clean clone would have it (tracked and new files, nothing ignored). */
+function freshCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-fresh-"));
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT, encoding: "utf8" }).split("\0").filter(Boolean);
+  for (const f of files) {
+    if (!fs.existsSync(path.join(PROJECT, f))) continue; // deleted, not yet committed
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(PROJECT, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+describe("the README, run as written", function () {
+  this.timeout(240000);
+  const commands = readmeCommands(fs.readFileSync(path.join(PROJECT, "README.md"), "utf8"));
+
+  it("finds the commands: the two from the top, the CLI table, the deploy steps", () => {
+    for (const c of ["npm ci && npm start", "npm ci && npm test", "npx orders-pipeline --help", "pulumi preview"]) assert.ok(commands.includes(c), c);
+  });
+
+  it("knows every command: each is expected to run, or listed with the reason it cannot run here", () => {
+    const unknown = commands.filter((c) => !(c in EXPECTED) && !(c in CANNOT_RUN_HERE));
+    assert.deepEqual(unknown, [], "add these README commands to tests/readme.test.ts");
+    const stale = Object.keys(EXPECTED).filter((c) => !commands.includes(c));
+    assert.deepEqual(stale, [], "no longer in the README");
+  });
+
+  // A command that needs another one running is run inside that one's test.
+  const runnable = Object.entries(EXPECTED).filter(([c]) => !Object.values(EXPECTED).some((e) => e.meanwhile?.includes(c)));
+  for (const [command, want] of runnable) {
+    it(`${command}`, async () => {
+      let ran: Ran;
+      if (want.runsUntil) {
+        const r = await runInterrupted(command, want.runsUntil, want.meanwhile);
+        ran = r.ran;
+        (want.meanwhile ?? []).forEach((m, i) => {
+          assert.equal(r.during[i]?.code, EXPECTED[m].code, `${m}\n${r.during[i]?.stdout}\n${r.during[i]?.stderr}`);
+          assert.match(r.during[i].stdout, EXPECTED[m].stdout, m);
+        });
+      } else if (want.freshCopy) {
+        const dir = freshCopy();
+        try {
+          ran = await sh(`cd ${dir} && ${command}`, { timeoutMs: 200000 });
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      } else {
+        ran = await sh(command, { timeoutMs: 120000 });
+      }
+      assert.equal(ran.code, want.code, `exit status\nstdout: ${ran.stdout}\nstderr: ${ran.stderr}`);
+      assert.match(ran.stdout, want.stdout);
+      assert.doesNotMatch(ran.stderr, /\n\s+at .*:\d+:\d+\)?\n/, "no stack trace");
+    });
+  }
+});
