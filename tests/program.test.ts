@@ -216,7 +216,7 @@ describe("the Pulumi program under mocks", () => {
     assert.equal(retention(dev), 7);
     assert.equal(retention(prod), 90);
     const pipe = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "PremiumOrdersPipe").state.sourceParameters.dynamodbStreamParameters;
-    assert.equal(pipe(prod).maximumRecordAgeInSeconds, 86400);
+    assert.equal(pipe(prod).maximumRecordAgeInSeconds, 43200); // leaves 12 of the stream's 24 h
     assert.equal(pipe(prod).batchSize, 25);
     // The routes themselves do not change between stacks.
     const filters = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "NormalOrdersPipe").state.sourceParameters.filterCriteria;
@@ -262,7 +262,14 @@ describe("the Pulumi program under mocks", () => {
       ["orders:startingPosition", "NOW", /orders:startingPosition is NOW in Pulumi\.dev\.yaml; must be one of TRIM_HORIZON, LATEST/],
       ["orders:normalMinAmount", "ten", /orders:normalMinAmount is ten in Pulumi\.dev\.yaml/],
       ["orders:testEmailDomains", "[]", /orders:testEmailDomains is \[\] in Pulumi\.dev\.yaml; must be a non-empty list/],
+      ["orders:maxRecordAgeSeconds", "86400", /orders:maxRecordAgeSeconds is 86400 in Pulumi\.dev\.yaml; the source is a DynamoDB stream/],
     ];
+    it("orders:batchingWindowSeconds = 120 with orders:maxRecordAgeSeconds = 60 (AWS refuses it at up)", async () => {
+      const declared: DeclaredResource[] = [];
+      const overrides = { "orders:batchingWindowSeconds": "120", "orders:maxRecordAgeSeconds": "60" };
+      await assert.rejects(evaluateProgram("dev", overrides, undefined, declared), /orders:batchingWindowSeconds \(120\) must be less than orders:maxRecordAgeSeconds \(60\)/);
+      assert.deepEqual(declared, [], "nothing may be declared");
+    });
     for (const [key, value, message] of cases) {
       it(`${key} = ${value}`, async () => {
         const declared: DeclaredResource[] = [];
