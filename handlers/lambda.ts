@@ -6,7 +6,7 @@ import { routeEvaluator } from "../routing/decide";
 import { routeFromEnvironment } from "../routing/environment";
 import { processBatch, type BatchResult } from "./batch";
 import type { OrderContext, OrderHandler } from "./business";
-import { DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE } from "./constants";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, metricsServiceName } from "./constants";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
 
@@ -57,7 +57,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
   const evaluator = routeEvaluator(route);
   const businessStep = withInjectedFaults(handleOrder, parseFaults(process.env[FAULTS_ENV], FAULTS_ENV));
-  const serviceName = `orders-${route.name}-processor`;
+  const serviceName = metricsServiceName(route.name);
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const quarantine = sqsQuarantineSender(queueUrl);
@@ -86,9 +86,10 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
         context,
         warn: (message, attributes) => logger.warn(message, attributes),
       });
-      metrics.addMetric("RecordsSkippedByGuard", MetricUnit.Count, counts.skipped);
-      metrics.addMetric("RecordsQuarantined", MetricUnit.Count, counts.quarantined);
-      metrics.addMetric("RecordsFailed", MetricUnit.Count, counts.failed);
+      const [skipped, quarantined, failed] = BATCH_METRICS;
+      metrics.addMetric(skipped, MetricUnit.Count, counts.skipped);
+      metrics.addMetric(quarantined, MetricUnit.Count, counts.quarantined);
+      metrics.addMetric(failed, MetricUnit.Count, counts.failed);
       logger.info("batch.done", { ...counts });
       return { batchItemFailures };
     } finally {
