@@ -55,6 +55,13 @@ export class FilteredPipe extends pulumi.ComponentResource {
     // 0 is in AWS's range but the provider does not apply it (terraform-provider-aws#33019).
     checkRange(name, "maximumRetryAttempts", args.maximumRetryAttempts, 1, 10000);
     checkRange(name, "maximumRecordAgeInSeconds", args.maximumRecordAgeInSeconds, 60, 604800);
+    // "MaximumBatchingWindowInSeconds must be less than MaximumRecordAgeInSeconds" (AWS, at
+    // create; quoted in terraform-provider-aws#41573).
+    if (args.maximumBatchingWindowInSeconds >= args.maximumRecordAgeInSeconds) {
+      throw new Error(
+        `FilteredPipe ${name}: maximumBatchingWindowInSeconds (${args.maximumBatchingWindowInSeconds}) must be less than maximumRecordAgeInSeconds (${args.maximumRecordAgeInSeconds})`,
+      );
+    }
     validateFilterList([...args.filterPatterns]);
     // API_CreatePipe: Name is 1 to 64 of [\.\-_A-Za-z0-9].
     if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(args.pipeName)) {

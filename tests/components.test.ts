@@ -115,6 +115,7 @@ describe("FilteredPipe", () => {
     [{ filterPatterns: [] }, /at least one filter/],
     [{ filterPatterns: Array(6).fill('{"a":["x"]}') }, /at most 5 filters; got 6/],
     [{ filterPatterns: ['{"a":[{"wildcard":"x*"}]}'] }, /"wildcard" is accepted on an event bus but not by EventBridge Pipes/],
+    [{ maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 60 }, /maximumBatchingWindowInSeconds \(60\) must be less than maximumRecordAgeInSeconds \(60\)/],
     [{ pipeName: "Normal Orders" }, /FilteredPipe P: pipeName "Normal Orders" must be 1 to 64 letters, digits/],
     [{ pipeName: "x".repeat(65) }, /pipeName "x{65}" must be 1 to 64/],
   ];
