@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     console.table(runPatternBench());
   }
   if (!only || only === "handlers") {
-    console.log("\n2. Handler bundles: size, module init, records/s through the handler (batches of 100)");
+    console.log("\n2. Handler bundles: size, cold module init in a fresh process beside `node -e 0`, records/s through the handler (batches of 100)");
     console.table(await runHandlerBench());
   }
   if (!only || only === "local") {

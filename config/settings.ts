@@ -104,6 +104,33 @@ function stringList(item: (s: string) => string | undefined, what: string): Pars
   };
 }
 
+// A DynamoDB stream keeps each record 24 hours (DynamoDB developer guide, Streams.html). A record that reaches maxRecordAgeSeconds is dead-
+// lettered as a pointer, and its data can be read back (`dlq show`, `dlq redrive`) only until
+// the stream trims it: 24 h after it was written. AWS says to keep the age limit below the
+// source's retention (eb-pipes-error-troubleshooting).
+export const STREAM_RETENTION_SECONDS = 24 * 60 * 60;
+/** The least time a dead-lettered pointer must leave to read its records back. */
+export const MIN_SECONDS_TO_ACT = 60 * 60;
+
+function recordAge(): Parser<number> {
+  const range = "a pipe accepts -1 (forever) or 60 to 604800 seconds; this pipeline needs a bounded age";
+  const bounds = integer(60, 604800, `${range} from 60 to ${STREAM_RETENTION_SECONDS - MIN_SECONDS_TO_ACT}`);
+  return (raw) => {
+    const parsed = bounds(raw);
+    if ("problem" in parsed) return parsed;
+    const left = STREAM_RETENTION_SECONDS - parsed.value;
+    if (left < MIN_SECONDS_TO_ACT) {
+      return {
+        problem:
+          `the source is a DynamoDB stream, which keeps records 24 h (86400 s): a record dead-lettered at this age ` +
+          `leaves ${left <= 0 ? "no time" : `only ${left} s`} to read it back with 'orders-pipeline dlq show' or redrive it before the stream trims it; ` +
+          `use at most ${STREAM_RETENTION_SECONDS - MIN_SECONDS_TO_ACT} (1 h left to act; production should leave 12 h: 43200)`,
+      };
+    }
+    return parsed;
+  };
+}
+
 const STATUS = /^[A-Za-z0-9_-]{1,64}$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -129,10 +156,7 @@ const SPECS: { readonly [K in keyof StackSettings]-?: KeySpec<StackSettings[K]> 
     parse: integer(1, 10000, "a pipe accepts -1 (retry forever) or 0 to 10000; this pipeline needs a bounded number from 1 to 10000 (0 is not applied by the AWS provider)"),
     default: 5,
   },
-  maxRecordAgeSeconds: {
-    parse: integer(60, 604800, "a pipe accepts -1 (forever) or 60 to 604800 seconds; this pipeline needs a bounded age from 60 to 604800"),
-    default: 86400,
-  },
+  maxRecordAgeSeconds: { parse: recordAge(), default: 43200 },
   batchSize: { parse: integer(1, 10000, "a pipe accepts 1 to 10000 records per batch"), default: 10 },
   batchingWindowSeconds: { parse: integer(0, 300, "a pipe accepts 0 to 300 seconds"), default: 1 },
   startingPosition: { parse: oneOf<StartingPosition>(["TRIM_HORIZON", "LATEST"]), default: "TRIM_HORIZON" },
@@ -187,6 +211,26 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: st
       out[key] = parsed.value;
     }
   }
+  problems.push(...crossKeyProblems(out as Partial<StackSettings>, source));
   if (problems.length > 0) throw new ConfigError(problems);
   return out as unknown as StackSettings;
+}
+
+/**
+ * Rules between keys, checked on the values that passed their own key's check (a key that
+ * failed is already reported). Their messages join the per-key ones.
+ */
+export function crossKeyProblems(s: Partial<StackSettings>, source: string): string[] {
+  const problems: string[] = [];
+  const window = s.batchingWindowSeconds;
+  const age = s.maxRecordAgeSeconds;
+  // AWS refuses the pipe at `pulumi up` otherwise: "MaximumBatchingWindowInSeconds must be
+  // less than MaximumRecordAgeInSeconds" (quoted in terraform-provider-aws#41573).
+  if (window !== undefined && age !== undefined && window >= age) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:batchingWindowSeconds (${window}) must be less than ${CONFIG_NAMESPACE}:maxRecordAgeSeconds (${age}) in ${source}: ` +
+        `AWS refuses a pipe whose batching window is not below its record age; lower the window or raise the age`,
+    );
+  }
+  return problems;
 }

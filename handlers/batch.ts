@@ -6,8 +6,10 @@ import { quarantineMessage, type QuarantineSender } from "./quarantine";
 // decided (filter, validation, guard) and then processed, skipped, or quarantined. On the
 // first record that fails (its business step throws, or its quarantine send fails) the batch
 // stops: that record and every later one are returned as batchItemFailures, identified by
-// eventID (the identifier Pipes uses for stream sources), so the pipe retries from there and
-// records before it are never re-run.
+// eventID (the identifier Pipes uses for stream sources), so the pipe retries from there.
+// Delivery stays at least once: partial batch reporting "doesn't prevent the possibility of
+// retries for a successful record" (eb-pipes-dynamodb), so a record before the failure may
+// still run again (bisection, a timeout); the business step is idempotent for that reason.
 
 export interface BatchItemFailure {
   readonly itemIdentifier: string;

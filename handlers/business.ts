@@ -1,5 +1,6 @@
 import { maskEmail, type OrderChange } from "../routing/order";
 import type { RouteName } from "../routing/route";
+import { BUSINESS_METRICS } from "./constants";
 
 // The business step of each processor, behind one small contract so a team can replace it.
 //
@@ -48,12 +49,12 @@ function orderFacts(order: OrderChange): Record<string, unknown> {
 
 export const acceptNormalOrder: OrderHandler = async (order, { log, metrics }) => {
   log.info("order.accepted", orderFacts(order));
-  metrics.count("OrdersAccepted");
-  metrics.amount("OrderAmountAccepted", Number(order.orderAmountText));
+  metrics.count(BUSINESS_METRICS.normal.count);
+  metrics.amount(BUSINESS_METRICS.normal.amount, Number(order.orderAmountText));
 };
 
 export const shipPremiumOrder: OrderHandler = async (order, { log, metrics }) => {
   log.info("order.premium_shipped", orderFacts(order));
-  metrics.count("PremiumOrdersShipped");
-  metrics.amount("PremiumOrderAmountShipped", Number(order.orderAmountText));
+  metrics.count(BUSINESS_METRICS.premium.count);
+  metrics.amount(BUSINESS_METRICS.premium.amount, Number(order.orderAmountText));
 };

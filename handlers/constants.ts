@@ -1,4 +1,6 @@
-// Names shared by the handlers and the program that configures them.
+import type { RouteName } from "../routing/route";
+
+// Names shared by the handlers and the program that configures and monitors them.
 export const DLQ_URL_ENV = "ORDERS_DLQ_URL";
 export const METRICS_NAMESPACE = "OrdersPipeline";
 /**
@@ -7,3 +9,17 @@ export const METRICS_NAMESPACE = "OrdersPipeline";
  * runtime can show retries and dead letters through the real handler code.
  */
 export const FAULTS_ENV = "ORDERS_INJECT_FAULTS";
+
+/** Powertools' serviceName of a route's processor: its metrics carry it as the `service` dimension. */
+export function metricsServiceName(route: RouteName): string {
+  return `orders-${route}-processor`;
+}
+
+/** The processor's own metrics per batch (handlers/lambda.ts), the same on both routes. */
+export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "RecordsFailed"] as const;
+
+/** What each route's business step counts (handlers/business.ts): orders, and their amounts. */
+export const BUSINESS_METRICS: Record<RouteName, { readonly count: string; readonly amount: string }> = {
+  normal: { count: "OrdersAccepted", amount: "OrderAmountAccepted" },
+  premium: { count: "PremiumOrdersShipped", amount: "PremiumOrderAmountShipped" },
+};

@@ -1,12 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { routeEvaluator } from "../routing/decide";
 import { routeFromEnvironment } from "../routing/environment";
 import { processBatch, type BatchResult } from "./batch";
 import type { OrderContext, OrderHandler } from "./business";
-import { DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE } from "./constants";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, metricsServiceName } from "./constants";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
 
@@ -15,14 +15,34 @@ import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
 // CloudWatch embedded metric format with Powertools Metrics. Built at module init, once per
 // execution environment.
 
+type SqsModule = typeof import("@aws-sdk/client-sqs");
+
+// The SQS client is loaded on the first quarantine, not at module init: loading it costs
+// ~35 ms of a ~45 ms cold start, and most execution environments never quarantine a record.
+// A plain require() that esbuild leaves as is (the module is external, infra/bundle.ts): the
+// Lambda runtime provides @aws-sdk/client-sqs.
+let sqs: SqsModule | undefined;
+function loadSqs(): SqsModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sqs ??= require("@aws-sdk/client-sqs") as SqsModule;
+  return sqs;
+}
+
+/** Whether this execution environment has loaded the SQS client yet (for tests and the bench). */
+export function sqsClientLoaded(): boolean {
+  return sqs !== undefined;
+}
+
 // An endpoint configured explicitly (AWS_ENDPOINT_URL_SQS, as local runs do) wins over the
 // queue URL's host, which the SDK would otherwise use.
-const sqsClient = () => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+const sqsClient = (): SQSClient => new (loadSqs().SQSClient)({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
 
-export function sqsQuarantineSender(queueUrl: string, client = sqsClient()): QuarantineSender {
+export function sqsQuarantineSender(queueUrl: string, makeClient: () => SQSClient = sqsClient): QuarantineSender {
+  let client: SQSClient | undefined;
   return async (message) => {
+    client ??= makeClient();
     await client.send(
-      new SendMessageCommand({
+      new (loadSqs().SendMessageCommand)({
         QueueUrl: queueUrl,
         MessageBody: JSON.stringify(message),
         MessageAttributes: { kind: { DataType: "String", StringValue: QUARANTINE_KIND } },
@@ -37,7 +57,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
   const evaluator = routeEvaluator(route);
   const businessStep = withInjectedFaults(handleOrder, parseFaults(process.env[FAULTS_ENV], FAULTS_ENV));
-  const serviceName = `orders-${route.name}-processor`;
+  const serviceName = metricsServiceName(route.name);
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const quarantine = sqsQuarantineSender(queueUrl);
@@ -46,7 +66,13 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
     log: { info: (message, attributes) => logger.info(message, attributes) },
     metrics: {
       count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
-      amount: (name, value) => metrics.addMetric(name, MetricUnit.NoUnit, value),
+      // EMF needs finite numbers (JSON has no Infinity: it would be written as null, and
+      // CloudWatch rejects the whole log event). Validation keeps amounts within DynamoDB's
+      // range, so this only guards a replaced business step.
+      amount: (name, value) => {
+        if (Number.isFinite(value)) metrics.addMetric(name, MetricUnit.NoUnit, value);
+        else logger.warn("metric.not_finite", { metric: name, value: String(value) });
+      },
     },
   };
 
@@ -60,9 +86,10 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
         context,
         warn: (message, attributes) => logger.warn(message, attributes),
       });
-      metrics.addMetric("RecordsSkippedByGuard", MetricUnit.Count, counts.skipped);
-      metrics.addMetric("RecordsQuarantined", MetricUnit.Count, counts.quarantined);
-      metrics.addMetric("RecordsFailed", MetricUnit.Count, counts.failed);
+      const [skipped, quarantined, failed] = BATCH_METRICS;
+      metrics.addMetric(skipped, MetricUnit.Count, counts.skipped);
+      metrics.addMetric(quarantined, MetricUnit.Count, counts.quarantined);
+      metrics.addMetric(failed, MetricUnit.Count, counts.failed);
       logger.info("batch.done", { ...counts });
       return { batchItemFailures };
     } finally {

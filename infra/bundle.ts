@@ -4,7 +4,7 @@ import { projectPath } from "../config/paths";
 
 // Bundles a handler with esbuild into one minified CommonJS file. No closure serialization
 // and no node_modules in the package: only what the handler imports. The AWS SDK's SQS
-// client is left out because the nodejs22.x runtime ships AWS SDK v3 (bundling it alone
+// client is left out because the nodejs24.x runtime ships AWS SDK v3 (bundling it alone
 // would add ~450 KB); the small pure SDK helpers (util-dynamodb) are bundled and so pinned.
 
 export const HANDLER_DIR = projectPath("handlers");

@@ -4,6 +4,16 @@ import { validateFilterList } from "../routing/eventPattern";
 import { allowInvoke, allowLogWrite, allowSend, allowStreamRead, roleTrusting } from "./grants";
 
 export interface FilteredPipeArgs {
+  /**
+   * The pipe's name in AWS, set explicitly: its role's trust policy names the pipe's ARN,
+   * which must be known before the pipe exists (the pipe needs the role). Unique per account
+   * and region, so it carries the stack: `NormalOrdersPipe-prod`.
+   */
+  readonly pipeName: string;
+  /** Account, region and partition the pipe is deployed to, for its ARN and trust policy. */
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly partition: pulumi.Input<string>;
   /** The DynamoDB stream the pipe reads. */
   readonly sourceStreamArn: pulumi.Input<string>;
   /** The Lambda function the pipe invokes synchronously with each filtered batch. */
@@ -45,10 +55,26 @@ export class FilteredPipe extends pulumi.ComponentResource {
     // 0 is in AWS's range but the provider does not apply it (terraform-provider-aws#33019).
     checkRange(name, "maximumRetryAttempts", args.maximumRetryAttempts, 1, 10000);
     checkRange(name, "maximumRecordAgeInSeconds", args.maximumRecordAgeInSeconds, 60, 604800);
+    // "MaximumBatchingWindowInSeconds must be less than MaximumRecordAgeInSeconds" (AWS, at
+    // create; quoted in terraform-provider-aws#41573).
+    if (args.maximumBatchingWindowInSeconds >= args.maximumRecordAgeInSeconds) {
+      throw new Error(
+        `FilteredPipe ${name}: maximumBatchingWindowInSeconds (${args.maximumBatchingWindowInSeconds}) must be less than maximumRecordAgeInSeconds (${args.maximumRecordAgeInSeconds})`,
+      );
+    }
     validateFilterList([...args.filterPatterns]);
+    // API_CreatePipe: Name is 1 to 64 of [\.\-_A-Za-z0-9].
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(args.pipeName)) {
+      throw new Error(`FilteredPipe ${name}: pipeName ${JSON.stringify(args.pipeName)} must be 1 to 64 letters, digits, '.', '-' or '_'`);
+    }
+    // The pipe's ARN, from its name (Service Authorization Reference, EventBridge Pipes:
+    // arn:${Partition}:pipes:${Region}:${Account}:pipe/${Name}).
+    const pipeArn = pulumi.interpolate`arn:${args.partition}:pipes:${args.region}:${args.accountId}:pipe/${args.pipeName}`;
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent: this });
-    const role = roleTrusting(`${name}-role`, "pipes.amazonaws.com", this);
+    // Only this pipe of this account may assume the role: aws:SourceArn with the resource's
+    // full ARN is what AWS calls the most effective guard (cross-service-confused-deputy-prevention).
+    const role = roleTrusting(`${name}-role`, { service: "pipes.amazonaws.com", sourceAccount: args.accountId, sourceArn: pipeArn }, this);
     // The pipe must not exist before its permissions (terraform-provider-aws#40572).
     const policies = [
       allowStreamRead(`${name}-source-policy`, role, args.sourceStreamArn, this),
@@ -61,6 +87,7 @@ export class FilteredPipe extends pulumi.ComponentResource {
     const pipe = new aws.pipes.Pipe(
       name,
       {
+        name: args.pipeName,
         roleArn: role.arn,
         source: args.sourceStreamArn,
         target: args.targetFunctionArn,
@@ -81,7 +108,9 @@ export class FilteredPipe extends pulumi.ComponentResource {
         targetParameters: { lambdaFunctionParameters: { invocationType: "REQUEST_RESPONSE" } },
         logConfiguration: { level: "ERROR", cloudwatchLogsLogDestination: { logGroupArn: logGroup.arn } },
       },
-      { parent: this, dependsOn: policies },
+      // A named pipe cannot be created while the old one exists, so a replacement (a new
+      // startingPosition) deletes first; that also never puts a third reader on a shard.
+      { parent: this, dependsOn: policies, deleteBeforeReplace: true },
     );
 
     this.pipeArn = pipe.arn;

@@ -14,13 +14,31 @@ function rolePolicy(name: string, role: aws.iam.Role, statements: Statement[], p
   );
 }
 
-export function roleTrusting(name: string, service: string, parent: pulumi.Resource): aws.iam.Role {
+/** Who may assume a role: one AWS service, acting for this account (and one resource of it). */
+export interface ServiceTrust {
+  /** The service principal, e.g. pipes.amazonaws.com. */
+  readonly service: string;
+  /** The account whose resources may use the role: `aws:SourceAccount`. */
+  readonly sourceAccount: pulumi.Input<string>;
+  /** The one resource that may use the role: `aws:SourceArn`, only where the service sets it. */
+  readonly sourceArn?: pulumi.Input<string>;
+}
+
+/**
+ * A role only `trust.service` may assume, and only on behalf of this account (and resource):
+ * the `aws:SourceAccount` / `aws:SourceArn` conditions AWS recommends against the
+ * cross-service confused deputy problem (IAM User Guide, confused-deputy.html; EventBridge
+ * cross-service-confused-deputy-prevention.html; Lambda permissions-managed-policies.html).
+ */
+export function roleTrusting(name: string, trust: ServiceTrust, parent: pulumi.Resource): aws.iam.Role {
+  const condition: Record<string, Record<string, pulumi.Input<string>>> = { StringEquals: { "aws:SourceAccount": trust.sourceAccount } };
+  if (trust.sourceArn !== undefined) condition.ArnEquals = { "aws:SourceArn": trust.sourceArn };
   return new aws.iam.Role(
     name,
     {
-      assumeRolePolicy: JSON.stringify({
+      assumeRolePolicy: pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+        Statement: [{ Effect: "Allow", Principal: { Service: trust.service }, Action: "sts:AssumeRole", Condition: condition }],
       }),
     },
     { parent },

@@ -17,20 +17,22 @@ export interface ProcessorWithDlqArgs {
   readonly architecture: "arm64" | "x86_64";
   readonly memoryMb: number;
   readonly logRetentionDays: number;
-  /** The stack's alarm topic: both alarms notify it. */
-  readonly alarmTopicArn: pulumi.Input<string>;
+  /** The account the function runs in: only Lambda acting for it may assume the role. */
+  readonly accountId: pulumi.Input<string>;
 }
 
 /**
  * A Lambda processor with its dead-letter queue: the pipe sends pointers to records that
  * exhausted their retries there, and the processor sends malformed records there whole
- * (quarantine). Alarms fire on any visible DLQ message and on any function error.
+ * (quarantine). Its alarms are declared by RouteAlarms, beside the pipe's.
  */
 export class ProcessorWithDlq extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
   readonly functionArn: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
   readonly dlqArn: pulumi.Output<string>;
   readonly dlqUrl: pulumi.Output<string>;
+  readonly dlqName: pulumi.Output<string>;
 
   constructor(name: string, args: ProcessorWithDlqArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orders:processing:ProcessorWithDlq", name, {}, opts);
@@ -45,7 +47,11 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
       { parent: this },
     );
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent: this });
-    const role = roleTrusting(`${name}-role`, "lambda.amazonaws.com", this);
+    // aws:SourceAccount only: Lambda documents the condition keys for execution roles
+    // (permissions-managed-policies.html) but not that it sets aws:SourceArn when it assumes
+    // the role for an invocation, and a condition on a key that is absent would lock the
+    // function out of its own role.
+    const role = roleTrusting(`${name}-role`, { service: "lambda.amazonaws.com", sourceAccount: args.accountId }, this);
     const policies = [
       allowLogWrite(`${name}-logs-policy`, role, logGroup.arn, this),
       // The handler itself sends malformed records to its DLQ (quarantine).
@@ -55,7 +61,9 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
     const fn = new aws.lambda.Function(
       name,
       {
-        runtime: aws.lambda.Runtime.NodeJS22dX,
+        // Node 24: Lambda's nodejs22.x follows Node 22 to its end of life (April 2027); the
+        // bundle still targets ES2022 (infra/bundle.ts), which every supported runtime runs.
+        runtime: aws.lambda.Runtime.NodeJS24dX,
         architectures: [args.architecture],
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
@@ -71,44 +79,19 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
       { parent: this, dependsOn: policies },
     );
 
-    const alarmDefaults = {
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [args.alarmTopicArn],
-      okActions: [args.alarmTopicArn],
-    };
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-dlq-alarm`,
-      {
-        ...alarmDefaults,
-        alarmDescription: pulumi.interpolate`Messages are waiting in the DLQ of ${fn.name}: dead-lettered or quarantined order records (see 'orders-pipeline dlq list').`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-      },
-      { parent: this },
-    );
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-errors-alarm`,
-      {
-        ...alarmDefaults,
-        alarmDescription: pulumi.interpolate`${fn.name} failed invocations: its pipe is retrying a batch.`,
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: fn.name },
-        statistic: "Sum",
-      },
-      { parent: this },
-    );
-
     this.functionName = fn.name;
     this.functionArn = fn.arn;
+    this.logGroupName = logGroup.name;
     this.dlqArn = dlq.arn;
     this.dlqUrl = dlq.url;
-    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, dlqArn: this.dlqArn, dlqUrl: this.dlqUrl });
+    this.dlqName = dlq.name;
+    this.registerOutputs({
+      functionName: this.functionName,
+      functionArn: this.functionArn,
+      logGroupName: this.logGroupName,
+      dlqArn: this.dlqArn,
+      dlqUrl: this.dlqUrl,
+      dlqName: this.dlqName,
+    });
   }
 }

@@ -41,8 +41,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return { name, arn: arn("logs", `log-group:${name}`) };
     case "aws:sns/topic:Topic":
       return { name, arn: arn("sns", name) };
-    case "aws:pipes/pipe:Pipe":
-      return { name, arn: arn("pipes", `pipe/${name}`) };
+    case "aws:pipes/pipe:Pipe": {
+      const pipeName = inputs.name ?? name; // the program names its pipes explicitly
+      return { name: pipeName, arn: arn("pipes", `pipe/${pipeName}`) };
+    }
     default:
       return {};
   }
@@ -80,7 +82,17 @@ export async function evaluateProgram(
         return { id, state };
       },
       call(args) {
-        throw new Error(`the program made an unexpected provider call: ${args.token}`);
+        // The invokes the program makes to learn where it is deployed; anything else is a mistake.
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/local`, userId: "LOCAL", id: ACCOUNT };
+          case "aws:index/getRegion:getRegion":
+            return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+          default:
+            throw new Error(`the program made an unexpected provider call: ${args.token}`);
+        }
       },
     },
     CONFIG_NAMESPACE, // the project's name (Pulumi.yaml)

@@ -28,8 +28,14 @@ export type ParsedRecord =
   | { readonly ok: true; readonly order: OrderChange }
   | { readonly ok: false; readonly eventID?: string; readonly reasons: readonly string[] };
 
-// DynamoDB carries at most 38 significant digits; anything longer did not come from DynamoDB.
+// What a DynamoDB number can be (DynamoDB developer guide, HowItWorks.NamingRulesDataTypes,
+// "Number"): up to 38 significant digits, magnitude from 1E-130 to
+// 9.9999999999999999999999999999999999999E+125, or zero. Anything else did not come from
+// DynamoDB, and as a float it could be Infinity (1e400), which no metric can carry.
 const MAX_SIGNIFICANT_DIGITS = 38;
+/** Decimal exponent of the leading digit: 9.99…E+125 is the largest, 1E-130 the smallest. */
+const MAX_EXPONENT = 125;
+const MIN_EXPONENT = -130;
 
 /** Keeps a DynamoDB number as its exact text through unmarshalling. */
 class DynamoNumber {
@@ -87,15 +93,25 @@ function readAmount(image: Image, reasons: string[]): { amount: Decimal; text: s
   else if (amount.lt(0)) reasons.push(`NewImage.orderAmount ${value.text} is negative`);
   else if (amount.c.length > MAX_SIGNIFICANT_DIGITS)
     reasons.push(`NewImage.orderAmount ${value.text} has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
+  else if (!amount.eq(0) && (amount.e > MAX_EXPONENT || amount.e < MIN_EXPONENT))
+    reasons.push(`NewImage.orderAmount ${value.text} is outside what DynamoDB stores (1E-130 to 9.9999999999999999999999999999999999999E+125)`);
   else return { amount, text: value.text };
   return undefined;
 }
 
-/** The part after the last `@`, lower-cased, without a trailing dot (DNS root). */
+/**
+ * The part after the last `@` of the trimmed address, lower-cased, without a trailing dot
+ * (DNS root). Undefined when there is no local part or no domain, or when the domain holds
+ * whitespace: `"qa@test.com "` is at test.com, `"ann@ "` has no domain. Deciding on the
+ * untrimmed text would let a test customer with a stray space pass as a real one.
+ */
 export function emailDomain(email: string): string | undefined {
-  const at = email.lastIndexOf("@");
-  if (at <= 0 || at === email.length - 1) return undefined;
-  return email.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  const address = email.trim();
+  const at = address.lastIndexOf("@");
+  if (at <= 0) return undefined;
+  const domain = address.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  if (domain === "" || /\s/.test(domain)) return undefined;
+  return domain;
 }
 
 export function parseOrderChange(record: unknown): ParsedRecord {
@@ -130,7 +146,7 @@ export function parseOrderChange(record: unknown): ParsedRecord {
   const customerEmail = requireString(newImage, "customerEmail", reasons);
   const customerDomain = customerEmail === undefined ? undefined : emailDomain(customerEmail);
   if (customerEmail !== undefined && customerDomain === undefined) {
-    reasons.push("NewImage.customerEmail has no domain (expected name@domain)");
+    reasons.push("NewImage.customerEmail has no domain (expected name@domain, without spaces in the domain)");
   }
   const previous = oldImage?.orderStatus;
   if (reasons.length > 0 || !eventID || !orderId || !orderStatus || !amount || !customerEmail || !customerDomain) {
@@ -146,7 +162,7 @@ export function parseOrderChange(record: unknown): ParsedRecord {
       orderStatus,
       orderAmount: amount.amount,
       orderAmountText: amount.text,
-      customerEmail,
+      customerEmail: customerEmail.trim(),
       customerDomain,
       previousStatus: typeof previous === "string" ? previous : undefined,
     },

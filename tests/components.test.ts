@@ -13,6 +13,10 @@ interface Declared {
 }
 
 const ARGS: FilteredPipeArgs = {
+  pipeName: "P-test",
+  accountId: "123456789012",
+  region: "eu-west-1",
+  partition: "aws",
   sourceStreamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000",
   targetFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn",
   deadLetterQueueArn: "arn:aws:sqs:us-east-1:123456789012:dlq",
@@ -25,10 +29,14 @@ const ARGS: FilteredPipeArgs = {
   logRetentionDays: 7,
 };
 
+function settled<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
 async function declare(args: FilteredPipeArgs): Promise<Declared[]> {
   await pulumi.runtime.setMocks(
     {
-      newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, arn: `arn:aws:mock:::${a.name}`, name: a.name } }),
+      newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, arn: `arn:aws:mock:::${a.name}`, name: a.inputs.name ?? a.name } }),
       call: (a) => {
         throw new Error(`unexpected call ${a.token}`);
       },
@@ -61,6 +69,32 @@ describe("FilteredPipe", () => {
     for (const p of policies) assert.ok(deps.includes(p.resource), `the pipe depends on ${p.name}`);
   });
 
+  it("names the pipe explicitly, replaces it by deleting first, and lets only that pipe of this account assume its role", async () => {
+    const declared = await declare(ARGS);
+    const pipe = declared.find((d) => d.type === "aws:pipes/pipe:Pipe");
+    assert.ok(pipe);
+    assert.equal(pipe.opts.deleteBeforeReplace, true);
+    const pipeState = await settled((pipe.resource as unknown as { name: pulumi.Output<string> }).name);
+    assert.equal(pipeState, "P-test");
+    const role = declared.find((d) => d.type === "aws:iam/role:Role");
+    assert.ok(role);
+    const trust = JSON.parse(await settled((role.resource as unknown as { assumeRolePolicy: pulumi.Output<string> }).assumeRolePolicy));
+    assert.deepEqual(trust, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pipes.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnEquals: { "aws:SourceArn": "arn:aws:pipes:eu-west-1:123456789012:pipe/P-test" },
+          },
+        },
+      ],
+    });
+  });
+
   it("parents every child to the component and derives its name", async () => {
     const declared = await declare(ARGS);
     const component = declared.find((d) => d.type === "orders:routing:FilteredPipe");
@@ -81,6 +115,9 @@ describe("FilteredPipe", () => {
     [{ filterPatterns: [] }, /at least one filter/],
     [{ filterPatterns: Array(6).fill('{"a":["x"]}') }, /at most 5 filters; got 6/],
     [{ filterPatterns: ['{"a":[{"wildcard":"x*"}]}'] }, /"wildcard" is accepted on an event bus but not by EventBridge Pipes/],
+    [{ maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 60 }, /maximumBatchingWindowInSeconds \(60\) must be less than maximumRecordAgeInSeconds \(60\)/],
+    [{ pipeName: "Normal Orders" }, /FilteredPipe P: pipeName "Normal Orders" must be 1 to 64 letters, digits/],
+    [{ pipeName: "x".repeat(65) }, /pipeName "x{65}" must be 1 to 64/],
   ];
   for (const [override, message] of bad) {
     it(`refuses ${JSON.stringify(override).slice(0, 60)} before creating anything`, async () => {

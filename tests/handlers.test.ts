@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
@@ -125,6 +126,12 @@ describe("amounts and addresses through each processor", () => {
     ["premium", "-5", "quarantined"],
     ["premium", "NaN", "quarantined"],
     ["premium", { S: "5000" }, "quarantined"],
+    // Numbers DynamoDB cannot store are malformed (1e400 would be Infinity as a metric).
+    ["normal", "1e400", "quarantined"],
+    ["premium", "1e400", "quarantined"],
+    ["normal", "1E-131", "quarantined"],
+    ["normal", "9.9999999999999999999999999999999999999E+125", "processed"],
+    ["premium", "9.9999999999999999999999999999999999999E+125", "processed"],
   ];
   const emails: [route: "normal" | "premium", email: string, outcome: string][] = [
     ["normal", "ann@TEST.COM", "skipped"],
@@ -135,6 +142,13 @@ describe("amounts and addresses through each processor", () => {
     ["premium", "ann@TEST.COM", "processed"],
     ["premium", "qa@qa.test.com", "processed"],
     ["premium", "no-at-sign", "quarantined"],
+    // Whitespace around an address does not hide a test customer, nor an empty domain.
+    ["normal", "qa@test.com ", "skipped"],
+    ["normal", "qa@test.com\t", "skipped"],
+    ["normal", " qa@TEST.com", "skipped"],
+    ["normal", "ann@ ", "quarantined"],
+    ["premium", "qa@test.com ", "processed"],
+    ["premium", "ann@ ", "quarantined"],
   ];
   async function outcomeOf(route: "normal" | "premium", rec: Record<string, unknown>): Promise<string> {
     const h = harness(route);
@@ -150,7 +164,7 @@ describe("amounts and addresses through each processor", () => {
     });
   }
   for (const [route, email, expected] of emails) {
-    it(`${route}: customerEmail ${email} → ${expected}`, async () => {
+    it(`${route}: customerEmail ${JSON.stringify(email)} → ${expected}`, async () => {
       assert.equal(await outcomeOf(route, good(route, "x", { email })), expected);
     });
   }
@@ -219,6 +233,53 @@ describe("handler bundles", () => {
         assert.ok(!text.includes("ann.lee@"), "never log a full address");
       } finally {
         process.env = saved;
+        fs.rmSync(file, { force: true });
+      }
+    });
+  }
+});
+
+describe("the SQS client is loaded only to quarantine a record (cold start)", () => {
+  // A fresh process, as a cold start is: load the bundle, run a clean batch, then a batch
+  // with a malformed record. The send goes nowhere (port 1), so that record comes back as a
+  // batch item failure, but the client had to be loaded for it.
+  for (const entry of ["normalOrders", "premiumOrders"] as const) {
+    it(`${entry}: not at init, not for a clean batch, then on the first quarantine`, () => {
+      const route = entry === "normalOrders" ? routes.normal : routes.premium;
+      const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-tests");
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${entry}-lazy-${process.pid}.js`);
+      fs.writeFileSync(file, bundleHandler(entry).code);
+      const clean = [good(route.name, "c1")];
+      const malformed = [good(route.name, "m1", { amount: "1e400" })];
+      const script = `
+        const loaded = () => Object.keys(require.cache).some((k) => k.includes("client-sqs"));
+        const out = [];
+        const mod = require(${JSON.stringify(file)});
+        out.push(loaded());
+        (async () => {
+          const a = await mod.handler(${JSON.stringify(clean)});
+          out.push(loaded(), a.batchItemFailures.length);
+          const b = await mod.handler(${JSON.stringify(malformed)});
+          out.push(loaded(), b.batchItemFailures.map((f) => f.itemIdentifier));
+          process.stderr.write("RESULT " + JSON.stringify(out) + "\\n");
+        })();`;
+      const env = {
+        ...process.env,
+        ...routeToEnvironment(route),
+        ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused",
+        AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:1",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_MAX_ATTEMPTS: "1",
+      };
+      try {
+        const r = spawnSync(process.execPath, ["-e", script], { env, encoding: "utf8", timeout: 30000 });
+        const line = r.stderr.split("\n").find((l) => l.startsWith("RESULT "));
+        assert.ok(line, `no result; stderr: ${r.stderr.slice(-500)}`);
+        assert.deepEqual(JSON.parse(line.slice(7)), [false, false, 0, true, ["m1"]]);
+      } finally {
         fs.rmSync(file, { force: true });
       }
     });

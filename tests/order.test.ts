@@ -44,6 +44,12 @@ describe("order parsing", () => {
     ["numeric orderId", record({ eventName: "INSERT", newImage: { ...image({ status: "pending", amount: "200", email: "a@b.com" }), orderId: { N: "7" } } }), /orderId is a number \(N\), expected a string/],
     ["email without @", inserted({ email: "ann.example.com" }), /customerEmail has no domain/],
     ["email ending with @", inserted({ email: "ann@" }), /customerEmail has no domain/],
+    ["email ending with @ and a space", inserted({ email: "ann@ " }), /customerEmail has no domain/],
+    ["email ending with @ and a tab", inserted({ email: "ann@\t" }), /customerEmail has no domain/],
+    ["email with a space inside the domain", inserted({ email: "qa@ test.com" }), /customerEmail has no domain/],
+    ["amount beyond DynamoDB's largest number", inserted({ amount: "1e400" }), /orderAmount 1e400 is outside what DynamoDB stores/],
+    ["amount of 1E+126", inserted({ amount: "1E+126" }), /orderAmount 1E\+126 is outside what DynamoDB stores/],
+    ["amount below DynamoDB's smallest positive number", inserted({ amount: "1E-131" }), /orderAmount 1E-131 is outside what DynamoDB stores/],
     ["email as a number", inserted({ email: { N: "5" } }), /customerEmail is a number \(N\), expected a string \(S\)/],
     ["bad attribute value", record({ eventName: "INSERT", newImage: { orderId: { Q: "x" } } as never }), /NewImage is not a valid DynamoDB item/],
   ];
@@ -52,6 +58,15 @@ describe("order parsing", () => {
       const parsed = parseOrderChange(rec);
       assert.equal(parsed.ok, false);
       if (!parsed.ok) assert.ok(parsed.reasons.some((r) => reason.test(r)), parsed.reasons.join("; "));
+    });
+  }
+
+  // The extremes DynamoDB stores are amounts like any other (HowItWorks.NamingRulesDataTypes).
+  for (const amount of ["9.9999999999999999999999999999999999999E+125", "1E-130", "0"]) {
+    it(`accepts the DynamoDB number ${amount}`, () => {
+      const parsed = parseOrderChange(inserted({ amount }));
+      assert.ok(parsed.ok, JSON.stringify(parsed));
+      assert.ok(Number.isFinite(Number(parsed.order.orderAmountText)));
     });
   }
 
@@ -65,6 +80,28 @@ describe("order parsing", () => {
     assert.equal(emailDomain('"a@b"@QA.Test.COM'), "qa.test.com");
     assert.equal(emailDomain("a@test.com."), "test.com");
     assert.equal(emailDomain("@test.com"), undefined);
+  });
+
+  it("decides the domain on the trimmed address", () => {
+    // [address, domain] — by hand; undefined means malformed.
+    const cases: [string, string | undefined][] = [
+      ["qa@test.com ", "test.com"],
+      ["qa@test.com\t", "test.com"],
+      [" qa@test.com", "test.com"],
+      ["\tQA@Test.COM \n", "test.com"],
+      ["ann@ ", undefined],
+      ["ann@\t", undefined],
+      [" @test.com", undefined],
+      ["qa@ test.com", undefined],
+      ["qa@test .com", undefined],
+    ];
+    for (const [address, domain] of cases) assert.equal(emailDomain(address), domain, JSON.stringify(address));
+  });
+
+  it("keeps the trimmed address on the order", () => {
+    const parsed = parseOrderChange(inserted({ email: " ann@example.com\t" }));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.order.customerEmail, "ann@example.com");
   });
 
   it("masks addresses for logs", () => {

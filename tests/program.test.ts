@@ -24,8 +24,11 @@ function expectedResources(prefix: string): string[] {
     `aws:iam/rolePolicy:RolePolicy ${processor}-logs-policy`,
     `aws:iam/rolePolicy:RolePolicy ${processor}-dlq-policy`,
     `aws:lambda/function:Function ${processor}`,
-    `aws:cloudwatch/metricAlarm:MetricAlarm ${processor}-dlq-alarm`,
-    `aws:cloudwatch/metricAlarm:MetricAlarm ${processor}-errors-alarm`,
+    `orders:monitoring:RouteAlarms ${prefix}Orders`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-retrying-alarm`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-errors-alarm`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-dlq-messages-alarm`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-dlq-age-alarm`,
     `orders:routing:FilteredPipe ${pipe}`,
     `aws:cloudwatch/logGroup:LogGroup ${pipe}-logs`,
     `aws:iam/role:Role ${pipe}-role`,
@@ -59,10 +62,11 @@ describe("the Pulumi program under mocks", () => {
     prod = await evaluateProgram("prod");
   });
 
-  it("declares exactly one table, two processors with DLQs and alarms, two pipes, one alarm topic", () => {
+  it("declares exactly one table, two processors with DLQs and alarms, two pipes, one alarm topic, one dashboard", () => {
     const declared = dev.resources.map((r) => `${r.type} ${r.name}`).sort();
     const expected = [
       "aws:sns/topic:Topic OrdersAlarms",
+      "aws:cloudwatch/dashboard:Dashboard OrdersPipeline",
       "orders:storage:OrdersTable Orders",
       "aws:dynamodb/table:Table Orders",
       ...expectedResources("Normal"),
@@ -117,11 +121,11 @@ describe("the Pulumi program under mocks", () => {
         );
       });
 
-      it("processor: nodejs22.x on arm64, bundled handler, route environment, its own log group", () => {
+      it("processor: nodejs24.x on arm64, bundled handler, route environment, its own log group", () => {
         const fn = find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state;
         const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
         const logs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state;
-        assert.equal(fn.runtime, "nodejs22.x");
+        assert.equal(fn.runtime, "nodejs24.x");
         assert.deepEqual(fn.architectures, ["arm64"]);
         assert.equal(fn.handler, "index.handler");
         assert.equal(fn.memorySize, 256);
@@ -134,23 +138,19 @@ describe("the Pulumi program under mocks", () => {
         assert.equal(logs.retentionInDays, 7);
       });
 
-      it("DLQ: SSE-SQS and 14-day retention; alarms on its messages and on function errors notify the topic", () => {
+      it("DLQ: SSE-SQS and 14-day retention", () => {
         const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
         assert.equal(dlq.sqsManagedSseEnabled, true);
         assert.equal(dlq.messageRetentionSeconds, 1209600);
-        const topic = find(dev, "aws:sns/topic:Topic", "OrdersAlarms").state.arn;
-        const dlqAlarm = find(dev, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}OrdersProcessor-dlq-alarm`).state;
-        assert.equal(dlqAlarm.namespace, "AWS/SQS");
-        assert.equal(dlqAlarm.metricName, "ApproximateNumberOfMessagesVisible");
-        assert.deepEqual(dlqAlarm.dimensions, { QueueName: dlq.name });
-        assert.deepEqual(dlqAlarm.alarmActions, [topic]);
-        assert.equal(dlqAlarm.comparisonOperator, "GreaterThanThreshold");
-        assert.equal(dlqAlarm.threshold, 0);
-        const errAlarm = find(dev, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}OrdersProcessor-errors-alarm`).state;
-        assert.equal(errAlarm.namespace, "AWS/Lambda");
-        assert.equal(errAlarm.metricName, "Errors");
-        assert.deepEqual(errAlarm.dimensions, { FunctionName: find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state.name });
-        assert.deepEqual(errAlarm.alarmActions, [topic]);
+      });
+
+      it("pipe: named for its route and stack, so its role's trust policy can name it", () => {
+        for (const [s, name] of [[dev, `${prefix}OrdersPipe-dev`], [prod, `${prefix}OrdersPipe-prod`]] as const) {
+          const pipe = find(s, "aws:pipes/pipe:Pipe", `${prefix}OrdersPipe`).state;
+          assert.equal(pipe.name, name);
+          assert.equal(pipe.arn, `arn:aws:pipes:us-east-1:123456789012:pipe/${name}`);
+          assert.equal(s.outputs[route].pipeName, name);
+        }
       });
 
       it("pipe role: exactly stream read, invoke of its processor, send to its DLQ, write to its log group", () => {
@@ -171,8 +171,47 @@ describe("the Pulumi program under mocks", () => {
             `sqs:SendMessage on ${dlq}`,
           ].sort(),
         );
-        const trust = JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersPipe-role`).state.assumeRolePolicy);
-        assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "pipes.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        // Only this pipe, of this account, may assume the role (confused deputy prevention).
+        const pipeArn = find(dev, "aws:pipes/pipe:Pipe", `${prefix}OrdersPipe`).state.arn;
+        assert.equal(pipeArn, `arn:aws:pipes:us-east-1:123456789012:pipe/${prefix}OrdersPipe-dev`);
+        assert.deepEqual(JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersPipe-role`).state.assumeRolePolicy), {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "pipes.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": pipeArn } },
+            },
+          ],
+        });
+      });
+
+      it("every inline policy of both roles, exactly", () => {
+        const stream = find(dev, "aws:dynamodb/table:Table", "Orders").state.streamArn;
+        const fn = find(dev, "aws:lambda/function:Function", `${prefix}OrdersProcessor`).state.arn;
+        const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.arn;
+        const pipeLogs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersPipe-logs`).state.arn;
+        const fnLogs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state.arn;
+        const doc = (...Statement: object[]) => ({ Version: "2012-10-17", Statement });
+        const allow = (Action: string[], Resource: string[]) => ({ Effect: "Allow", Action, Resource });
+        const expected: Record<string, object> = {
+          [`${prefix}OrdersPipe-source-policy`]: doc(
+            allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream]),
+            allow(["dynamodb:ListStreams"], ["*"]),
+          ),
+          [`${prefix}OrdersPipe-target-policy`]: doc(allow(["lambda:InvokeFunction"], [fn])),
+          [`${prefix}OrdersPipe-dlq-policy`]: doc(allow(["sqs:SendMessage"], [dlq])),
+          [`${prefix}OrdersPipe-logs-policy`]: doc(allow(["logs:CreateLogStream", "logs:PutLogEvents"], [`${pipeLogs}:*`])),
+          [`${prefix}OrdersProcessor-logs-policy`]: doc(allow(["logs:CreateLogStream", "logs:PutLogEvents"], [`${fnLogs}:*`])),
+          [`${prefix}OrdersProcessor-dlq-policy`]: doc(allow(["sqs:SendMessage"], [dlq])),
+        };
+        for (const [name, policy] of Object.entries(expected)) {
+          const declared = find(dev, "aws:iam/rolePolicy:RolePolicy", name).state;
+          const role = name.includes("Pipe-") ? `${prefix}OrdersPipe-role` : `${prefix}OrdersProcessor-role`;
+          assert.equal(declared.role, find(dev, "aws:iam/role:Role", role).id, `${name} is attached to ${role}`);
+          assert.deepEqual(JSON.parse(declared.policy), policy, name);
+        }
       });
 
       it("processor role: exactly writing its own logs and sending to its own DLQ", () => {
@@ -183,8 +222,18 @@ describe("the Pulumi program under mocks", () => {
           `logs:PutLogEvents on ${logs}:*`,
           `sqs:SendMessage on ${dlq}`,
         ]);
-        const trust = JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersProcessor-role`).state.assumeRolePolicy);
-        assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        // Only Lambda acting for this account may assume the role.
+        assert.deepEqual(JSON.parse(find(dev, "aws:iam/role:Role", `${prefix}OrdersProcessor-role`).state.assumeRolePolicy), {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "lambda.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+          ],
+        });
       });
     });
   }
@@ -216,7 +265,7 @@ describe("the Pulumi program under mocks", () => {
     assert.equal(retention(dev), 7);
     assert.equal(retention(prod), 90);
     const pipe = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "PremiumOrdersPipe").state.sourceParameters.dynamodbStreamParameters;
-    assert.equal(pipe(prod).maximumRecordAgeInSeconds, 86400);
+    assert.equal(pipe(prod).maximumRecordAgeInSeconds, 43200); // leaves 12 of the stream's 24 h
     assert.equal(pipe(prod).batchSize, 25);
     // The routes themselves do not change between stacks.
     const filters = (s: DeclaredStack) => find(s, "aws:pipes/pipe:Pipe", "NormalOrdersPipe").state.sourceParameters.filterCriteria;
@@ -232,6 +281,8 @@ describe("the Pulumi program under mocks", () => {
 
   it("exports the outputs callers need", () => {
     const o = dev.outputs;
+    assert.equal(o.dashboardName, "orders-pipeline-dev");
+    assert.equal(o.normal.dlqName, find(dev, "aws:sqs/queue:Queue", "NormalOrdersProcessor-dlq").state.name);
     assert.equal(o.tableName, "Orders");
     assert.equal(o.streamArn, find(dev, "aws:dynamodb/table:Table", "Orders").state.streamArn);
     assert.equal(o.normal.dlqUrl, find(dev, "aws:sqs/queue:Queue", "NormalOrdersProcessor-dlq").state.url);
@@ -262,7 +313,14 @@ describe("the Pulumi program under mocks", () => {
       ["orders:startingPosition", "NOW", /orders:startingPosition is NOW in Pulumi\.dev\.yaml; must be one of TRIM_HORIZON, LATEST/],
       ["orders:normalMinAmount", "ten", /orders:normalMinAmount is ten in Pulumi\.dev\.yaml/],
       ["orders:testEmailDomains", "[]", /orders:testEmailDomains is \[\] in Pulumi\.dev\.yaml; must be a non-empty list/],
+      ["orders:maxRecordAgeSeconds", "86400", /orders:maxRecordAgeSeconds is 86400 in Pulumi\.dev\.yaml; the source is a DynamoDB stream/],
     ];
+    it("orders:batchingWindowSeconds = 120 with orders:maxRecordAgeSeconds = 60 (AWS refuses it at up)", async () => {
+      const declared: DeclaredResource[] = [];
+      const overrides = { "orders:batchingWindowSeconds": "120", "orders:maxRecordAgeSeconds": "60" };
+      await assert.rejects(evaluateProgram("dev", overrides, undefined, declared), /orders:batchingWindowSeconds \(120\) must be less than orders:maxRecordAgeSeconds \(60\)/);
+      assert.deepEqual(declared, [], "nothing may be declared");
+    });
     for (const [key, value, message] of cases) {
       it(`${key} = ${value}`, async () => {
         const declared: DeclaredResource[] = [];

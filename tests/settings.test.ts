@@ -64,6 +64,10 @@ describe("stack settings", () => {
     ["maxRecordAgeSeconds", 30, /orders:maxRecordAgeSeconds is 30 .*60 to 604800/],
     ["maxRecordAgeSeconds", -1, /orders:maxRecordAgeSeconds is -1 .*bounded age/],
     ["maxRecordAgeSeconds", 604801, /orders:maxRecordAgeSeconds is 604801/],
+    // The stream keeps records 24 h: an age that leaves less than 1 h to read a pointer back is refused.
+    ["maxRecordAgeSeconds", 86400, /orders:maxRecordAgeSeconds is 86400 .*DynamoDB stream, which keeps records 24 h .*leaves no time to read it back .*at most 82800/],
+    ["maxRecordAgeSeconds", 83000, /orders:maxRecordAgeSeconds is 83000 .*leaves only 3400 s to read it back/],
+    ["maxRecordAgeSeconds", 604800, /orders:maxRecordAgeSeconds is 604800 .*leaves no time/],
     ["batchSize", 0, /orders:batchSize is 0 .*1 to 10000/],
     ["batchSize", 10001, /orders:batchSize is 10001 .*1 to 10000/],
     ["batchingWindowSeconds", 301, /orders:batchingWindowSeconds is 301 .*0 to 300/],
@@ -93,6 +97,40 @@ describe("stack settings", () => {
       assert.match(problems[0], mustSay);
     });
   }
+
+  it("accepts a record age that leaves exactly 1 h of the stream's 24 h", () => {
+    assert.equal(parseSettings({ maxRecordAgeSeconds: 82800 }, "Pulumi.test.yaml").maxRecordAgeSeconds, 82800);
+  });
+
+  it("prod ages records out after at most 12 h, leaving at least 12 h to read a pointer back", () => {
+    const prod = loadStackFileSettings("prod");
+    assert.ok(prod.maxRecordAgeSeconds <= 43200, `prod maxRecordAgeSeconds is ${prod.maxRecordAgeSeconds}`);
+  });
+
+  describe("the batching window must be below the record age (AWS refuses the pipe otherwise)", () => {
+    // [window, age, refused] — by hand: AWS wants window < age.
+    const cases: [window: number, age: number, refused: boolean][] = [
+      [60, 60, true],
+      [300, 120, true],
+      [59, 60, false],
+      [0, 60, false],
+      [1, 3600, false],
+    ];
+    for (const [window, age, refused] of cases) {
+      it(`window ${window} s, age ${age} s → ${refused ? "refused, naming both keys" : "accepted"}`, () => {
+        const problems = problemsOf({ batchingWindowSeconds: window, maxRecordAgeSeconds: age });
+        if (!refused) return assert.deepEqual(problems, []);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], new RegExp(`orders:batchingWindowSeconds \\(${window}\\) must be less than orders:maxRecordAgeSeconds \\(${age}\\) in Pulumi\\.test\\.yaml`));
+      });
+    }
+
+    it("joins the per-key problems, and is not repeated for a key that failed its own check", () => {
+      const problems = problemsOf({ batchingWindowSeconds: 60, maxRecordAgeSeconds: 60, batchSize: 0 });
+      assert.equal(problems.length, 2, problems.join("\n"));
+      assert.deepEqual(problemsOf({ batchingWindowSeconds: 301, maxRecordAgeSeconds: 60 }).length, 1);
+    });
+  });
 
   it("reports every bad key at once, and unknown keys with a suggestion", () => {
     const problems = problemsOf({ batchSize: 0, lambdaMemoryMb: 1, maxretryattempts: 3, colour: "red" });

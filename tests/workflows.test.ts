@@ -16,7 +16,42 @@ type Job = { needs?: string | string[]; environment?: string; steps: Step[]; str
 const load = (file: string) => parse(fs.readFileSync(path.join(__dirname, "..", ".github", "workflows", file), "utf8")) as { on: unknown; jobs: Record<string, Job> };
 const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
+const allSteps = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps);
+const ENGINES = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).engines.node as string;
+
+// The majors this project verified run on Node 24 (see the workflows' header comment).
+const ACTION_MAJORS: Record<string, string> = {
+  "actions/checkout": "v7",
+  "actions/setup-node": "v7",
+  "actions/setup-java": "v5",
+  "aws-actions/configure-aws-credentials": "v6",
+  "pulumi/actions": "v6",
+};
+
 describe("GitHub workflows", () => {
+  it("use the verified Node 24 majors of every action, and no other action", () => {
+    for (const file of ["pull-request.yml", "deploy.yml"]) {
+      for (const step of allSteps(file).filter((s) => s.uses)) {
+        const [name, version] = (step.uses as string).split("@");
+        assert.equal(version, ACTION_MAJORS[name], `${file}: ${step.uses}`);
+      }
+    }
+  });
+
+  it("test on every Node major package.json's engines names, and deploy with Node 24", () => {
+    const majors = ENGINES.split("||").map((r) => Number(r.trim().replace(/^\^/, "")));
+    assert.deepEqual(majors, [20, 22, 24]);
+    for (const file of ["pull-request.yml", "deploy.yml"]) {
+      const jobs = load(file).jobs as Record<string, Job & { strategy?: { matrix?: { node?: number[] } } }>;
+      assert.deepEqual(jobs.test.strategy?.matrix?.node, majors, `${file}: test matrix`);
+      for (const [name, job] of Object.entries(jobs)) {
+        const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+        assert.ok(setup, `${file}: ${name} sets up Node`);
+        assert.equal(setup.with?.["node-version"], name === "test" ? "${{ matrix.node }}" : 24, `${file}: ${name}`);
+      }
+    }
+  });
+
   it("pull requests: tests, then a commented preview of every stack", () => {
     const wf = load("pull-request.yml");
     assert.ok(wf.jobs.test.steps.some((s) => s.run === "npm test"));

@@ -1,0 +1,109 @@
+import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import type { RouteName } from "../routing/route";
+
+// The stack's CloudWatch dashboard body, from the same routes as the pipes: per route the
+// pipe's metrics, the processor's (Lambda's and its own EMF metrics) and its DLQ's. Pure, so
+// the tests read it as AWS will. Format: CloudWatch API reference,
+// CloudWatch-Dashboard-Body-Structure (a metric is [Namespace, MetricName, DimensionName,
+// DimensionValue, ..., {rendering options}]; an expression is [{expression, label, id}]).
+
+/** One deployed route, by the names its metrics are published under. */
+export interface DashboardRoute {
+  readonly route: RouteName;
+  readonly pipeName: string;
+  readonly functionName: string;
+  readonly queueName: string;
+  /** The processor's Powertools serviceName: the `service` dimension of its EMF metrics. */
+  readonly metricsService: string;
+}
+
+type MetricLine = (string | Record<string, unknown>)[] | [Record<string, unknown>];
+
+interface Widget {
+  type: "metric" | "text";
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  properties: Record<string, unknown>;
+}
+
+const WIDTH = 6;
+const HEIGHT = 6;
+const PERIOD = 60;
+
+function graph(region: string, title: string, metrics: MetricLine[], extra: Record<string, unknown> = {}) {
+  return { view: "timeSeries", stacked: false, region, title, period: PERIOD, metrics, ...extra };
+}
+
+function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] {
+  const pipe = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/EventBridge/Pipes", metricName, "PipeName", r.pipeName, options];
+  const fn = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/Lambda", metricName, "FunctionName", r.functionName, options];
+  const emf = (metricName: string, options: Record<string, unknown>): MetricLine => [METRICS_NAMESPACE, metricName, "service", r.metricsService, options];
+  const dlq = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/SQS", metricName, "QueueName", r.queueName, options];
+  const sum = (label: string) => ({ stat: "Sum", label });
+  const business = BUSINESS_METRICS[r.route];
+  const [skipped, quarantined, failed] = BATCH_METRICS;
+
+  const rows: [title: string, metrics: MetricLine[], extra?: Record<string, unknown>][][] = [
+    [
+      ["Pipe: events and executions", [
+        pipe("EventCount", sum("events (after the filter)")),
+        pipe("ExecutionFailed", sum("executions failed")),
+        pipe("ExecutionPartiallyFailed", sum("executions partially failed")),
+        pipe("ExecutionThrottled", sum("executions throttled")),
+        pipe("ExecutionTimeout", sum("executions timed out")),
+      ]],
+      // Each pipe execution invokes the processor once: its invocations are the executions.
+      ["Pipe: executions without a failure (%)", [
+        [{ expression: "100 * (1 - (FILL(failed, 0) + FILL(partial, 0)) / invocations)", label: "success rate (%)", id: "rate" }],
+        pipe("ExecutionFailed", { stat: "Sum", id: "failed", visible: false }),
+        pipe("ExecutionPartiallyFailed", { stat: "Sum", id: "partial", visible: false }),
+        fn("Invocations", { stat: "Sum", id: "invocations", visible: false }),
+      ], { yAxis: { left: { min: 0, max: 100 } } }],
+      ["Pipe: target stage", [
+        pipe("TargetStageDuration", { stat: "Average", label: "target stage duration, average (ms)" }),
+        pipe("TargetStageDuration", { stat: "Maximum", label: "target stage duration, maximum (ms)" }),
+        pipe("TargetStageFailed", { stat: "Sum", label: "target stage failed", yAxis: "right" }),
+      ]],
+      ["DLQ: messages and oldest age", [
+        dlq("ApproximateNumberOfMessagesVisible", { stat: "Maximum", label: "visible messages" }),
+        dlq("ApproximateAgeOfOldestMessage", { stat: "Maximum", label: "oldest message (s)", yAxis: "right" }),
+      ]],
+    ],
+    [
+      ["Processor: invocations", [fn("Invocations", sum("invocations")), fn("Errors", sum("errors (throws, timeouts)")), fn("Throttles", sum("throttles"))]],
+      ["Processor: duration (ms)", [fn("Duration", { stat: "Average", label: "average" }), fn("Duration", { stat: "Maximum", label: "maximum" })]],
+      ["Processor: records", [
+        emf(business.count, sum(business.count)),
+        emf(skipped, sum("skipped by the guard")),
+        emf(quarantined, sum("quarantined (malformed)")),
+        emf(failed, sum("failed (retried by the pipe)")),
+      ]],
+      ["Processor: order amounts", [emf(business.amount, sum(`${business.amount} (sum)`))]],
+    ],
+  ];
+
+  const widgets: Widget[] = [
+    {
+      type: "text",
+      x: 0,
+      y: top,
+      width: 24,
+      height: 1,
+      properties: { markdown: `## ${r.route} route: ${r.pipeName} → ${r.functionName}, DLQ ${r.queueName}` },
+    },
+  ];
+  rows.forEach((row, i) =>
+    row.forEach(([title, metrics, extra], j) =>
+      widgets.push({ type: "metric", x: j * WIDTH, y: top + 1 + i * HEIGHT, width: WIDTH, height: HEIGHT, properties: graph(region, title, metrics, extra) }),
+    ),
+  );
+  return widgets;
+}
+
+/** The dashboard body (an object; JSON.stringify it for aws.cloudwatch.Dashboard). */
+export function dashboardBody(region: string, routes: readonly DashboardRoute[]): { widgets: Widget[] } {
+  const perRoute = 1 + 2 * HEIGHT;
+  return { widgets: routes.flatMap((r, i) => routeWidgets(r, region, i * perRoute)) };
+}

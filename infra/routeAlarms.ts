@@ -1,0 +1,120 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { STREAM_RETENTION_SECONDS } from "../config/settings";
+import { METRICS_NAMESPACE } from "../handlers/constants";
+import type { RouteName } from "../routing/route";
+
+// The alarms of one route: what went wrong, as AWS (and our processor) report it, each with
+// a description that says what happened and the first command to run. Every namespace,
+// metric and dimension used here is in infra/metricCatalog.ts (checked by the tests).
+
+export interface RouteAlarmsArgs {
+  readonly route: RouteName;
+  /** The stack, for the commands in the descriptions (`--stack prod`). */
+  readonly stack: string;
+  /** The pipe's name in AWS (the PipeName dimension). */
+  readonly pipeName: string;
+  /** The processor's name in this program, for people (NormalOrdersProcessor). */
+  readonly processorName: string;
+  readonly functionName: pulumi.Input<string>;
+  readonly logGroupName: pulumi.Input<string>;
+  /** Powertools' serviceName of the processor: the `service` dimension of its metrics. */
+  readonly metricsService: string;
+  readonly queueName: pulumi.Input<string>;
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  /** The stack's alarm topic: every alarm notifies it, on alarm and when it clears. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * When the DLQ-age alarm fires. A pipe sends a pointer when its records exhaust their retries
+ * or reach maxRecordAgeSeconds; the stream drops them 24 h after they were written, so the
+ * worst case leaves 24 h minus the record age to read them back. The alarm fires at half of
+ * that, leaving the other half (at least 30 min: config refuses an age that leaves < 1 h).
+ */
+export function dlqAgeAlarmThresholdSeconds(maxRecordAgeSeconds: number): number {
+  return Math.floor((STREAM_RETENTION_SECONDS - maxRecordAgeSeconds) / 2);
+}
+
+function hours(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+}
+
+export class RouteAlarms extends pulumi.ComponentResource {
+  /** The ARNs of the alarms, by kind. */
+  readonly alarmArns: Record<"retrying" | "errors" | "dlqMessages" | "dlqAge", pulumi.Output<string>>;
+
+  constructor(name: string, args: RouteAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orders:monitoring:RouteAlarms", name, {}, opts);
+    const threshold = dlqAgeAlarmThresholdSeconds(args.maxRecordAgeSeconds);
+    if (threshold < 60) {
+      throw new Error(`RouteAlarms ${name}: maxRecordAgeSeconds ${args.maxRecordAgeSeconds} leaves no time to act on a dead-lettered pointer`);
+    }
+    const on = `the ${args.route} route (stack ${args.stack})`;
+    const dlqList = `npx orders-pipeline dlq list --stack ${args.stack} --route ${args.route}`;
+    const common = {
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [args.alarmTopicArn],
+      okActions: [args.alarmTopicArn],
+    };
+    const alarm = (suffix: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, keyof typeof common>) =>
+      new aws.cloudwatch.MetricAlarm(`${name}-${suffix}-alarm`, { ...common, ...props }, { parent: this });
+
+    // A processor that reports failed records returns batchItemFailures and does not error, so
+    // Lambda's Errors stays 0 while the pipe retries (aws-facts 7b). The failure as AWS
+    // reports it is the pipe's ExecutionFailed / ExecutionPartiallyFailed (eb-pipes-monitoring,
+    // best effort), and as the processor reports it its RecordsFailed metric: either one.
+    const retrying = alarm("retrying", {
+      alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions, or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
+      threshold: 0,
+      metricQueries: [
+        { id: "failed", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
+        { id: "partial", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionPartiallyFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
+        { id: "records", returnData: false, metric: { namespace: METRICS_NAMESPACE, metricName: "RecordsFailed", dimensions: { service: args.metricsService }, period: 60, stat: "Sum" } },
+        // Each source may publish nothing in a minute: missing points count as 0.
+        { id: "retrying", returnData: true, label: "failed executions and failed records", expression: "FILL(failed, 0) + FILL(partial, 0) + FILL(records, 0)" },
+      ],
+    });
+
+    // Only a throw or a timeout counts in Errors (monitoring-metrics-types): the handler throws
+    // when a payload is not a batch, or a failing record has no eventID; a timeout is 30 s.
+    const errors = alarm("errors", {
+      alarmDescription: pulumi.interpolate`${args.processorName} threw or timed out on ${on} (record failures do not count here: they are reported as batchItemFailures, see the retrying alarm). The pipe retries the whole batch. First: aws logs tail ${args.logGroupName} --since 30m (look for "Task timed out" or an error with a stack trace).`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: args.functionName },
+      statistic: "Sum",
+      period: 60,
+      threshold: 0,
+    });
+
+    const dlqMessages = alarm("dlq-messages", {
+      alarmDescription: `Messages wait in the DLQ of ${on}: pointers to records that exhausted their retries or aged out (their data stays in the stream only 24 h after it was written), or malformed records the processor quarantined whole. First: ${dlqList}.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.queueName },
+      statistic: "Maximum",
+      period: 60,
+      threshold: 0,
+    });
+
+    // For a queue fed by SendMessage the age counts from when the pipe (or processor) sent the
+    // message (sqs-available-cloudwatch-metrics). A message received three times or more is
+    // left out of this metric by SQS; the messages alarm above still sees it.
+    const dlqAge = alarm("dlq-age", {
+      alarmDescription: `A message has waited more than ${hours(threshold)} in the DLQ of ${on}. If it is a pipe pointer, the stream drops its records 24 h after they were written, at most ${hours(STREAM_RETENTION_SECONDS - args.maxRecordAgeSeconds)} after the pointer arrived (records age out after ${hours(args.maxRecordAgeSeconds)}); after that 'dlq show' and 'dlq redrive' can no longer read them. First: ${dlqList}, then npx orders-pipeline dlq redrive --stack ${args.stack} --route ${args.route}.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: args.queueName },
+      statistic: "Maximum",
+      period: 300,
+      threshold,
+    });
+
+    this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn };
+    this.registerOutputs({ alarmArns: this.alarmArns });
+  }
+}
