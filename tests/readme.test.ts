@@ -40,6 +40,7 @@ const CANNOT_RUN_HERE: Record<string, string> = {
   "pulumi up": "needs the Pulumi CLI and AWS credentials",
   "pulumi stack output --json": "needs the Pulumi CLI and a deployed stack",
   "npx orders-pipeline dlq list --stack prod --outputs outputs.json": "reads the queues of a deployed stack: needs AWS credentials",
+  "npx orders-pipeline dlq list --stack prod --route normal": "reads the queues of a deployed stack: needs AWS credentials and the Pulumi CLI (stack outputs)",
 };
 
 interface Expectation {
