@@ -6,7 +6,7 @@ import { bundleHandler } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
 import { routeToEnvironment } from "../routing/environment";
 import { routesFromSettings } from "../routing/route";
-import { benchRecords, opsPerSecond, opsPerSecondAsync } from "./records";
+import { benchRecords, median, opsPerSecond, opsPerSecondAsync } from "./records";
 
 // Per handler bundle: size, module init time in a fresh process (a cold start's share that
 // is ours), and records per second through the whole handler on batches of 100 realistic
@@ -27,11 +27,6 @@ function silenceOutput<T>(fn: () => Promise<T>): Promise<T> {
     process.stdout.write = out;
     process.stderr.write = err;
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

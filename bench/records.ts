@@ -78,3 +78,9 @@ export async function opsPerSecondAsync(fn: () => Promise<void>, opsPerCall: num
   }
   return (calls * opsPerCall) / (Number(elapsed) / 1e9);
 }
+
+/** The middle value of the samples (the upper middle for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

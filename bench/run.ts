@@ -1,6 +1,7 @@
 import { runHandlerBench } from "./handlers.bench";
 import { runLocalBench } from "./local.bench";
 import { runPatternBench } from "./pattern.bench";
+import { runStartupBench } from "./startup.bench";
 
 // `npm run bench`: every performance figure the project reports, as ratios measured in the
 // same run (never from a timed unit test).
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
   if (!only || only === "handlers") {
     console.log("\n2. Handler bundles: size, cold module init in a fresh process beside `node -e 0`, records/s through the handler (batches of 100)");
     console.table(await runHandlerBench());
+  }
+  if (!only || only === "startup") {
+    console.log("\n4. The command line: fresh processes, startup included (median of 7; 5 for 50,000 records; 3 for the local stack)");
+    console.table(await runStartupBench());
   }
   if (!only || only === "local") {
     console.log("\n3. Local pipeline on DynamoDB Local: 1000 orders, 8 concurrent writers");
