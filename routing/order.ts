@@ -44,10 +44,33 @@ class DynamoNumber {
 
 type Image = Record<string, unknown>;
 
+// "DynamoDB supports nested attributes up to 32 levels deep" (DynamoDB developer guide,
+// ServiceQuotas.html, "Nested attribute depth"). An image nested deeper did not come from
+// DynamoDB; refusing it also keeps unmarshalling from exhausting the stack.
+export const MAX_NESTING = 32;
+
+/** Whether an image's maps (M) and lists (L) nest deeper than `max` levels (iterative: any input depth). */
+function nestsDeeperThan(image: object, max: number): boolean {
+  const stack: [unknown, number][] = Object.values(image).map((v) => [v, 1]);
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (typeof value !== "object" || value === null) continue;
+    const inner = (value as { M?: unknown; L?: unknown }).M ?? (value as { L?: unknown }).L;
+    if (typeof inner !== "object" || inner === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(inner)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function unmarshallImage(image: unknown, name: string, reasons: string[]): Image | undefined {
   if (image === undefined) return undefined;
   if (typeof image !== "object" || image === null || Array.isArray(image)) {
     reasons.push(`dynamodb.${name} is not a DynamoDB item`);
+    return undefined;
+  }
+  if (nestsDeeperThan(image, MAX_NESTING)) {
+    reasons.push(`dynamodb.${name} nests attributes deeper than DynamoDB's ${MAX_NESTING} levels`);
     return undefined;
   }
   try {

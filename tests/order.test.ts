@@ -51,6 +51,7 @@ describe("order parsing", () => {
     ["amount of 1E+126", inserted({ amount: "1E+126" }), /orderAmount 1E\+126 is outside what DynamoDB stores/],
     ["amount below DynamoDB's smallest positive number", inserted({ amount: "1E-131" }), /orderAmount 1E-131 is outside what DynamoDB stores/],
     ["email as a number", inserted({ email: { N: "5" } }), /customerEmail is a number \(N\), expected a string \(S\)/],
+    ["an image nested deeper than DynamoDB allows", inserted({ email: { M: { a: JSON.parse(`${'{"M":{"a":'.repeat(5000)}{"S":"x"}${"}}".repeat(5000)}`) } } }), /NewImage nests attributes deeper than DynamoDB's 32 levels/],
     ["bad attribute value", record({ eventName: "INSERT", newImage: { orderId: { Q: "x" } } as never }), /NewImage is not a valid DynamoDB item/],
   ];
   for (const [name, rec, reason] of malformed) {
@@ -69,6 +70,17 @@ describe("order parsing", () => {
       assert.ok(Number.isFinite(Number(parsed.order.orderAmountText)));
     });
   }
+
+  it("accepts attributes nested as deep as DynamoDB allows (32 levels), not deeper", () => {
+    const nested = (levels: number): unknown => (levels === 1 ? { S: "x" } : { M: { a: nested(levels - 1) } });
+    const withDeep = (levels: number) => {
+      const rec = inserted({}) as { dynamodb: { NewImage: Record<string, unknown> } };
+      rec.dynamodb.NewImage.deep = nested(levels);
+      return rec;
+    };
+    assert.equal(parseOrderChange(withDeep(32)).ok, true);
+    assert.equal(parseOrderChange(withDeep(33)).ok, false);
+  });
 
   it("reports every problem of a record, not just the first", () => {
     const parsed = parseOrderChange(inserted({ amount: "-1", email: "nobody" }));
