@@ -1,3 +1,4 @@
+import { costCommand } from "./costCommand";
 import { type Io, processIo, UsageError } from "./io";
 import { dlqCommand } from "./dlqCommand";
 import { localCommand } from "./localCommand";
@@ -21,6 +22,10 @@ const USAGE = `usage: orders-pipeline <command>
                        stdin DynamoDB stream records -> each route's outcome per record
   route explain --stack NAME
                        each route's requirements, where each is enforced, the deployed pattern
+  cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE) --per-month N
+       [--prices FILE] [--duration-ms MS] [--json]
+                       monthly cost of the deployed filters, no filters and the seed's filters
+                       on the same sample, and what filtering at the pipe saves
 `;
 
 /** Runs one command; resolves to the exit code. */
@@ -36,6 +41,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await localCommand(rest, io);
       case "dlq":
         return await dlqCommand(rest, io);
+      case "cost":
+        return await costCommand(rest, io);
       case undefined:
       case "help":
       case "--help":

@@ -3,7 +3,7 @@ import { ROUTE_NAMES, type RouteName } from "../routing/route";
 import { chunks, chunksPerBatch, recordsPerBatch, SECONDS_PER_MONTH, streamReadsPerMonth } from "./batching";
 import { HANDLER_OUTCOMES, type HandlerOutcome, type HandlerProfile } from "./handlerProfile";
 import { lambdaPlatformLogBytes } from "./lambdaPlatformLogs";
-import { gbSecondKey, type RegionPrices } from "./prices";
+import { gbSecondKey, type RegionPrices } from "./priceList";
 import { DESIGNS, type Design, type Sample } from "./sample";
 
 // The monthly bill of each design, line by line, from a classified sample scaled to the

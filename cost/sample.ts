@@ -21,7 +21,8 @@ export type Design = (typeof DESIGNS)[number];
 export interface DeliveredRecord {
   /** Bytes of the record's JSON as the pipe delivers it. */
   readonly bytes: number;
-  readonly outcome: HandlerOutcome;
+  /** "failed": delivered but never done (a local run dead-lettered it); priced once, without its retries or log lines. */
+  readonly outcome: HandlerOutcome | "failed";
 }
 
 export interface RouteSample {
@@ -95,10 +96,10 @@ export function sampleFromReport(report: LocalReport, recordBytes: number): Samp
   const empty: RouteSample = { pipeCreated: true, delivered: [], deadLettered: 0 };
   const designs = {} as Record<Design, Record<RouteName, RouteSample>>;
   for (const design of DESIGNS) designs[design] = { normal: empty, premium: empty };
-  const many = (n: number, outcome: HandlerOutcome): DeliveredRecord[] => Array.from({ length: n }, () => ({ bytes: recordBytes, outcome }));
+  const many = (n: number, outcome: DeliveredRecord["outcome"]): DeliveredRecord[] => Array.from({ length: n }, () => ({ bytes: recordBytes, outcome }));
   for (const pipe of report.pipes) {
     const { filtered, skipped, processed, rejected, deadLettered } = pipe.counts;
-    const handled = [...many(processed, "processed"), ...many(skipped, "skipped"), ...many(rejected, "rejected")];
+    const handled = [...many(processed, "processed"), ...many(skipped, "skipped"), ...many(rejected, "rejected"), ...many(deadLettered, "failed")];
     designs.deployed[pipe.route] = { pipeCreated: true, delivered: handled, deadLettered };
     designs.unfiltered[pipe.route] = { pipeCreated: true, delivered: [...handled, ...many(filtered, "filtered")], deadLettered };
   }

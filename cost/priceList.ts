@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LambdaArchitecture } from "../config/settings";
 
+// (Named priceList.ts, not prices.ts: `require("./prices")` would find prices.json first.)
 // The unit prices the cost model multiplies by: one JSON file in the repo
 // (cost/prices.json), per region, each price with the date it was checked, where it was read
 // and whether that was an AWS page or a secondary source. `--prices FILE` replaces it.
