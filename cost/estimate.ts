@@ -89,7 +89,8 @@ export function estimate(input: EstimateInput): CostEstimate {
   const filteredInHandler = ROUTE_NAMES.reduce((n, r) => n + sample.designs.unfiltered[r].delivered.filter((x) => x.outcome === "filtered").length * input.profile.routes[r].logBytesPerRecord.filtered, 0) * (perMonth / sample.size);
   if (filteredInHandler > 0) {
     notes.push(
-      `unfiltered: the shipped processors write a WARN line for every record their own filter check drops (they expect the pipe to have dropped it): ${(filteredInHandler / 1024 ** 3).toFixed(2)} GB of the unfiltered design's logs. ` +
+      `unfiltered: the shipped processors write a WARN line for every record their own filter check drops (they expect the pipe to have dropped it): ` +
+        `${(filteredInHandler / 1024 ** 3).toFixed(2)} GB, $${((filteredInHandler / 1024 ** 3) * prices.prices.logsIngestionGb.usd).toFixed(2)}, of the unfiltered design's logs. ` +
         `A processor written for unfiltered input would drop them silently.`,
     );
   }
