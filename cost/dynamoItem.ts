@@ -4,7 +4,9 @@ import Big from "big.js";
 // have the spelling and size real ones have. Each rule was checked against DynamoDB Local
 // (AWS's own jar), writing items and reading them back from its stream:
 // - numbers come back normalized: `1500.50` -> `1500.5`, `1E2` -> `100`, `1e-7` ->
-//   `0.0000001`, `0012` -> `12`, `-0` -> `0` (aws-facts section 1 saw `1500.50` -> `1500.5`);
+//   `0.0000001`, `0012` -> `12`, `-0` -> `0` (aws-facts section 1 saw `1500.50` -> `1500.5`).
+//   DynamoDB Local does so for PutItem but keeps an UpdateItem value's spelling in the
+//   stream; the simulation normalizes both (unverified on AWS which one it does for updates);
 // - number and string sets come back sorted, numbers in a set normalized;
 // - `SizeBytes` follows the item-size rules of the DynamoDB Developer Guide
 //   (docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html:
