@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { loadStackFileSettings } from "../config/stackFile";
+import { loadStackFileSettings, PROJECT_DIR } from "../config/stackFile";
 import { HANDLER_OUTCOMES, type HandlerOutcome, type HandlerProfile, type RouteProfile } from "../cost/handlerProfile";
 import { DLQ_URL_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
@@ -20,8 +20,8 @@ import { ROUTE_NAMES, type Route, type RouteName, routesFromSettings } from "../
 // a Lambda context (Powertools adds its fields to every line), a real SQS API for quarantine
 // (fauxqs, as local runs use).
 
-export const PROFILE_SAMPLE = path.join(__dirname, "..", "cost", "samples", "orders-1000.jsonl");
-export const PROFILE_FILE = path.join(__dirname, "..", "cost", "handler-profile.json");
+export const PROFILE_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
+export const PROFILE_FILE = path.join(PROJECT_DIR, "cost", "handler-profile.json");
 
 type Handler = (payload: unknown, context?: Context) => Promise<unknown>;
 
@@ -233,7 +233,7 @@ export async function measureHandlerProfile(opts: { timing: boolean }): Promise<
     }
     return {
       measuredAt: new Date().toISOString().slice(0, 10),
-      measuredWith: `npm run bench cost: the handler bundles on ${path.relative(path.join(__dirname, ".."), PROFILE_SAMPLE)}, Node ${process.versions.node}, ${require("node:os").cpus().length} cores; durations are medians of 7 samples on one core of this machine`,
+      measuredWith: `npm run bench cost: the handler bundles on ${path.relative(PROJECT_DIR, PROFILE_SAMPLE)}, Node ${process.versions.node}, ${require("node:os").cpus().length} cores; durations are medians of 7 samples on one core of this machine`,
       routes: measured,
     };
   } finally {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadStackFileSettings, readStackConfig } from "../config/stackFile";
+import { loadStackFileSettings, PROJECT_DIR, readStackConfig } from "../config/stackFile";
 import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
 import { renderTable, toJson } from "../cost/format";
 import { loadHandlerProfile } from "../cost/handlerProfile";
@@ -20,7 +20,7 @@ import { forEachLine, type Io, UsageError } from "./io";
 // filtering at the pipe saves. The model lives in cost/; this shell reads the inputs.
 
 /** A realistic record for a report, which carries counts but no records. */
-export const REALISTIC_SAMPLE = path.join(__dirname, "..", "cost", "samples", "orders-1000.jsonl");
+export const REALISTIC_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
 export const MAX_PER_MONTH = 1e12;
 
 function perMonthOf(text: string | undefined): number {

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROJECT_DIR } from "../config/stackFile";
 import { ROUTE_NAMES, type RouteName } from "../routing/route";
 
 // What the shipped processors cost per invocation and per record, measured, never guessed:
@@ -10,7 +11,7 @@ import { ROUTE_NAMES, type RouteName } from "../routing/route";
 // it emits, and times it. tests/costProfile.test.ts re-measures the bytes and metrics, so
 // this file cannot drift from the handlers unnoticed.
 
-export const DEFAULT_PROFILE_FILE = path.join(__dirname, "handler-profile.json");
+export const DEFAULT_PROFILE_FILE = path.join(PROJECT_DIR, "cost", "handler-profile.json");
 
 export type HandlerOutcome = "processed" | "skipped" | "rejected" | "filtered";
 export const HANDLER_OUTCOMES: readonly HandlerOutcome[] = ["processed", "skipped", "rejected", "filtered"];

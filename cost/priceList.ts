@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LambdaArchitecture } from "../config/settings";
+import { PROJECT_DIR } from "../config/stackFile";
 
 // (Named priceList.ts, not prices.ts: `require("./prices")` would find prices.json first.)
 // The unit prices the cost model multiplies by: one JSON file in the repo
 // (cost/prices.json), per region, each price with the date it was checked, where it was read
 // and whether that was an AWS page or a secondary source. `--prices FILE` replaces it.
 
-export const DEFAULT_PRICES_FILE = path.join(__dirname, "prices.json");
+export const DEFAULT_PRICES_FILE = path.join(PROJECT_DIR, "cost", "prices.json");
 
 /** Every price the model needs, with what it is per. */
 export const PRICE_KEYS = {
