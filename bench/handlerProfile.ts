@@ -245,12 +245,22 @@ export async function measureHandlerProfile(opts: { timing: boolean }): Promise<
 export async function runHandlerProfileBench(): Promise<Record<string, number | string>[]> {
   const profile = await measureHandlerProfile({ timing: true });
   fs.writeFileSync(PROFILE_FILE, `${JSON.stringify(profile, null, 2)}\n`);
+  // The baseline of the same run: JSON.parse of the same kind of record, per record.
+  const texts = readProfileSample().slice(0, 100).map((r) => JSON.stringify(r));
+  const parse: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < 200; j++) texts.forEach((t) => JSON.parse(t));
+    parse.push(Number(process.hrtime.bigint() - t0) / 1e6 / (200 * texts.length));
+  }
+  const parseMs = median(parse);
   return ROUTE_NAMES.map((name) => {
     const r = profile.routes[name];
     return {
       route: name,
       msPerInvocation: r.durationMs.perInvocation,
       msPerRecord: r.durationMs.perRecord,
+      perRecordVsJsonParse: Math.round((r.durationMs.perRecord / parseMs) * 10) / 10,
       logBytesPerInvocation: r.logBytesPerInvocation,
       ...Object.fromEntries(HANDLER_OUTCOMES.map((o) => [`logBytes.${o}`, r.logBytesPerRecord[o]])),
       customMetrics: r.metrics.perInvocation.length + r.metrics.withOrders.length,
