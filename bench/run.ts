@@ -1,3 +1,4 @@
+import { runHandlerProfileBench } from "./handlerProfile";
 import { runHandlerBench } from "./handlers.bench";
 import { runLocalBench } from "./local.bench";
 import { runPatternBench } from "./pattern.bench";
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
   if (!only || only === "local") {
     console.log("\n3. Local pipeline on DynamoDB Local: 1000 orders, 8 concurrent writers");
     console.table(await runLocalBench());
+  }
+  // Only on request: it rewrites cost/handler-profile.json, the cost command's defaults.
+  if (only === "cost") {
+    console.log("\n5. Handler profile for `orders-pipeline cost` (written to cost/handler-profile.json)");
+    console.table(await runHandlerProfileBench());
   }
 }
 

@@ -16,7 +16,7 @@ const DIST = path.join(ROOT, "dist");
 const STAMP = path.join(DIST, ".build.json");
 const LOCK = path.join(DIST, ".build.lock");
 /** What the CLI can load: the program (index.ts) and everything it and the CLI import. */
-const SOURCE_DIRS = ["cli", "config", "handlers", "infra", "local", "routing"];
+const SOURCE_DIRS = ["cli", "config", "cost", "handlers", "infra", "local", "routing"];
 const SOURCE_FILES = ["index.ts"];
 
 function listSources() {

@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   route: async () => (await import("./routeCommand")).routeCommand,
   local: async () => (await import("./localCommand")).localCommand,
   dlq: async () => (await import("./dlqCommand")).dlqCommand,
+  cost: async () => (await import("./costCommand")).costCommand,
 };
 
 export const USAGE = `usage: orders-pipeline <command>
@@ -31,6 +32,10 @@ export const USAGE = `usage: orders-pipeline <command>
   dlq list|show|redrive [--stack NAME] [--local] [--route normal|premium] [--message ID] [--outputs FILE]
                        the DLQs' pipe pointers and quarantined records; redrive re-invokes the
                        processor and deletes a message only after its records succeeded
+  cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE) --per-month N
+       [--prices FILE] [--duration-ms MS] [--json]
+                       monthly cost of the deployed filters, no filters and the seed's filters
+                       on the same sample, and what filtering at the pipe saves
 
   Exit status: 0 success (pattern test: match), 1 a negative answer (no match, not as expected,
   messages kept), 2 bad input or usage. Run from the project directory as

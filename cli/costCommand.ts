@@ -1,0 +1,170 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { loadStackFileSettings, PROJECT_DIR, readStackConfig } from "../config/stackFile";
+import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
+import { renderTable, toJson } from "../cost/format";
+import { loadHandlerProfile } from "../cost/handlerProfile";
+import { loadLocalReport } from "../cost/localReport";
+import type { DurationModel } from "../cost/model";
+import { DEFAULT_PRICES_FILE, loadPrices } from "../cost/priceList";
+import { type Sample, SampleBuilder, sampleFromReport } from "../cost/sample";
+import { simulateScenario } from "../cost/scenarioRecords";
+import { loadScenario } from "../local/scenario";
+import { routeEvaluator } from "../routing/decide";
+import { ROUTE_NAMES, type RouteName, routesFromSettings } from "../routing/route";
+import { forEachLine, type Io, UsageError } from "./io";
+
+// `cost`: what the stack costs a month for N record changes, in three designs priced on the
+// same sample (the deployed filters, no filters, the seed's filters as written), and what
+// filtering at the pipe saves. The model lives in cost/; this shell reads the inputs.
+
+/** A realistic record for a report, which carries counts but no records. */
+export const REALISTIC_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
+export const MAX_PER_MONTH = 1e12;
+
+function perMonthOf(text: string | undefined): number {
+  if (text === undefined) throw new UsageError("cost needs --per-month N, the record changes (stream records) a month to price");
+  const n = Number(text.replace(/_/g, ""));
+  if (!/^\s*[0-9][0-9_]*(\.[0-9]+)?(e\+?[0-9]+)?\s*$/i.test(text) || !Number.isInteger(n) || n < 1 || n > MAX_PER_MONTH) {
+    throw new UsageError(`--per-month is ${JSON.stringify(text)}; it must be a whole number of record changes a month, from 1 to ${MAX_PER_MONTH.toExponential()} (e.g. 10000000 or 1e7)`);
+  }
+  return n;
+}
+
+function durationOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 900000) {
+    throw new UsageError(`--duration-ms is ${JSON.stringify(text)}; it must be the handler's time per invocation in milliseconds, more than 0 and at most 900000 (Lambda's 15-minute limit)`);
+  }
+  return n;
+}
+
+/** Stream records from a JSONL file; a line that is not one is reported as `route --jsonl` does, and skipped. */
+async function readRecords(file: string, builder: SampleBuilder, io: Io): Promise<InputInfo> {
+  if (!fs.existsSync(file)) throw new Error(`records file ${file}: no such file`);
+  let lines = 0;
+  let bad = 0;
+  await forEachLine(fs.createReadStream(file), (line, n) => {
+    lines++;
+    const problem = (why: string) => {
+      bad++;
+      io.stderr.write(`${JSON.stringify({ line: n, error: `line ${n} ${why}` })}\n`);
+    };
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (err) {
+      return problem(`is not JSON: ${(err as Error).message}`);
+    }
+    const r = record as { eventName?: unknown; dynamodb?: unknown } | null;
+    if (typeof r !== "object" || r === null || Array.isArray(r)) return problem("is not a DynamoDB stream record (expected a JSON object)");
+    if (typeof r.eventName !== "string") return problem("is not a DynamoDB stream record: it has no eventName");
+    if (typeof r.dynamodb !== "object" || r.dynamodb === null) return problem("is not a DynamoDB stream record: it has no dynamodb object");
+    builder.add(record);
+  });
+  if (lines - bad === 0) throw new Error(`records file ${file}: ${lines === 0 ? "has no lines" : `none of its ${lines} lines is a stream record`}; nothing to price`);
+  return { kind: "records", file, lines, badLines: bad, records: lines - bad };
+}
+
+function meanRecordBytes(file: string): number {
+  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+  return Math.round(lines.reduce((n, l) => n + Buffer.byteLength(JSON.stringify(JSON.parse(l))), 0) / lines.length);
+}
+
+/** `--per-month -5` would read as an unknown option; join a negative number to its option so the range check names it. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === "--per-month" || args[i] === "--duration-ms") && /^-[0-9.]/.test(args[i + 1] ?? "")) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
+}
+
+export async function costCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: joinNegativeValues(args),
+    options: {
+      stack: { type: "string", default: "dev" },
+      records: { type: "string" },
+      scenario: { type: "string" },
+      "from-report": { type: "string" },
+      "per-month": { type: "string" },
+      prices: { type: "string" },
+      "duration-ms": { type: "string" },
+      json: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const inputs = (["records", "scenario", "from-report"] as const).filter((k) => values[k] !== undefined);
+  if (inputs.length !== 1) {
+    throw new UsageError(`cost prices one sample: give exactly one of --records FILE.jsonl, --scenario FILE, --from-report FILE${inputs.length ? ` (got ${inputs.map((k) => `--${k}`).join(" and ")})` : ""}`);
+  }
+  const perMonth = perMonthOf(values["per-month"]);
+  const durationMs = durationOf(values["duration-ms"]);
+  const stack = values.stack as string;
+  const settings = loadStackFileSettings(stack);
+  const region = readStackConfig(stack)["aws:region"];
+  if (!region) throw new Error(`stack ${stack} sets no aws:region in Pulumi.${stack}.yaml; the prices are per region`);
+  const prices = loadPrices(region, values.prices ?? DEFAULT_PRICES_FILE);
+  const profile = loadHandlerProfile();
+  const routes = routesFromSettings(settings);
+  const evaluators = ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
+
+  let sample: Sample;
+  let input: InputInfo;
+  const extraNotes: string[] = [];
+  const reportDurations: Partial<Record<RouteName, number>> = {};
+  if (values.records !== undefined) {
+    const builder = new SampleBuilder(evaluators);
+    input = await readRecords(values.records, builder, io);
+    sample = builder.build();
+  } else if (values.scenario !== undefined) {
+    const scenario = loadScenario(values.scenario);
+    const stream = simulateScenario(scenario, region, values.scenario);
+    if (stream.records.length === 0) throw new Error(`scenario ${values.scenario}: its writes produce no stream records; nothing to price`);
+    const builder = new SampleBuilder(evaluators);
+    stream.records.forEach((r) => builder.add(r));
+    sample = builder.build();
+    input = { kind: "scenario", file: values.scenario, records: stream.records.length, detail: `${stream.writes} writes, ${stream.unchanged} changed nothing and made no record` };
+    if (Object.keys(scenario.faults).length > 0) extraNotes.push(`The scenario's injected faults are not priced: the model prices delivery without retries.`);
+  } else {
+    const file = values["from-report"] as string;
+    const report = loadLocalReport(file);
+    const recordBytes = meanRecordBytes(REALISTIC_SAMPLE);
+    sample = sampleFromReport(report, recordBytes);
+    input = { kind: "report", file, records: sample.size, detail: `${report.scenario ? `scenario "${report.scenario}"` : "no scenario"}; records taken as ${recordBytes} bytes, the mean of ${path.relative(process.cwd(), REALISTIC_SAMPLE)}` };
+    if (report.stack && report.stack !== stack) extraNotes.push(`The report is from stack ${report.stack}; the designs are priced with stack ${stack}'s settings.`);
+    for (const pipe of report.pipes) {
+      if (pipe.handlerMeanMs !== undefined) reportDurations[pipe.route] = pipe.handlerMeanMs;
+      const d = pipe.declared;
+      if ((d.batchSize !== undefined && d.batchSize !== settings.batchSize) || (d.batchingWindowSeconds !== undefined && d.batchingWindowSeconds !== settings.batchingWindowSeconds)) {
+        extraNotes.push(`The report's ${pipe.route} pipe ran with batch ${d.batchSize}, window ${d.batchingWindowSeconds} s; priced with stack ${stack}'s batch ${settings.batchSize}, window ${settings.batchingWindowSeconds} s.`);
+      }
+    }
+    if (sample.size === 0) throw new Error(`report ${file}: its pipes read no records; nothing to price`);
+  }
+  if (sample.size < 100) extraNotes.push(`The sample has only ${sample.size} stream records; every one of them stands for ${Math.round(perMonth / sample.size).toLocaleString("en-US")} a month.`);
+
+  const durations = {} as Record<RouteName, DurationModel>;
+  for (const route of ROUTE_NAMES) {
+    const measured = reportDurations[route];
+    durations[route] =
+      durationMs !== undefined
+        ? { perInvocationMs: durationMs, perRecordMs: 0, source: "--duration-ms" }
+        : measured !== undefined
+          ? { perInvocationMs: measured, perRecordMs: 0, source: "the report's mean handler time per invocation" }
+          : { perInvocationMs: profile.routes[route].durationMs.perInvocation, perRecordMs: profile.routes[route].durationMs.perRecord, source: `npm run bench cost, ${profile.measuredAt}` };
+  }
+  const settingsUsed = {
+    batchSize: settings.batchSize,
+    batchingWindowSeconds: settings.batchingWindowSeconds,
+    lambdaMemoryMb: settings.lambdaMemoryMb,
+    lambdaArchitecture: settings.lambdaArchitecture,
+  };
+  const result: CostEstimate = estimate({ stack, perMonth, input, sample, settings: settingsUsed, durations, profile, prices, extraNotes });
+  io.stdout.write(values.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : renderTable(result));
+  return input.badLines ? 2 : 0;
+}
