@@ -49,6 +49,8 @@ interface Expectation {
   readonly stdout: RegExp;
   /** Run in a fresh copy of the project (files git knows, no node_modules, no dist). */
   readonly freshCopy?: boolean;
+  /** The README shows this command's output in the next code block: it must be what it prints (a leading part of it). */
+  readonly printsTheReadmeBlock?: boolean;
   /** A long-running command: wait for this output, run `meanwhile`, then press Ctrl-C. */
   readonly runsUntil?: RegExp;
   readonly meanwhile?: readonly string[];
@@ -86,7 +88,23 @@ const EXPECTED: Record<string, Expectation> = {
   },
   "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --quiet": { code: 0, stdout: /report \(stack dev\)[\s\S]*the story ran as expected ✓/ },
   "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
+  "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000": {
+    code: 0,
+    stdout: /^orders-pipeline cost: stack dev[\s\S]*saving of deployed against unfiltered: \$/,
+    printsTheReadmeBlock: true,
+  },
+  "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000 --json": {
+    code: 0,
+    stdout: /^\{\n  "stack": "dev",[\s\S]*"designs": \{\n    "deployed": \{[\s\S]*"monthlyUsd": [\d.]+/,
+  },
 };
+
+/** The text of the first plain code block after `command` in the README. */
+function blockAfter(markdown: string, command: string): string {
+  const at = markdown.indexOf(command);
+  const open = markdown.indexOf("\n```\n", markdown.indexOf("```", at) + 3);
+  return markdown.slice(open + 5, markdown.indexOf("\n```", open + 5));
+}
 
 /** Runs a long-running command until `until` appears, runs `meanwhile`, then sends Ctrl-C. */
 function runInterrupted(command: string, until: RegExp, meanwhile: readonly string[] = []): Promise<{ ran: Ran; during: Ran[] }> {
@@ -170,6 +188,11 @@ describe("the README, run as written", function () {
       }
       assert.equal(ran.code, want.code, `exit status\nstdout: ${ran.stdout}\nstderr: ${ran.stderr}`);
       assert.match(ran.stdout, want.stdout);
+      if (want.printsTheReadmeBlock) {
+        const shown = blockAfter(fs.readFileSync(path.join(PROJECT, "README.md"), "utf8"), command);
+        assert.ok(shown.length > 100, "the README shows the output");
+        assert.equal(ran.stdout.slice(0, shown.length), shown, "the README shows what the command prints");
+      }
       assert.doesNotMatch(ran.stderr, /\n\s+at .*:\d+:\d+\)?\n/, "no stack trace");
     });
   }
