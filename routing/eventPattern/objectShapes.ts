@@ -1,0 +1,85 @@
+// Building parsed objects fast. Adding properties one by one with computed keys is the
+// slowest part of a JSON parser written in JavaScript: every store looks the key up again.
+// Events of one stream have few shapes (the same keys in the same order), so the parser
+// follows a tree of the key sequences it has seen and, for a sequence seen a few times,
+// compiles a function that creates the whole object from one object literal, which V8 builds
+// from a ready-made template. The result is the same object as with assignment: same keys,
+// same order, same values; a duplicate key keeps its first position and its last value.
+
+type Entries = { [key: string]: unknown };
+type Factory = (values: unknown[], base: number) => Entries;
+
+/** Shapes after which the tree stops growing, so hostile input cannot exhaust memory. */
+const MAX_SHAPES = 20_000;
+/** Objects with more keys than this are built by assignment. */
+const MAX_COMPILED_KEYS = 64;
+/** A sequence is compiled once it has been seen this many times. */
+const COMPILE_AFTER = 3;
+
+let shapeCount = 0;
+
+/** Successors kept in a list, compared in place against the source text; more go in a Map. */
+const LISTED_SUCCESSORS = 16;
+
+export class ObjectShape {
+  private readonly successors: ObjectShape[] = [];
+  private others: Map<string, ObjectShape> | undefined = undefined;
+  private seen = 0;
+  private factory: Factory | undefined = undefined;
+
+  constructor(
+    /** The keys so far; the last one is the key that leads here. */
+    private readonly keys: readonly string[],
+    readonly key: string,
+    /** Built by assignment: "__proto__" among the keys, too many keys, or the tree is full. */
+    readonly open: boolean,
+  ) {}
+
+  /** The successor whose key is text[start..end), without slicing the text; undefined if none is listed. */
+  find(text: string, start: number, end: number): ObjectShape | undefined {
+    const length = end - start;
+    const successors = this.successors;
+    for (let i = 0; i < successors.length; i++) {
+      const s = successors[i];
+      if (s.key.length === length && text.startsWith(s.key, start)) return s;
+    }
+    return undefined;
+  }
+
+  next(key: string): ObjectShape {
+    const known = this.others?.get(key);
+    if (known !== undefined) return known;
+    if (this.open || shapeCount >= MAX_SHAPES) return new ObjectShape(EMPTY_KEYS, key, true);
+    shapeCount++;
+    const keys = [...this.keys, key];
+    const shape = new ObjectShape(keys, key, key === "__proto__" || keys.length > MAX_COMPILED_KEYS);
+    if (this.successors.length < LISTED_SUCCESSORS) this.successors.push(shape);
+    else (this.others ??= new Map()).set(key, shape);
+    return shape;
+  }
+
+  /** The object whose keys are keys[base..top) and values values[base..top). */
+  build(keys: readonly string[], values: unknown[], base: number, top: number): Entries {
+    if (this.factory !== undefined) return this.factory(values, base);
+    if (!this.open && ++this.seen >= COMPILE_AFTER) {
+      // JSON.stringify makes each key a safe string literal; "__proto__" never gets here
+      // (as a literal key it would set the prototype).
+      const body = this.keys.map((k, i) => `${JSON.stringify(k)}: v[b + ${i}]`).join(", ");
+      this.factory = new Function("v", "b", `"use strict"; return {${body}};`) as Factory;
+      return this.factory(values, base);
+    }
+    const obj: Entries = {};
+    for (let i = base; i < top; i++) {
+      const key = keys[i];
+      // Assignment to "__proto__" would set the prototype; JSON.parse makes it an own property.
+      if (key === "__proto__") Object.defineProperty(obj, key, { value: values[i], enumerable: true, writable: true, configurable: true });
+      else obj[key] = values[i];
+    }
+    return obj;
+  }
+}
+
+const EMPTY_KEYS: readonly string[] = [];
+
+/** The shape of an object before its first key. */
+export const EMPTY_SHAPE = new ObjectShape(EMPTY_KEYS, "", false);
