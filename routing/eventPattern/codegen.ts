@@ -40,8 +40,9 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
   };
   visit(root);
 
-  // A subtree where no dotted event key can matter gets no detection function.
-  const needsDetection = nodes.map((n) => n.dottedKeys.length > 0);
+  // A subtree where no dotted event key can matter needs no detection; one with too many to
+  // list is assumed to have one.
+  const needsDetection = nodes.map((n) => n.dottedKeys === undefined || n.dottedKeys.length > 0);
   const lines: string[] = ['"use strict";'];
   leaves.forEach((_, i) => lines.push(`const L${i} = leaves[${i}], T${i} = L${i}.test;`));
 
@@ -75,6 +76,10 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
     lines.push(`function d${id}(v) {`);
     if (!needsDetection[id]) {
       lines.push(`  return false;`, `}`);
+      return;
+    }
+    if (node.dottedKeys === undefined) {
+      lines.push(`  return true;`, `}`);
       return;
     }
     lines.push(`  if (typeof v !== "object" || v === null || v instanceof JsonNumber) return false;`);

@@ -44,9 +44,10 @@ export interface ObjectNode {
   /**
    * Event keys that would name a field of this subtree through a dot ("NewImage.orderStatus"
    * for the path NewImage > orderStatus): if an event object has none of them, the plain walk
-   * sees every value the pattern asks about.
+   * sees every value the pattern asks about. Undefined when there are too many to list
+   * (MAX_DOTTED_KEYS; a deeply nested pattern): then any event gets the complete walk.
    */
-  readonly dottedKeys: readonly string[];
+  readonly dottedKeys: readonly string[] | undefined;
 }
 
 const OPERATORS = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr", "wildcard"] as const;
@@ -348,21 +349,36 @@ function numeric(operand: JsonValue, where: string): Test {
   return (x) => isJsonNumber(x) && pairs.every(([op, bound]) => compare(toDecimal(x), op, bound));
 }
 
-/** Joins of two or more consecutive keys along the paths of a subtree: see ObjectNode.dottedKeys. */
-function dottedKeysOf(node: ObjectNode): string[] {
+/** More dotted keys than this in one subtree are not listed (ObjectNode.dottedKeys). */
+const MAX_DOTTED_KEYS = 256;
+
+/** The keys a pattern object asks for first: its own and those of its $or alternatives. */
+function headKeys(node: Omit<ObjectNode, "dottedKeys">): string[] {
+  return [...node.keys, ...node.ors.flatMap((alternatives) => alternatives.flatMap(headKeys))];
+}
+
+/**
+ * Joins of two or more consecutive keys along the paths of a subtree, from its children's:
+ * a child object under "k" contributes "k.x" for each of its head keys and dotted keys x.
+ */
+function dottedKeysOf(node: Omit<ObjectNode, "dottedKeys">): string[] | undefined {
   const out = new Set<string>();
-  const paths = (n: ObjectNode): string[][] => {
-    const all: string[][] = [];
-    n.keys.forEach((key, i) => {
+  const add = (n: Omit<ObjectNode, "dottedKeys">): boolean => {
+    for (let i = 0; i < n.keys.length; i++) {
       const child = n.children[i];
-      all.push([key]);
-      if (child.kind === "object") for (const rest of paths(child)) all.push([key, ...rest]);
-    });
-    for (const alternatives of n.ors) for (const alt of alternatives) all.push(...paths(alt));
-    return all;
+      if (child.kind !== "object") continue;
+      if (child.dottedKeys === undefined) return false;
+      for (const rest of [...headKeys(child), ...child.dottedKeys]) out.add(`${n.keys[i]}.${rest}`);
+      if (out.size > MAX_DOTTED_KEYS) return false;
+    }
+    for (const alternatives of n.ors) {
+      for (const alt of alternatives) {
+        if (alt.dottedKeys === undefined || !add(alt)) return false;
+      }
+    }
+    return true;
   };
-  for (const path of paths(node)) for (let n = 2; n <= path.length; n++) out.add(path.slice(0, n).join("."));
-  return [...out];
+  return add(node) ? [...out] : undefined;
 }
 
 function finish(draft: Draft): ObjectNode {
@@ -378,9 +394,8 @@ function finish(draft: Draft): ObjectNode {
       children.push(finish(entry.object));
     }
   }
-  const partial = { kind: "object" as const, keys, children, inherited: keys.map((k) => k in Object.prototype), ors: draft.ors.map((alts) => alts.map(finish)), dottedKeys: [] as string[] };
-  partial.dottedKeys = dottedKeysOf(partial);
-  return partial;
+  const node = { kind: "object" as const, keys, children, inherited: keys.map((k) => k in Object.prototype), ors: draft.ors.map((alts) => alts.map(finish)) };
+  return { ...node, dottedKeys: dottedKeysOf(node) };
 }
 
 export function compilePattern(pattern: JsonValue, dialect: Dialect): ObjectNode {

@@ -83,7 +83,7 @@ class Pattern implements CompiledPattern {
 
   constructor(private readonly root: ObjectNode) {
     this.plainMatchIsFinal = !hasExistsFalse(root);
-    this.dottedKeysMatter = root.dottedKeys.length > 0;
+    this.dottedKeysMatter = root.dottedKeys === undefined || root.dottedKeys.length > 0;
     this.plain = generateMatcher(root);
   }
 
