@@ -48,6 +48,10 @@ function fail(what: string, at: number = pos): never {
   throw new JsonSyntaxError(`${what} at position ${at} (line ${line})`, at);
 }
 
+function tooDeep(): never {
+  return fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
 function skipWhitespace(): void {
   for (;;) {
     const c = src.charCodeAt(pos);
@@ -172,10 +176,6 @@ function parseValue(): JsonValue {
   return fail(c !== c ? "unexpected end of input" : `unexpected character ${JSON.stringify(src[pos])}`);
 }
 
-function enter(): void {
-  if (++depth > MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-}
-
 // Keys and values of the objects being parsed, shared by all levels: an object's entries sit
 // above those of the objects that contain it and are removed when it is built.
 const keyStack: string[] = [];
@@ -183,7 +183,7 @@ const valueStack: JsonValue[] = [];
 let top = 0;
 
 function parseObject(): { [key: string]: JsonValue } {
-  enter();
+  if (++depth > MAX_JSON_DEPTH) tooDeep();
   pos++;
   if (src.charCodeAt(pos) <= 32) skipWhitespace();
   if (src.charCodeAt(pos) === 125) {
@@ -234,7 +234,7 @@ function parseObject(): { [key: string]: JsonValue } {
 }
 
 function parseArray(): JsonValue[] {
-  enter();
+  if (++depth > MAX_JSON_DEPTH) tooDeep();
   pos++;
   const arr: JsonValue[] = [];
   if (src.charCodeAt(pos) <= 32) skipWhitespace();

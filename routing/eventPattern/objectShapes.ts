@@ -41,7 +41,14 @@ export class ObjectShape {
     const successors = this.successors;
     for (let i = 0; i < successors.length; i++) {
       const s = successors[i];
-      if (s.key.length === length && text.startsWith(s.key, start)) return s;
+      if (s.key.length === length && text.startsWith(s.key, start)) {
+        // Move it one place forward: the frequent keys end up first.
+        if (i > 0) {
+          successors[i] = successors[i - 1];
+          successors[i - 1] = s;
+        }
+        return s;
+      }
     }
     return undefined;
   }
