@@ -13,6 +13,7 @@ import {
 //   [EB-PAT]  EventBridge user guide, "Event patterns" (arrays, null, empty strings)
 //   [RULER]   aws/event-ruler README
 //   [FACTS]   shared/aws-facts.md (AWS-validated DynamoDB stream cases)
+//   [EB-SYN]  EventBridge user guide, eb-create-pattern.html, "Considerations when creating event patterns"
 // More AWS statements (anything-but lists, dotted names, wildcard complexity, non-finite
 // numbers) are in eventPatternAws.test.ts.
 
@@ -300,5 +301,20 @@ describe("canonical pattern JSON", () => {
     const b = canonicalPatternJson({ a: { x: [{ numeric: [">", 0] }], y: [1] }, z: ["b", "a"] });
     assert.equal(a, b);
     assert.equal(a, '{"a":{"x":[{"numeric":[">",0]}],"y":[1]},"z":["b","a"]}');
+  });
+
+  it("keeps the meaning when sorting would reorder two spellings of one dotted field ([EB-SYN] the last one counts)", () => {
+    const rows: [pattern: object, canonical: string][] = [
+      [{ "a.b": ["x"], a: { b: ["y"], c: [1] } }, '{"a":{"b":["y"],"c":[1]}}'],
+      [{ a: { b: ["y"], c: [1] }, "a.b": ["x"] }, '{"a":{"c":[1]},"a.b":["x"]}'],
+      [{ a: { b: ["y"] }, "a.b": ["x"] }, '{"a.b":["x"]}'],
+      [{ $or: [{ "a.b": ["x"], a: { b: ["y"] } }, { c: [1] }], "a.b": ["z"] }, '{"$or":[{"a":{"b":["y"]}},{"c":[1]}],"a.b":["z"]}'],
+    ];
+    for (const [pattern, canonical] of rows) {
+      assert.equal(canonicalPatternJson(pattern), canonical);
+      for (const event of [{ a: { b: "x", c: 1 } }, { a: { b: "y", c: 1 } }, { "a.b": "z", c: 1 }]) {
+        assert.equal(match(canonical, event), match(pattern, event), `${canonical} on ${JSON.stringify(event)}`);
+      }
+    }
   });
 });

@@ -54,9 +54,54 @@ function sortKeys(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** JSON text with object keys sorted at every level, arrays in order: the same pattern always serializes the same. */
+function isPatternObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * The pattern without the fields a later one overrides. "a.b" and {"a": {"b": ...}} name the
+ * same field and only the last one counts (compile.ts); sorting the keys could change which
+ * is last, so the overridden one is dropped before sorting. Each $or alternative is its own scope.
+ */
+function withoutOverriddenFields(pattern: Record<string, unknown>): Record<string, unknown> {
+  const names: string[] = [];
+  const collect = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      if (key === "$or" && Array.isArray(value)) continue;
+      if (Array.isArray(value)) names.push(prefix + key);
+      else if (isPatternObject(value)) collect(value, `${prefix}${key}.`);
+    }
+  };
+  collect(pattern, "");
+  const last = new Map(names.map((name, i) => [name, i]));
+  let position = 0;
+  const rebuild = (obj: Record<string, unknown>, prefix: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(obj)) {
+      if (key === "$or" && Array.isArray(value)) put(out, key, value.map((alt) => (isPatternObject(alt) ? withoutOverriddenFields(alt) : alt)));
+      else if (Array.isArray(value)) {
+        if (last.get(prefix + key) === position++) put(out, key, value);
+      } else if (isPatternObject(value)) {
+        const inner = rebuild(value, `${prefix}${key}.`);
+        if (Object.keys(inner).length > 0 || Object.keys(value).length === 0) put(out, key, inner);
+      } else put(out, key, value);
+    }
+    return out;
+  };
+  return rebuild(pattern, "");
+}
+
+/**
+ * JSON text with object keys sorted at every level, arrays in order: the same pattern always
+ * serializes the same, and means what it meant (a field overridden by a later spelling of the
+ * same dotted name is left out).
+ */
 export function canonicalPatternJson(pattern: object): string {
-  return sortKeys(pattern);
+  return sortKeys(isPatternObject(pattern) ? withoutOverriddenFields(pattern) : pattern);
 }
 
 function parsePattern(pattern: string | object): { value: JsonValue; length: number } {
