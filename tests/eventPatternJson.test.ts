@@ -311,3 +311,13 @@ describe(`JSON parser: nesting limit of ${MAX_JSON_DEPTH} levels`, () => {
     assert.equal(compile('{"a": {"a": [1]}}', "eventbus").matches(parseEvent(`{"a": {"a": ${nested(MAX_JSON_DEPTH - 2, "[", "]")}}}`)), true);
   });
 });
+
+describe("JSON parser: past the limits of its remembered shapes", () => {
+  it("parses objects of 25 000 different key sets the same as before (the shape tree stops growing at 20 000)", () => {
+    for (let n = 0; n < 25_000; n++) {
+      const text = `{"k${n}": {"a": ${n}, "k${n}": [1, {"b": "x"}]}, "z": null}`;
+      if (n % 97 === 0 || n > 24_900) assertSameAsReference(text);
+      else parseJsonPreservingNumbers(text);
+    }
+  });
+});

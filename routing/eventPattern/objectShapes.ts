@@ -11,15 +11,17 @@ type Factory = (values: unknown[], base: number) => Entries;
 
 /** Shapes after which the tree stops growing, so hostile input cannot exhaust memory. */
 const MAX_SHAPES = 20_000;
+/** Compiled shapes at most (each holds a small function). */
+const MAX_FACTORIES = 2_000;
 /** Objects with more keys than this are built by assignment. */
 const MAX_COMPILED_KEYS = 64;
 /** A sequence is compiled once it has been seen this many times. */
 const COMPILE_AFTER = 3;
-
-let shapeCount = 0;
-
 /** Successors kept in a list, compared in place against the source text; more go in a Map. */
 const LISTED_SUCCESSORS = 16;
+
+let shapeCount = 0;
+let factoryCount = 0;
 
 export class ObjectShape {
   private readonly successors: ObjectShape[] = [];
@@ -28,9 +30,11 @@ export class ObjectShape {
   private factory: Factory | undefined = undefined;
 
   constructor(
-    /** The keys so far; the last one is the key that leads here. */
-    private readonly keys: readonly string[],
+    /** The shape before the last key; undefined for the empty object. */
+    private readonly parent: ObjectShape | undefined,
+    /** The key that leads here. */
     readonly key: string,
+    readonly size: number,
     /** Built by assignment: "__proto__" among the keys, too many keys, or the tree is full. */
     readonly open: boolean,
   ) {}
@@ -54,12 +58,11 @@ export class ObjectShape {
   }
 
   next(key: string): ObjectShape {
-    const known = this.others?.get(key);
-    if (known !== undefined) return known;
-    if (this.open || shapeCount >= MAX_SHAPES) return new ObjectShape(EMPTY_KEYS, key, true);
+    const listed = this.successors.find((s) => s.key === key) ?? this.others?.get(key);
+    if (listed !== undefined) return listed;
+    if (this.open || shapeCount >= MAX_SHAPES) return new ObjectShape(undefined, key, this.size + 1, true);
     shapeCount++;
-    const keys = [...this.keys, key];
-    const shape = new ObjectShape(keys, key, key === "__proto__" || keys.length > MAX_COMPILED_KEYS);
+    const shape = new ObjectShape(this, key, this.size + 1, key === "__proto__" || this.size + 1 > MAX_COMPILED_KEYS);
     if (this.successors.length < LISTED_SUCCESSORS) this.successors.push(shape);
     else (this.others ??= new Map()).set(key, shape);
     return shape;
@@ -68,11 +71,13 @@ export class ObjectShape {
   /** The object whose keys are keys[base..top) and values values[base..top). */
   build(keys: readonly string[], values: unknown[], base: number, top: number): Entries {
     if (this.factory !== undefined) return this.factory(values, base);
-    if (!this.open && ++this.seen >= COMPILE_AFTER) {
+    if (!this.open && ++this.seen >= COMPILE_AFTER && factoryCount < MAX_FACTORIES) {
+      factoryCount++;
       // JSON.stringify makes each key a safe string literal; "__proto__" never gets here
       // (as a literal key it would set the prototype).
-      const body = this.keys.map((k, i) => `${JSON.stringify(k)}: v[b + ${i}]`).join(", ");
-      this.factory = new Function("v", "b", `"use strict"; return {${body}};`) as Factory;
+      const fields: string[] = [];
+      for (let s: ObjectShape = this, i = this.size - 1; s.parent !== undefined; s = s.parent, i--) fields.unshift(`${JSON.stringify(s.key)}: v[b + ${i}]`);
+      this.factory = new Function("v", "b", `"use strict"; return {${fields.join(", ")}};`) as Factory;
       return this.factory(values, base);
     }
     const obj: Entries = {};
@@ -86,7 +91,5 @@ export class ObjectShape {
   }
 }
 
-const EMPTY_KEYS: readonly string[] = [];
-
 /** The shape of an object before its first key. */
-export const EMPTY_SHAPE = new ObjectShape(EMPTY_KEYS, "", false);
+export const EMPTY_SHAPE = new ObjectShape(undefined, "", 0, false);
