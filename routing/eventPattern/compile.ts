@@ -26,16 +26,28 @@ type Test = (v: Scalar) => boolean;
 
 export interface LeafNode {
   readonly kind: "leaf";
-  readonly tests: Test[];
-  existsTrue: boolean;
-  existsFalse: boolean;
+  /** True if some value of the pattern's list matches this event value. */
+  readonly test: Test;
+  readonly existsTrue: boolean;
+  readonly existsFalse: boolean;
 }
 
 export interface ObjectNode {
   readonly kind: "object";
-  readonly fields: [string, LeafNode | ObjectNode][];
+  /** One key per field; a key may appear twice, once for a leaf and once for an object ({"a": [..], "a.b": [..]}). */
+  readonly keys: readonly string[];
+  readonly children: readonly (LeafNode | ObjectNode)[];
+  /** Keys that objects inherit from Object.prototype ("constructor", "__proto__"): read with an own-property check. */
+  readonly inherited: readonly boolean[];
   /** Each entry is one `$or`: the object matches only if some alternative of each matches. */
-  readonly ors: ObjectNode[][];
+  readonly ors: readonly (readonly ObjectNode[])[];
+  /**
+   * Event keys that would name a field of this subtree through a dot ("NewImage.orderStatus"
+   * for the path NewImage > orderStatus): if an event object has none of them, the plain walk
+   * sees every value the pattern asks about. Undefined when there are too many to list
+   * (MAX_DOTTED_KEYS; a deeply nested pattern): then any event gets the complete walk.
+   */
+  readonly dottedKeys: readonly string[] | undefined;
 }
 
 const OPERATORS = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr", "wildcard"] as const;
@@ -54,17 +66,40 @@ function describe(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/**
+ * A number AWS can compare: event-ruler turns numeric bounds and anything-but numbers into
+ * doubles and refuses the pattern when that fails (JsonRuleCompiler: processNumericMatchExpression,
+ * processAnythingButListMatchExpression), so 1E309, which is no finite double, is invalid there.
+ */
+function finiteDecimal(v: number | JsonNumber, where: string, what: string): Big {
+  if (!Number.isFinite(v instanceof JsonNumber ? Number(v.text) : v)) {
+    throw new PatternError(where, `${what} ${v instanceof JsonNumber ? v.text : String(v)} is not a finite number; AWS compares numbers as doubles`);
+  }
+  return toDecimal(v);
+}
+
 const isString = (v: Scalar): v is string => typeof v === "string";
 const lower = (s: string) => s.toLowerCase();
+
+/** A pattern object being compiled: dotted keys and nested objects merge into one tree. */
+class Draft {
+  readonly fields = new Map<string, { leaf?: LeafNode; object?: Draft }>();
+  readonly ors: Draft[][] = [];
+
+  entry(key: string): { leaf?: LeafNode; object?: Draft } {
+    let e = this.fields.get(key);
+    if (e === undefined) this.fields.set(key, (e = {}));
+    return e;
+  }
+}
 
 class Compiler {
   constructor(private readonly dialect: Dialect) {}
 
-  object(obj: { [key: string]: JsonValue }, path: string[]): ObjectNode {
+  object(obj: { [key: string]: JsonValue }, path: string[], into: Draft): void {
     const where = path.join(".");
     const keys = Object.keys(obj);
     if (keys.length === 0) throw new PatternError(where, "an empty object matches nothing; name at least one field");
-    const node: ObjectNode = { kind: "object", fields: [], ors: [] };
     for (const key of keys) {
       const value = obj[key];
       const at = [...path, key];
@@ -74,33 +109,54 @@ class Compiler {
         if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) {
           throw new PatternError(where, '"$or" takes an array of at least two objects, each a pattern');
         }
-        node.ors.push(value.map((alt) => this.object(alt as { [key: string]: JsonValue }, path)));
-      } else if (Array.isArray(value)) {
-        node.fields.push([key, this.leaf(value, at)]);
+        into.ors.push(
+          value.map((alt) => {
+            const draft = new Draft();
+            this.object(alt as { [key: string]: JsonValue }, path, draft);
+            return draft;
+          }),
+        );
+        continue;
+      }
+      // EventBridge joins keys with dots to name a field, so "a.b" and {"a": {"b": ...}} are the
+      // same field (eb-create-pattern.html, "Considerations when creating event patterns").
+      // Split the key on dots and merge it into the tree.
+      const segments = key.split(".");
+      let target = into;
+      for (const segment of segments.slice(0, -1)) target = target.entry(segment).object ??= new Draft();
+      const last = target.entry(segments[segments.length - 1]);
+      if (Array.isArray(value)) {
+        // "If multiple patterns are specified for the same JSON field, EventBridge only uses the
+        // last one" (same page): a later leaf for the same dotted name replaces an earlier one.
+        last.leaf = this.leaf(value, at);
       } else if (isObject(value)) {
-        node.fields.push([key, this.object(value, at)]);
+        this.object(value, at, (last.object ??= new Draft()));
       } else {
         throw new PatternError(at.join("."), `a field must be an array of values to match or an object of fields, not ${describe(value)}`);
       }
     }
-    return node;
   }
 
   leaf(values: JsonValue[], path: string[]): LeafNode {
     const where = path.join(".");
     if (values.length === 0) throw new PatternError(where, "an empty array matches nothing; list at least one value");
-    const leaf: LeafNode = { kind: "leaf", tests: [], existsTrue: false, existsFalse: false };
+    const exact: string[] = [];
+    const tests: Test[] = [];
+    const flags = { existsTrue: false, existsFalse: false };
     for (const v of values) {
-      if (typeof v === "string") leaf.tests.push((x) => x === v);
-      else if (isJsonNumber(v)) leaf.tests.push(numberEquals(toDecimal(v)));
-      else if (typeof v === "boolean" || v === null) leaf.tests.push((x) => x === v);
+      if (typeof v === "string") exact.push(v);
+      // A plain number compares by value; event-ruler keeps a number it cannot turn into a
+      // double as exact text (JsonRuleCompiler.writeRules), so 1E309 stays valid here.
+      else if (isJsonNumber(v)) tests.push(numberEquals(toDecimal(v)));
+      else if (typeof v === "boolean" || v === null) tests.push((x) => x === v);
       else if (Array.isArray(v)) throw new PatternError(where, "arrays inside a value array are not allowed");
-      else this.operator(v, where, leaf);
+      else this.operator(v, where, tests, flags);
     }
-    return leaf;
+    if (exact.length > 0) tests.unshift(exactStrings(exact));
+    return { kind: "leaf", test: anyOf(tests), ...flags };
   }
 
-  operator(op: { [key: string]: JsonValue }, where: string, leaf: LeafNode): void {
+  operator(op: { [key: string]: JsonValue }, where: string, tests: Test[], flags: { existsTrue: boolean; existsFalse: boolean }): void {
     const keys = Object.keys(op);
     if (keys.length !== 1) {
       throw new PatternError(where, `a matching object has exactly one operator, got ${keys.length === 0 ? "none" : keys.map((k) => `"${k}"`).join(", ")}`);
@@ -115,10 +171,10 @@ class Compiler {
       case "suffix": {
         const test = name === "prefix" ? (s: string, p: string) => s.startsWith(p) : (s: string, p: string) => s.endsWith(p);
         if (typeof operand === "string") {
-          leaf.tests.push((x) => isString(x) && test(x, operand));
+          tests.push((x) => isString(x) && test(x, operand));
         } else if (isObject(operand) && Object.keys(operand).length === 1 && typeof operand["equals-ignore-case"] === "string") {
           const p = lower(operand["equals-ignore-case"] as string);
-          leaf.tests.push((x) => isString(x) && test(lower(x), p));
+          tests.push((x) => isString(x) && test(lower(x), p));
         } else {
           need(false, `a string or {"equals-ignore-case": "<string>"}`);
         }
@@ -127,32 +183,32 @@ class Compiler {
       case "equals-ignore-case": {
         need(typeof operand === "string", "a string");
         const s = lower(operand as string);
-        leaf.tests.push((x) => isString(x) && lower(x) === s);
+        tests.push((x) => isString(x) && lower(x) === s);
         return;
       }
       case "anything-but":
-        leaf.tests.push(this.anythingBut(operand, where));
+        tests.push(this.anythingBut(operand, where));
         return;
       case "numeric":
-        leaf.tests.push(numeric(operand, where));
+        tests.push(numeric(operand, where));
         return;
       case "exists":
         need(typeof operand === "boolean", "true or false");
-        if (operand === true) leaf.existsTrue = true;
-        else leaf.existsFalse = true;
+        if (operand === true) flags.existsTrue = true;
+        else flags.existsFalse = true;
         return;
       case "cidr": {
         if (this.dialect === "pipes") throw new PatternError(where, `"cidr" ${PIPES_LIMITATION}`);
         need(typeof operand === "string", 'a CIDR block string such as "10.0.0.0/24"');
         const block: Cidr | undefined = parseCidr(operand as string);
         if (!block) throw new PatternError(where, `"cidr" ${JSON.stringify(operand)} is not a valid IPv4 or IPv6 CIDR block`);
-        leaf.tests.push((x) => isString(x) && inCidr(block, x));
+        tests.push((x) => isString(x) && inCidr(block, x));
         return;
       }
       case "wildcard": {
         if (this.dialect === "pipes") throw new PatternError(where, `"wildcard" ${PIPES_LIMITATION}`);
         need(typeof operand === "string", "a string");
-        leaf.tests.push(wildcard(operand as string, where));
+        tests.push(wildcard(operand as string, where));
         return;
       }
       default: {
@@ -165,7 +221,7 @@ class Compiler {
   anythingBut(operand: JsonValue, where: string): Test {
     if (typeof operand === "string") return (x) => !(x === operand);
     if (isJsonNumber(operand)) {
-      const eq = numberEquals(toDecimal(operand));
+      const eq = numberEquals(finiteDecimal(operand, where, '"anything-but" number'));
       return (x) => !eq(x);
     }
     if (Array.isArray(operand)) {
@@ -176,7 +232,7 @@ class Compiler {
       }
       const tests = operand.map((v) => {
         if (typeof v === "string") return (x: Scalar) => x === v;
-        if (isJsonNumber(v)) return numberEquals(toDecimal(v));
+        if (isJsonNumber(v)) return numberEquals(finiteDecimal(v, where, '"anything-but" number'));
         throw new PatternError(where, `"anything-but" list takes strings and numbers, not ${describe(v)}`);
       });
       return (x) => !tests.some((t) => t(x));
@@ -189,28 +245,35 @@ class Compiler {
       if (["prefix", "suffix", "equals-ignore-case", "wildcard"].includes(inner) && this.dialect === "pipes") {
         throw new PatternError(where, `"anything-but" with "${inner}" ${PIPES_LIMITATION}`);
       }
-      const strings = (what: string): string[] => {
+      // Each nested form takes one string or a list of strings; the value matches if it matches
+      // none of them. event-ruler: JsonRuleCompiler.processAnythingButValuesSetMatchExpression
+      // (lists for equals-ignore-case, prefix, suffix and wildcard); AWS-validated in LocalStack's
+      // event-pattern templates content_anything_prefix_list / content_anything_suffix_list.
+      const strings = (): string[] => {
         const list = Array.isArray(value) ? value : [value];
+        // An empty list: event-ruler takes it (and then excludes nothing); AWS has not said. It is
+        // refused here, as before, being almost surely a mistake.
         if (list.length === 0 || !list.every((s) => typeof s === "string")) {
-          throw new PatternError(where, `"anything-but" with "${inner}" takes ${what}, not ${describe(value)}`);
+          throw new PatternError(where, `"anything-but" with "${inner}" takes a string or a list of strings, not ${describe(value)}`);
         }
         return list as string[];
       };
       switch (inner) {
-        case "prefix": {
-          if (typeof value !== "string") throw new PatternError(where, `"anything-but" with "prefix" takes a string, not ${describe(value)}`);
-          return (x) => !(isString(x) && x.startsWith(value));
-        }
+        case "prefix":
         case "suffix": {
-          if (typeof value !== "string") throw new PatternError(where, `"anything-but" with "suffix" takes a string, not ${describe(value)}`);
-          return (x) => !(isString(x) && x.endsWith(value));
+          const affixes = strings();
+          // "Null prefix/suffix not allowed": event-ruler refuses an empty one here (and only here;
+          // a plain {"prefix": ""} is valid). LocalStack's AWS-validated content_anything_prefix_empty_EXC.
+          if (affixes.includes("")) throw new PatternError(where, `"anything-but" with "${inner}" takes non-empty strings; an empty ${inner} is not allowed`);
+          const has = inner === "prefix" ? (s: string, a: string) => s.startsWith(a) : (s: string, a: string) => s.endsWith(a);
+          return (x) => !(isString(x) && affixes.some((a) => has(x, a)));
         }
         case "equals-ignore-case": {
-          const set = new Set(strings("a string or a list of strings").map(lower));
+          const set = new Set(strings().map(lower));
           return (x) => !(isString(x) && set.has(lower(x)));
         }
         case "wildcard": {
-          const tests = strings("a string or a list of strings").map((w) => wildcard(w, where));
+          const tests = strings().map((w) => wildcard(w, where));
           return (x) => !tests.some((t) => t(x));
         }
         default:
@@ -223,6 +286,32 @@ class Compiler {
 
 function numberEquals(n: Big): Test {
   return (x) => isJsonNumber(x) && toDecimal(x).eq(n);
+}
+
+/** Exact string values: a few comparisons, or a Set for longer lists. */
+function exactStrings(values: string[]): Test {
+  const [a, b, c] = values;
+  switch (values.length) {
+    case 1:
+      return (x) => x === a;
+    case 2:
+      return (x) => x === a || x === b;
+    case 3:
+      return (x) => x === a || x === b || x === c;
+    default: {
+      const set = new Set(values);
+      return (x) => typeof x === "string" && set.has(x);
+    }
+  }
+}
+
+function anyOf(tests: Test[]): Test {
+  if (tests.length === 0) return () => false;
+  if (tests.length === 1) return tests[0];
+  return (x) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i](x)) return true;
+    return false;
+  };
 }
 
 function wildcard(pattern: string, where: string): Test {
@@ -244,7 +333,7 @@ function numeric(operand: JsonValue, where: string): Test {
       throw new PatternError(where, `"numeric" comparison ${JSON.stringify(op)} is not one of ${COMPARISONS.join(" ")}`);
     }
     if (!isJsonNumber(bound)) throw new PatternError(where, `"numeric" ${op} takes a number, not ${describe(bound)}`);
-    pairs.push([op as Comparison, toDecimal(bound)]);
+    pairs.push([op as Comparison, finiteDecimal(bound, where, `"numeric" ${op} bound`)]);
   }
   if (pairs.length === 2) {
     if (pairs.some(([op]) => op === "=")) throw new PatternError(where, '"numeric" "=" cannot be combined with another comparison');
@@ -260,7 +349,58 @@ function numeric(operand: JsonValue, where: string): Test {
   return (x) => isJsonNumber(x) && pairs.every(([op, bound]) => compare(toDecimal(x), op, bound));
 }
 
+/** More dotted keys than this in one subtree are not listed (ObjectNode.dottedKeys). */
+const MAX_DOTTED_KEYS = 256;
+
+/** The keys a pattern object asks for first: its own and those of its $or alternatives. */
+function headKeys(node: Omit<ObjectNode, "dottedKeys">): string[] {
+  return [...node.keys, ...node.ors.flatMap((alternatives) => alternatives.flatMap(headKeys))];
+}
+
+/**
+ * Joins of two or more consecutive keys along the paths of a subtree, from its children's:
+ * a child object under "k" contributes "k.x" for each of its head keys and dotted keys x.
+ */
+function dottedKeysOf(node: Omit<ObjectNode, "dottedKeys">): string[] | undefined {
+  const out = new Set<string>();
+  const add = (n: Omit<ObjectNode, "dottedKeys">): boolean => {
+    for (let i = 0; i < n.keys.length; i++) {
+      const child = n.children[i];
+      if (child.kind !== "object") continue;
+      if (child.dottedKeys === undefined) return false;
+      for (const rest of [...headKeys(child), ...child.dottedKeys]) out.add(`${n.keys[i]}.${rest}`);
+      if (out.size > MAX_DOTTED_KEYS) return false;
+    }
+    for (const alternatives of n.ors) {
+      for (const alt of alternatives) {
+        if (alt.dottedKeys === undefined || !add(alt)) return false;
+      }
+    }
+    return true;
+  };
+  return add(node) ? [...out] : undefined;
+}
+
+function finish(draft: Draft): ObjectNode {
+  const keys: string[] = [];
+  const children: (LeafNode | ObjectNode)[] = [];
+  for (const [key, entry] of draft.fields) {
+    if (entry.leaf) {
+      keys.push(key);
+      children.push(entry.leaf);
+    }
+    if (entry.object) {
+      keys.push(key);
+      children.push(finish(entry.object));
+    }
+  }
+  const node = { kind: "object" as const, keys, children, inherited: keys.map((k) => k in Object.prototype), ors: draft.ors.map((alts) => alts.map(finish)) };
+  return { ...node, dottedKeys: dottedKeysOf(node) };
+}
+
 export function compilePattern(pattern: JsonValue, dialect: Dialect): ObjectNode {
   if (!isObject(pattern)) throw new PatternError("", `an event pattern must be a JSON object, not ${describe(pattern)}`);
-  return new Compiler(dialect).object(pattern, []);
+  const draft = new Draft();
+  new Compiler(dialect).object(pattern, [], draft);
+  return finish(draft);
 }

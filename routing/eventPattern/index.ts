@@ -2,21 +2,43 @@
 // by EventBridge Pipes filters. Written here because no npm library matches AWS closely
 // enough: the candidates miss operators (cidr, wildcard, anything-but variants, $or), do
 // not validate patterns the way AWS does, or crash on null. aws/event-ruler's README and
-// the EventBridge docs are the specification; tests/eventPattern cite them case by case.
-import { compilePattern, type Dialect, PatternError } from "./compile";
+// the EventBridge docs are the specification; tests/eventPattern* cite them case by case.
+//
+// Matching many patterns against JSON text: parse the text once with parseEvent and pass the
+// result to each compiled pattern's `matches`; passing the text itself parses it again for
+// every pattern.
+//
+//   const filters = patterns.map((p) => compile(p, "pipes"));
+//   const event = parseEvent(line);          // JsonSyntaxError if the line is not JSON
+//   const passes = filters.some((f) => f.matches(event));
+import { compilePattern, type Dialect, type ObjectNode, PatternError } from "./compile";
 import { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonPreservingNumbers } from "./json";
-import { matchObject } from "./match";
+import { generateMatcher, type GeneratedMatcher } from "./codegen";
+import { matchWithDottedKeys } from "./match";
 
 export { type Dialect, PatternError } from "./compile";
-export { JsonNumber, parseJsonPreservingNumbers } from "./json";
+export { JsonNumber, JsonSyntaxError, type JsonValue, MAX_JSON_DEPTH, parseJsonPreservingNumbers } from "./json";
 
 /** A pipe accepts at most this many filters, each at most this long (botocore pipes model). */
 export const PIPES_MAX_FILTERS = 5;
 export const PIPES_MAX_PATTERN_LENGTH = 4096;
 
 export interface CompiledPattern {
-  /** The event as JSON text (number spelling kept) or as an already-parsed value. */
+  /**
+   * Whether the pattern matches the event. A string is JSON text and is parsed first (numbers
+   * keep their spelling); anything else is an event already parsed, preferably by parseEvent.
+   * Throws JsonSyntaxError for text that is not JSON.
+   */
   matches(event: string | unknown): boolean;
+}
+
+/**
+ * Parses an event's JSON text once, for matching against several compiled patterns: numbers
+ * keep their exact text (JsonNumber), as AWS compares them. Same as parseJsonPreservingNumbers.
+ * Throws JsonSyntaxError with position and line, also past MAX_JSON_DEPTH levels of nesting.
+ */
+export function parseEvent(text: string): JsonValue {
+  return parseJsonPreservingNumbers(text);
 }
 
 function sortKeys(value: unknown): string {
@@ -32,9 +54,54 @@ function sortKeys(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** JSON text with object keys sorted at every level, arrays in order: the same pattern always serializes the same. */
+function isPatternObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * The pattern without the fields a later one overrides. "a.b" and {"a": {"b": ...}} name the
+ * same field and only the last one counts (compile.ts); sorting the keys could change which
+ * is last, so the overridden one is dropped before sorting. Each $or alternative is its own scope.
+ */
+function withoutOverriddenFields(pattern: Record<string, unknown>): Record<string, unknown> {
+  const names: string[] = [];
+  const collect = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      if (key === "$or" && Array.isArray(value)) continue;
+      if (Array.isArray(value)) names.push(prefix + key);
+      else if (isPatternObject(value)) collect(value, `${prefix}${key}.`);
+    }
+  };
+  collect(pattern, "");
+  const last = new Map(names.map((name, i) => [name, i]));
+  let position = 0;
+  const rebuild = (obj: Record<string, unknown>, prefix: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(obj)) {
+      if (key === "$or" && Array.isArray(value)) put(out, key, value.map((alt) => (isPatternObject(alt) ? withoutOverriddenFields(alt) : alt)));
+      else if (Array.isArray(value)) {
+        if (last.get(prefix + key) === position++) put(out, key, value);
+      } else if (isPatternObject(value)) {
+        const inner = rebuild(value, `${prefix}${key}.`);
+        if (Object.keys(inner).length > 0 || Object.keys(value).length === 0) put(out, key, inner);
+      } else put(out, key, value);
+    }
+    return out;
+  };
+  return rebuild(pattern, "");
+}
+
+/**
+ * JSON text with object keys sorted at every level, arrays in order: the same pattern always
+ * serializes the same, and means what it meant (a field overridden by a later spelling of the
+ * same dotted name is left out).
+ */
 export function canonicalPatternJson(pattern: object): string {
-  return sortKeys(pattern);
+  return sortKeys(isPatternObject(pattern) ? withoutOverriddenFields(pattern) : pattern);
 }
 
 function parsePattern(pattern: string | object): { value: JsonValue; length: number } {
@@ -42,7 +109,35 @@ function parsePattern(pattern: string | object): { value: JsonValue; length: num
   try {
     return { value: parseJsonPreservingNumbers(pattern), length: pattern.length };
   } catch (err) {
-    throw new PatternError("", `the pattern is not valid JSON: ${(err as JsonSyntaxError).message}`);
+    if (err instanceof JsonSyntaxError) throw new PatternError("", `the pattern is not valid JSON: ${err.message}`);
+    throw err;
+  }
+}
+
+function hasExistsFalse(node: ObjectNode): boolean {
+  return node.children.some((c) => (c.kind === "leaf" ? c.existsFalse : hasExistsFalse(c))) || node.ors.some((alts) => alts.some(hasExistsFalse));
+}
+
+class Pattern implements CompiledPattern {
+  /** A match found by the plain walk stands unless the pattern asks for a field's absence. */
+  private readonly plainMatchIsFinal: boolean;
+  /** The pattern names nested fields, so a dotted event key could name one of them. */
+  private readonly dottedKeysMatter: boolean;
+
+  private readonly plain: GeneratedMatcher;
+
+  constructor(private readonly root: ObjectNode) {
+    this.plainMatchIsFinal = !hasExistsFalse(root);
+    this.dottedKeysMatter = root.dottedKeys === undefined || root.dottedKeys.length > 0;
+    this.plain = generateMatcher(root);
+  }
+
+  matches(event: string | unknown): boolean {
+    const value = typeof event === "string" ? parseJsonPreservingNumbers(event) : event;
+    const plain = this.plain.walk(value);
+    if (plain && this.plainMatchIsFinal) return true;
+    if (!this.dottedKeysMatter || !this.plain.findDotted(value)) return plain;
+    return matchWithDottedKeys(this.root, [value]);
   }
 }
 
@@ -52,13 +147,7 @@ export function compile(pattern: string | object, dialect: Dialect): CompiledPat
   if (dialect === "pipes" && length > PIPES_MAX_PATTERN_LENGTH) {
     throw new PatternError("", `the pattern is ${length} characters; a pipe filter pattern is at most ${PIPES_MAX_PATTERN_LENGTH}`);
   }
-  const root = compilePattern(value, dialect);
-  return {
-    matches(event) {
-      const parsed = typeof event === "string" ? parseJsonPreservingNumbers(event) : event;
-      return matchObject(root, parsed);
-    },
-  };
+  return new Pattern(compilePattern(value, dialect));
 }
 
 export function validate(pattern: string | object, dialect: Dialect): { ok: true } | { ok: false; message: string } {
