@@ -1,7 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { checkExpectations, formatReport } from "../local/report";
+import { StateClaim } from "../local/localState";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { DEMO_SCENARIO, loadScenario, runStep, type Scenario } from "../local/scenario";
 import type { Io } from "./io";
@@ -9,16 +8,6 @@ import type { Io } from "./io";
 // `local`: the declared stack running on this machine (DynamoDB Local, local pipes, the
 // deployed handler bundles, local SQS DLQs), driven by a scenario, ending with a report.
 
-export const LOCAL_STATE_DIR = path.resolve(__dirname, "..", ".orders-local");
-
-export interface LocalState {
-  readonly stack: string;
-  readonly pid: number;
-  readonly dynamodbEndpoint: string;
-  readonly sqsEndpoint: string;
-  readonly tableName: string;
-  readonly streamArn: string;
-}
 
 function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
@@ -42,16 +31,6 @@ function describe(e: RuntimeEvent): string | undefined {
   }
 }
 
-/** Another `local --watch` of the same stack may have replaced the file since: leave it. */
-function removeStateFileIfOurs(file: string): void {
-  try {
-    const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
-    if (state.pid === process.pid) fs.rmSync(file, { force: true });
-  } catch {
-    // no file, or not ours to judge: nothing to remove
-  }
-}
-
 export async function localCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -61,6 +40,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   const stack = values.stack as string;
   const scenario: Scenario | undefined = values.scenario ? loadScenario(values.scenario) : values.watch ? undefined : loadScenario(DEMO_SCENARIO);
   const say = (line: string) => io.stdout.write(`${line}\n`);
+  const claim = values.watch ? StateClaim.claim(stack) : undefined;
   say(`orders-pipeline local: stack ${stack}${scenario ? `, scenario "${scenario.name}"` : ""}`);
   say("  starting DynamoDB Local, local SQS, the declared pipes and processors ...");
   const started = Date.now();
@@ -78,7 +58,6 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const stateFile = path.join(LOCAL_STATE_DIR, `${stack}.json`);
   try {
     say(`  ready in ${Date.now() - started} ms: table ${pipeline.tableName} at ${pipeline.ddb.endpoint}, DLQs at ${pipeline.sqsLocal.endpoint}`);
     let problems: string[] = [];
@@ -95,16 +74,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       else if (scenario.expect) say(`\nthe story ran as expected ✓ (${Math.round((Date.now() - started) / 100) / 10} s)`);
     }
     if (values.watch) {
-      fs.mkdirSync(LOCAL_STATE_DIR, { recursive: true });
-      const state: LocalState = {
-        stack,
-        pid: process.pid,
-        dynamodbEndpoint: pipeline.ddb.endpoint,
-        sqsEndpoint: pipeline.sqsLocal.endpoint,
-        tableName: pipeline.tableName,
-        streamArn: pipeline.streamArn,
-      };
-      fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      claim?.ready({ dynamodbEndpoint: pipeline.ddb.endpoint, sqsEndpoint: pipeline.sqsLocal.endpoint, tableName: pipeline.tableName, streamArn: pipeline.streamArn });
       say(`\nwatching: write orders and watch the processors react (Ctrl-C to stop)`);
       say(`  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb put-item --endpoint-url ${pipeline.ddb.endpoint} --region us-east-1 \\`);
       say(`    --table-name ${pipeline.tableName} --item '{"orderId":{"S":"o-1"},"orderStatus":{"S":"pending"},"orderAmount":{"N":"250"},"customerEmail":{"S":"ann@example.com"}}'`);
@@ -116,7 +86,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    removeStateFileIfOurs(stateFile);
+    claim?.release();
     await pipeline.stop();
   }
 }

@@ -4,7 +4,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
-import { type DlqQueue, dlqQueueFor } from "./dlq";
+import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { evaluateProgram } from "./evaluateProgram";
 import { LocalPipe, type PipeCounts } from "./localPipe";
 import { localEnvironment, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
@@ -249,7 +249,7 @@ export class LocalPipeline {
   /** The route's DLQ, for listing and redriving, invoking its running processor. */
   dlqQueue(pipeName: string): DlqQueue {
     const r = this.route(pipeName);
-    return dlqQueueFor(r.plan, r.dlqUrl, (records) => r.host.invoke(records));
+    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName) });
   }
 
   get routeNames(): string[] {

@@ -88,7 +88,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a malformed record is quarantined whole with its reason, and the records behind it flow", async () => {
     const processed = events.filter((e) => e.event === "order.processed").map((e) => e.detail.orderId);
     assert.ok(processed.includes("o-after-bad"));
-    const entries = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, pipeline.dlqQueue("NormalOrdersPipe"));
+    const { entries } = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, pipeline.dlqQueue("NormalOrdersPipe"));
     const quarantined = entries.filter((e) => e.kind === "quarantine");
     assert.equal(quarantined.length, 1);
     const q = quarantined[0];
@@ -100,7 +100,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a record that exhausts its retries lands in the DLQ as a pointer that resolves to it", async () => {
     const route = pipeline.route("NormalOrdersPipe");
     const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
-    const pointers = (await listDlq(clients, pipeline.dlqQueue("NormalOrdersPipe"))).filter((e) => e.kind === "pointer");
+    const pointers = (await listDlq(clients, pipeline.dlqQueue("NormalOrdersPipe"))).entries.filter((e) => e.kind === "pointer");
     assert.equal(pointers.length, 1);
     const p = pointers[0];
     assert.ok(p.kind === "pointer");
@@ -123,20 +123,37 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
       timeoutMs: 30000,
     });
     try {
-      const queue = dlqQueueFor(route.plan, route.dlqUrl, (records) => fixed.invoke(records));
+      const queue = dlqQueueFor(route.plan, route.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem });
       const outcomes = await redriveDlq(clients, queue);
       const byKind = Object.fromEntries(outcomes.map((o) => [o.kind, o]));
-      assert.equal(byKind.pointer.redriven, true, byKind.pointer.detail);
+      assert.equal(byKind.pointer.deleted, true, byKind.pointer.detail);
       assert.equal(byKind.pointer.records, 1);
-      assert.equal(byKind.quarantine.redriven, false);
-      assert.match(byKind.quarantine.detail, /still malformed: .*orderAmount is a string/);
+      assert.equal(byKind.quarantine.deleted, false);
+      assert.match(byKind.quarantine.detail, /still malformed: .*orderAmount is a string .*the table still holds the quarantined version \(fix the item, then redrive\)/);
       const left = await listDlq(clients, queue);
-      assert.deepEqual(left.map((e) => e.kind), ["quarantine"]);
+      assert.deepEqual(left.entries.map((e) => e.kind), ["quarantine"]);
     } finally {
       await fixed.stop();
     }
   });
 
+  it("fix the item, then redrive: the quarantined record is processed with the table's current version and its message deleted", async () => {
+    const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
+    const queue = pipeline.dlqQueue("NormalOrdersPipe");
+    const [quarantined] = (await listDlq(clients, queue)).entries.filter((e) => e.kind === "quarantine");
+    assert.ok(quarantined?.kind === "quarantine");
+    await runStep({ update: { orderId: "o-bad", set: { orderAmount: 275 } } }, pipeline.dynamo, pipeline.tableName, (id, at) => pipeline.recordWrite(id, at));
+    await pipeline.settle({ timeoutMs: 60000 });
+    const outcomes = await redriveDlq(clients, queue, quarantined.messageId);
+    assert.equal(outcomes.length, 1);
+    assert.equal(outcomes[0].deleted, true, outcomes[0].detail);
+    assert.equal(outcomes[0].detail, "the table holds a newer version of orderId=o-bad, valid: processed with it; message deleted");
+    // The processor ran the quarantined record's own change (its eventID), with the fixed amount.
+    const redriven = events.filter((e) => e.event === "order.processed" && e.detail.eventID === quarantined.quarantine.eventID);
+    assert.equal(redriven.length, 1);
+    assert.equal(redriven[0].detail.amount, "275");
+    assert.deepEqual((await listDlq(clients, queue)).entries, []);
+  });
 });
 
 describe("npm start (orders-pipeline local)", function () {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { LOCAL_STATE_DIR } from "../cli/localCommand";
+import { LOCAL_STATE_DIR } from "../local/localState";
 import { runCli } from "./support/io";
 
 // `local --watch` as a user runs it: a separate process, orders written from outside through
@@ -74,6 +74,7 @@ describe("orders-pipeline local --watch", function () {
     fs.writeFileSync(
       outputs,
       JSON.stringify({
+        tableName: "Orders",
         normal: { dlqUrl: queueUrl("NormalOrdersProcessor"), processorName: "NormalOrdersProcessor", pipeName: "NormalOrdersPipe" },
         premium: { dlqUrl: queueUrl("PremiumOrdersProcessor"), processorName: "PremiumOrdersProcessor", pipeName: "PremiumOrdersPipe" },
       }),
