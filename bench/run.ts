@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     console.table(await runHandlerBench());
   }
   if (!only || only === "local") {
-    console.log("\n3. Local pipeline on DynamoDB Local: 1000 orders, 8 concurrent writers");
+    console.log("\n3. Local pipeline on DynamoDB Local: scenario writes, pipe drain, memory (ratios to DynamoDB Local's own rates)");
     console.table(await runLocalBench());
   }
 }
