@@ -6,6 +6,7 @@ import { unaccounted } from "../local/report";
 import { LocalPipeline } from "../local/runtime";
 import { parseScenario, type Scenario } from "../local/scenario";
 import { runScenario } from "../local/scenarioRunner";
+import { measureMemory } from "./localMemory";
 
 // The local pipeline under load, each figure as a ratio to a baseline measured in the same
 // run, median of several samples:
@@ -13,8 +14,8 @@ import { runScenario } from "../local/scenarioRunner";
 //   for plain PutItem calls from 8 concurrent writers, both while the pipes run;
 // - a pipe's drain rate (records already in the stream, pipe started after) against the raw
 //   rate of reading the same stream with GetRecords;
-// - peak RSS of this process while 10,000 orders go through (latency tracking is dropped as
-//   records are handled, so it does not grow with the number of orders).
+// - peak RSS of a run of 10,000 orders against one of 1,000 (latency tracking is dropped as
+//   records are handled, so memory does not grow with the number of orders).
 
 const SAMPLES = 3;
 const WRITERS = 8;
@@ -103,47 +104,38 @@ async function drainRates(pipeline: LocalPipeline, records: number): Promise<Rec
 
 export async function runLocalBench(): Promise<Record<string, number | string>[]> {
   const rows: Record<string, number | string>[] = [];
-  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
   // Writes: the scenario runner against DynamoDB Local's own rate, pipes running.
   const pipeline = await LocalPipeline.start({ stack: "dev", pollIntervalMs: 50 });
   try {
-    await scenarioRate(pipeline, orderStory("warm-s", 500)); // JIT of the JVM and of us
-    await rawPutRate(pipeline, "warm-r", 1000);
+    await scenarioRate(pipeline, orderStory("warm-s", 2000)); // JIT of the JVM and of us
+    await rawPutRate(pipeline, "warm-r", 2000);
     await pipeline.settle({ timeoutMs: 120000 });
+    // Each sample brackets the story between two baseline runs (the machine's load drifts).
     const raw: number[] = [];
     const story: number[] = [];
+    const ratios: number[] = [];
     let writes = 0;
     for (let s = 0; s < SAMPLES; s++) {
-      raw.push(await rawPutRate(pipeline, `raw${s}`, 4000));
+      const before = await rawPutRate(pipeline, `raw${s}a`, 3000);
       await pipeline.settle({ timeoutMs: 120000 });
       const run = await scenarioRate(pipeline, orderStory(`s${s}`, 5000));
-      story.push(run.rate);
-      writes = run.writes;
       await pipeline.settle({ timeoutMs: 120000 });
+      const after = await rawPutRate(pipeline, `raw${s}b`, 3000);
+      await pipeline.settle({ timeoutMs: 120000 });
+      raw.push(before, after);
+      story.push(run.rate);
+      ratios.push(run.rate / ((before + after) / 2));
+      writes = run.writes;
     }
-    const rawRate = median(raw);
     const missing = pipeline.report().reduce((n, r) => n + Math.abs(unaccounted(r)), 0);
-    rows.push({ what: `DynamoDB Local PutItem, ${WRITERS} writers (baseline)`, perSecond: Math.round(rawRate), ratio: 1 });
-    rows.push({ what: `scenario runner, 5,000 orders (${writes} writes); report accounts for every record: ${missing === 0 ? "yes" : `NO, ${missing} missing`}`, perSecond: Math.round(median(story)), ratio: round2(median(story) / rawRate) });
-
-    // Memory: 10,000 orders through the whole pipeline.
-    global.gc?.();
-    const before = process.memoryUsage.rss();
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-    try {
-      await scenarioRate(pipeline, orderStory("mem", 10000));
-      await pipeline.settle({ timeoutMs: 180000 });
-    } finally {
-      clearInterval(sampler);
-    }
-    const left = pipeline.trackedEntries;
+    rows.push({ what: `DynamoDB Local PutItem, ${WRITERS} writers (baseline, pipes running)`, perSecond: Math.round(median(raw)), ratio: 1 });
     rows.push({
-      what: `peak RSS, 10,000 orders through both pipes (MB; before: ${mb(before)} MB; latency entries left after: ${left.orders} orders, ${left.records} records)`,
-      perSecond: "",
-      ratio: `${mb(peak)} MB`,
+      what: `scenario runner, 5,000 orders (${writes} writes; report accounts for every record: ${missing === 0 ? "yes" : `NO, ${missing} missing`})`,
+      perSecond: Math.round(median(story)),
+      ratio: round2(median(ratios)),
     });
+
     for (const r of pipeline.report()) {
       rows.push({ what: `${r.pipe}: write → processed latency, p50 / p99 (ms)`, perSecond: "", ratio: `${r.latencyMs.p50} / ${r.latencyMs.p99}` });
     }
@@ -151,25 +143,42 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
     await pipeline.stop();
   }
 
-  // Drain: a backlog already in the stream, pipes started after.
+  // Drain: a backlog already in the stream (a day of orders), pipes started after.
   const backlog = await LocalPipeline.start({ stack: "dev", deferPipes: true });
   try {
-    const records = 10000;
-    await rawPutRate(backlog, "b", records);
+    const story = orderStory("b", 8000);
+    await runScenario(story, { client: backlog.dynamo, tableName: backlog.tableName, onWrite: () => undefined, concurrency: WRITERS });
+    const records = (await rawReadRate(backlog)).records;
     const reads: number[] = [];
-    for (let s = 0; s < SAMPLES; s++) reads.push((await rawReadRate(backlog)).rate);
-    const readRate = median(reads);
-    rows.push({ what: `DynamoDB Streams GetRecords, raw read of ${records} records (baseline)`, perSecond: Math.round(readRate), ratio: 1 });
-    const drains: Record<string, number[]> = {};
+    const drains: Record<string, { rates: number[]; ratios: number[] }> = {};
     for (let s = 0; s < SAMPLES; s++) {
-      for (const [pipe, rate] of Object.entries(await drainRates(backlog, records))) (drains[pipe] ??= []).push(rate);
+      const before = (await rawReadRate(backlog)).rate;
+      const rates = await drainRates(backlog, records);
+      const after = (await rawReadRate(backlog)).rate;
+      reads.push(before, after);
+      for (const [pipe, rate] of Object.entries(rates)) {
+        const d = (drains[pipe] ??= { rates: [], ratios: [] });
+        d.rates.push(rate);
+        d.ratios.push(rate / ((before + after) / 2));
+      }
     }
-    for (const [pipe, rates] of Object.entries(drains)) {
-      rows.push({ what: `${pipe}: drain of the ${records}-record backlog`, perSecond: Math.round(median(rates)), ratio: round2(median(rates) / readRate) });
+    rows.push({ what: `DynamoDB Streams GetRecords, raw read of the ${records}-record stream (baseline)`, perSecond: Math.round(median(reads)), ratio: 1 });
+    for (const [pipe, d] of Object.entries(drains)) {
+      rows.push({ what: `${pipe}: drain of the ${records}-record backlog (pipe started after the writes)`, perSecond: Math.round(median(d.rates)), ratio: round2(median(d.ratios)) });
     }
   } finally {
     await backlog.stop();
   }
+
+  // Memory: peak RSS of a whole run, 1,000 orders against 10,000, each in a fresh process.
+  const small = measureMemory(1000);
+  const large = measureMemory(10000);
+  rows.push({ what: `peak RSS, 1,000 orders (stack ready: ${Math.round(small.readyMb)} MB) (baseline)`, perSecond: `${Math.round(small.peakMb)} MB`, ratio: 1 });
+  rows.push({
+    what: `peak RSS, 10,000 orders (stack ready: ${Math.round(large.readyMb)} MB; orders still tracked after: ${large.trackedOrders})`,
+    perSecond: `${Math.round(large.peakMb)} MB`,
+    ratio: round2(large.peakMb / small.peakMb),
+  });
   return rows;
 }
 

@@ -273,7 +273,8 @@ export class LocalPipe {
     this.counts.delivered += records.length;
     // attempts count the failures of the record a retry starts from; when a retry gets past
     // it (progress), the next failing record starts its own count.
-    const pending: { records: WireRecord[]; attempts: number; failingEventID?: string }[] = [{ records, attempts: 0 }];
+    // `retry`: the records were in a failed invocation and are delivered again.
+    const pending: { records: WireRecord[]; attempts: number; failingEventID?: string; retry?: boolean }[] = [{ records, attempts: 0 }];
     while (pending.length > 0 && this.running) {
       const item = pending[0];
       const cutoff = Date.now() / 1000 - this.spec.maximumRecordAgeSeconds;
@@ -289,6 +290,7 @@ export class LocalPipe {
           continue;
         }
       }
+      if (item.retry) this.counts.retried += item.records.length;
       const result = await this.deps.target.invoke(item.records);
       // Stopped meanwhile: the outcome of this invocation is not waited for nor retried.
       if (!this.running) return;
@@ -319,15 +321,14 @@ export class LocalPipe {
         pending.shift();
         continue;
       }
-      this.counts.retried += remaining.length;
       await sleep(Math.min(2000, (this.deps.retryDelayMs ?? 50) * 2 ** (attempts - 1)), this.stopping.signal);
       // AUTOMATIC_BISECT: halve the failing part and retry each half, until the failing
       // record is alone; records behind it wait, so order within the shard is kept.
       if (this.spec.bisectOnFailure && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
-        pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID }, { records: remaining.slice(half), attempts: 0 });
+        pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID, retry: true }, { records: remaining.slice(half), attempts: 0, retry: true });
       } else {
-        pending[0] = { records: remaining, attempts, failingEventID };
+        pending[0] = { records: remaining, attempts, failingEventID, retry: true };
       }
     }
   }

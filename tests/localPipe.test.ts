@@ -214,7 +214,7 @@ describe("local pipe", () => {
     assert.ok(Date.now() - stopping < 5000, `stop took ${Date.now() - stopping} ms`);
     assert.equal(calls.length, 1);
     assert.equal(pipe.inFlight, 3);
-    assert.deepEqual({ deadLettered: pipe.counts.deadLettered, invocations: pipe.counts.invocations }, { deadLettered: 0, invocations: 1 });
+    assert.deepEqual({ deadLettered: pipe.counts.deadLettered, invocations: pipe.counts.invocations, retried: pipe.counts.retried }, { deadLettered: 0, invocations: 1, retried: 0 });
   });
 
   it("reads a child shard only after its parent is done", async () => {
