@@ -27,7 +27,6 @@ async function sample(orders: number): Promise<MemorySample> {
       steps.push({ put: { orderId: `m-${i}`, orderStatus: "pending", orderAmount: i % 4 === 0 ? 1500 + i : 150 + i, customerEmail: `c${i}@example.com` } });
     }
     for (let i = 0; i < orders; i += 4) steps.push({ update: { orderId: `m-${i}`, set: { orderStatus: "shipped" } } });
-    pipeline.trackWrites(true);
     await runScenario(parseScenario({ name: `${orders} orders`, steps }, "memory.yaml"), {
       client: pipeline.dynamo,
       tableName: pipeline.tableName,

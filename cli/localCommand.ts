@@ -96,7 +96,6 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
     let stepError: ScenarioStepError | undefined;
     if (scenario && !stopped()) {
       say(`\n${scenario.name}: ${scenario.steps.length} steps`);
-      running.trackWrites(true);
       let written = 0;
       try {
         written = (await runScenario(scenario, { client: running.dynamo, tableName: running.tableName, onWrite: (id, at) => running.recordWrite(id, at), signal: interrupts.signal })).written;
@@ -106,7 +105,6 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
         io.stderr.write(`orders-pipeline: ${err.message}\n`);
         say(`\nthe scenario stopped at steps[${err.index}] (DynamoDB refused the write); the report shows what ran before it`);
       }
-      running.trackWrites(false);
       // What was written still flows through the pipes, unless we are told to stop.
       await running.settle({ timeoutMs: 90000, signal: interrupts.signal });
       await report();

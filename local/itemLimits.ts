@@ -100,7 +100,7 @@ export function attributeProblems(attributes: Record<string, unknown>, whole: bo
     return name === "" ? ["an attribute has an empty name"] : valueProblems(value, name, 0, size);
   });
   if (size.bytes > MAX_ITEM_BYTES) {
-    problems.push(`the ${whole ? "item" : "update's values"} take at least ${Math.ceil(size.bytes / 1024)} KB; DynamoDB refuses items over 400 KB`);
+    problems.push(`the ${whole ? "item takes" : "update's values take"} at least ${Math.ceil(size.bytes / 1024)} KB; DynamoDB refuses items over 400 KB`);
   }
   return problems;
 }

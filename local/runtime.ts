@@ -75,6 +75,7 @@ interface RunningRoute {
 /** A stream record on its way through the pipes: when the write that made it started. */
 interface Tracked {
   readonly orderId: string;
+  readonly readAt: number;
   writtenAt?: number;
   /** Pipes not done with it yet. */
   pipesLeft: number;
@@ -82,9 +83,12 @@ interface Tracked {
 
 /** An order's writes not yet matched to a stream record, and records read before their write returned. */
 interface OrderWrites {
-  readonly writes: number[];
-  readonly waiting: Tracked[];
+  writes: number[];
+  waiting: Tracked[];
 }
+
+/** An unmatched write (it made no stream record) or record (written by someone else) is forgotten after this. */
+const UNMATCHED_FOR_MS = 60000;
 
 /** How long a handled record's write time is kept for its processor's log line, which may arrive after the pipe is done with it. */
 const RETIRE_AFTER_MS = 5000;
@@ -99,6 +103,7 @@ export class LocalPipeline {
   private readonly orders = new Map<string, OrderWrites>();
   private readonly tracked = new Map<string, Tracked>();
   private readonly retiring: { eventID: string; at: number }[] = [];
+  private lastSweep = 0;
 
   private readonly routes: RunningRoute[] = [];
 
@@ -219,21 +224,24 @@ export class LocalPipeline {
     if (this.tracked.has(record.eventID)) return; // the other pipe saw it first
     const orderId = (record.dynamodb.Keys?.orderId as { S?: string } | undefined)?.S ?? "";
     const order = this.orders.get(orderId) ?? { writes: [], waiting: [] };
-    const entry: Tracked = { orderId, pipesLeft: this.routes.length };
+    const entry: Tracked = { orderId, readAt: Date.now(), pipesLeft: this.routes.length };
     const writtenAt = order.writes.shift();
     if (writtenAt !== undefined) entry.writtenAt = writtenAt;
-    else if (this.expectWrites) order.waiting.push(entry);
+    else order.waiting.push(entry); // its write has not returned yet (or was made by someone else)
     this.tracked.set(record.eventID, entry);
     this.keepOrForget(orderId, order);
   }
 
-  /** Whether writes are reported through recordWrite (false: orders written from outside, nothing to wait for). */
-  private expectWrites = false;
-
-  /** Whether writes to the table are reported through recordWrite from now on (scenario runs, the bench); not in --watch, where anyone writes. */
-  trackWrites(on: boolean): void {
-    this.expectWrites = on;
-    if (!on) for (const [orderId, order] of this.orders) this.keepOrForget(orderId, { writes: order.writes, waiting: [] });
+  /** Forgets what will never be matched: writes that made no stream record, records written by others (--watch). */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    const horizon = now - UNMATCHED_FOR_MS;
+    for (const [orderId, order] of this.orders) {
+      order.writes = order.writes.filter((at) => at >= horizon);
+      order.waiting = order.waiting.filter((t) => t.readAt >= horizon);
+      this.keepOrForget(orderId, order);
+    }
   }
 
   private onSettled(records: readonly WireRecord[]): void {
@@ -245,6 +253,7 @@ export class LocalPipeline {
     while (this.retiring.length > 0 && now - this.retiring[0].at > RETIRE_AFTER_MS) {
       this.tracked.delete((this.retiring.shift() as { eventID: string }).eventID);
     }
+    this.sweep(now);
   }
 
   /** Entries kept for latency tracking (bounded by what is in flight; for tests and the bench). */

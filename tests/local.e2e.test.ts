@@ -11,6 +11,7 @@ import { outcomesOf, unaccounted } from "../local/report";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { parseScenario, runStep, type Step } from "../local/scenario";
 import { runCli } from "./support/io";
+import { checkReportShape } from "./support/reportShape";
 
 // End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
 // local pipes and SQS DLQs, all started and stopped by the tests themselves.
@@ -74,6 +75,10 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     assert.ok(normal.retried >= 2, `retried ${normal.retried}`);
     assert.deepEqual({ ...premium, retried: undefined }, { filtered: 14, skipped: 1, processed: 3, rejected: 0, deadLettered: 0, retried: undefined });
     for (const pipe of ["NormalOrdersPipe", "PremiumOrdersPipe"]) assert.equal(unaccounted(report(pipe)), 0, pipe);
+  });
+
+  it("keeps no latency bookkeeping for an order once its records are handled", () => {
+    assert.equal(pipeline.trackedEntries.orders, 0);
   });
 
   it("keeps the order of changes per order id", () => {
@@ -159,13 +164,34 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
 describe("npm start (orders-pipeline local)", function () {
   this.timeout(150000);
 
-  it("runs the demo story and ends with the report, exit 0", async () => {
-    const r = await runCli(["local", "--stack", "dev", "--quiet"]);
+  it("runs the demo story and ends with the report, exit 0; --report-json writes the same report in the shared schema", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-demo-")), "report.json");
+    const r = await runCli(["local", "--stack", "dev", "--quiet", "--report-json", file]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor/);
     assert.match(r.stdout, /accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
-    assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms over 8 records/);
     assert.match(r.stdout, /the story ran as expected ✓/);
+
+    const json = checkReportShape(JSON.parse(fs.readFileSync(file, "utf8")));
+    assert.deepEqual({ stack: json.stack, scenario: json.scenario }, { stack: "dev", scenario: "order lifecycle demo" });
+    assert.ok(json.durationMs > 0);
+    const byPipe = Object.fromEntries(json.pipes.map((p: { pipe: string }) => [p.pipe, p]));
+    // The demo's outcomes (local/scenarios/demo.yaml), as the text report shows them.
+    assert.deepEqual(
+      { ...byPipe.NormalOrdersPipe.counts, retried: undefined },
+      { read: 17, filtered: 2, delivered: 15, deadLettered: 1, skipped: 5, processed: 8, rejected: 1, retried: undefined },
+    );
+    // o-1007 twice and o-1008 five times, each time with the records behind it in its batch.
+    assert.ok(byPipe.NormalOrdersPipe.counts.retried >= 7, String(byPipe.NormalOrdersPipe.counts.retried));
+    assert.deepEqual(byPipe.PremiumOrdersPipe.counts, { read: 17, filtered: 14, delivered: 3, retried: 0, deadLettered: 0, skipped: 1, processed: 2, rejected: 0 });
+    assert.equal(byPipe.NormalOrdersPipe.latencyMs.count, 8);
+    assert.equal(byPipe.PremiumOrdersPipe.latencyMs.count, 2);
+    for (const p of json.pipes) {
+      assert.equal(p.batchSizes.count, p.invocations.total, p.pipe);
+      assert.equal(p.handlerDurationMs.count, p.invocations.total, p.pipe);
+      assert.ok(p.batchSizes.max <= p.batchSize, p.pipe);
+    }
   });
 
   it("--scenario runs the user's story and exits 1 with the differences when it does not go as expected", async () => {
