@@ -109,17 +109,21 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
     await scenarioRate(pipeline, orderStory("warm-s", 2000)); // JIT of the JVM and of us
     await rawPutRate(pipeline, "warm-r", 2000);
     await pipeline.settle({ timeoutMs: 120000 });
-    // Each sample brackets the story between two baseline runs (the machine's load drifts).
+    // Each sample brackets the story between two baseline runs of as many writes (the machine's
+    // load drifts, and the pipes' work lags the writes by about a batching window, so runs of
+    // different lengths would not carry the same share of it).
     const raw: number[] = [];
     const story: number[] = [];
     const ratios: number[] = [];
     let writes = 0;
     for (let s = 0; s < SAMPLES; s++) {
-      const before = await rawPutRate(pipeline, `raw${s}a`, 3000);
+      const story5000 = orderStory(`s${s}`, 5000);
+      const size = story5000.steps.length;
+      const before = await rawPutRate(pipeline, `raw${s}a`, size);
       await pipeline.settle({ timeoutMs: 120000 });
-      const run = await scenarioRate(pipeline, orderStory(`s${s}`, 5000));
+      const run = await scenarioRate(pipeline, story5000);
       await pipeline.settle({ timeoutMs: 120000 });
-      const after = await rawPutRate(pipeline, `raw${s}b`, 3000);
+      const after = await rawPutRate(pipeline, `raw${s}b`, size);
       await pipeline.settle({ timeoutMs: 120000 });
       raw.push(before, after);
       story.push(run.rate);
