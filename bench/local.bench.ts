@@ -181,6 +181,8 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
     perSecond: `${Math.round(large.peakMb)} MB`,
     ratio: round2(large.peakMb / small.peakMb),
   });
+  rows.push({ what: "live heap after the run and a GC, 1,000 orders (baseline)", perSecond: `${Math.round(small.liveHeapMb)} MB`, ratio: 1 });
+  rows.push({ what: "live heap after the run and a GC, 10,000 orders", perSecond: `${Math.round(large.liveHeapMb)} MB`, ratio: round2(large.liveHeapMb / small.liveHeapMb) });
   return rows;
 }
 

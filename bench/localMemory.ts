@@ -14,6 +14,8 @@ export interface MemorySample {
   readonly readyMb: number;
   /** The process's peak RSS (getrusage), MB. */
   readonly peakMb: number;
+  /** This thread's live heap once everything is handled and garbage collected, MB (what is retained). */
+  readonly liveHeapMb: number;
   /** Latency-tracking entries left once everything is handled (records are kept 5 s for late log lines). */
   readonly trackedOrders: number;
 }
@@ -33,7 +35,9 @@ async function sample(orders: number): Promise<MemorySample> {
       onWrite: (id, at) => pipeline.recordWrite(id, at),
     });
     await pipeline.settle({ timeoutMs: 300000 });
-    return { orders, readyMb, peakMb: process.resourceUsage().maxRSS / 1024, trackedOrders: pipeline.trackedEntries.orders };
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    (global as { gc?: () => void }).gc?.();
+    return { orders, readyMb, peakMb, liveHeapMb: process.memoryUsage().heapUsed / 1048576, trackedOrders: pipeline.trackedEntries.orders };
   } finally {
     await pipeline.stop();
   }
@@ -41,7 +45,7 @@ async function sample(orders: number): Promise<MemorySample> {
 
 /** Runs `sample(orders)` in a child process (this file, run directly). */
 export function measureMemory(orders: number): MemorySample {
-  const out = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, String(orders)], {
+  const out = spawnSync(process.execPath, ["--expose-gc", "-r", "ts-node/register/transpile-only", __filename, String(orders)], {
     cwd: `${__dirname}/..`,
     encoding: "utf8",
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

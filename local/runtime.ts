@@ -131,16 +131,15 @@ export class LocalPipeline {
 
   static async start(opts: StartOptions): Promise<LocalPipeline> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    const plan = planFromDeclared(await evaluateProgram(opts.stack));
-    const ddb = await startDynamoLocal();
-    let sqsLocal: SqsLocal;
-    try {
-      sqsLocal = await startSqsLocal();
-    } catch (err) {
-      await ddb.stop();
-      throw err;
+    // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
+    // started is stopped again if another part fails.
+    const [planned, dynamo, sqs] = await Promise.allSettled([evaluateProgram(opts.stack).then(planFromDeclared), startDynamoLocal(), startSqsLocal()]);
+    if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
+      if (dynamo.status === "fulfilled") await dynamo.value.stop();
+      if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);
+      throw [planned, dynamo, sqs].map((r) => (r.status === "rejected" ? r.reason : undefined)).find((e) => e !== undefined);
     }
-    const pipeline = new LocalPipeline(plan, ddb, sqsLocal);
+    const pipeline = new LocalPipeline(planned.value, dynamo.value, sqs.value);
     try {
       await pipeline.run(opts);
       return pipeline;
