@@ -12,6 +12,8 @@ export const LOCAL_STATE_DIR = path.resolve(__dirname, "..", ".orders-local");
 export interface LocalState {
   readonly stack: string;
   readonly pid: number;
+  /** When the owner process started (Linux: /proc/<pid>/stat), to tell it from a later process given the same pid. */
+  readonly pidStartedAt?: string;
   readonly startedAt: string;
   /** "starting" until the stack answers; then the endpoints are set. */
   readonly status: "starting" | "ready";
@@ -31,6 +33,24 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), where /proc exists. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that wrote `state` still runs (not merely a process with its pid). */
+function ownerAlive(state: LocalState): boolean {
+  if (!(state.pid > 0 && isAlive(state.pid))) return false;
+  const now = state.pidStartedAt === undefined ? undefined : processStart(state.pid);
+  return now === undefined || now === state.pidStartedAt;
 }
 
 export type StateLookup =
@@ -60,7 +80,7 @@ export function lookupState(stack: string, dir = LOCAL_STATE_DIR): StateLookup {
   const file = stateFileOf(stack, dir);
   const state = readState(file);
   if (!state) return { kind: "none" };
-  if (state.pid > 0 && isAlive(state.pid)) return { kind: "running", state };
+  if (ownerAlive(state)) return { kind: "running", state };
   fs.rmSync(file, { force: true });
   return { kind: "stale", state };
 }
@@ -90,7 +110,7 @@ export class StateClaim {
   static claim(stack: string, dir = LOCAL_STATE_DIR): StateClaim {
     fs.mkdirSync(dir, { recursive: true });
     const file = stateFileOf(stack, dir);
-    const state: LocalState = { stack, pid: process.pid, startedAt: new Date().toISOString(), status: "starting" };
+    const state: LocalState = { stack, pid: process.pid, pidStartedAt: processStart(process.pid), startedAt: new Date().toISOString(), status: "starting" };
     // Written whole to a file of our own, then linked to the state file's name: link fails if
     // the name exists, so of two processes starting at the same moment exactly one gets it,
     // and no reader ever sees a half-written file.

@@ -51,6 +51,12 @@ describe("local stack state file", () => {
     claim.release();
   });
 
+  it("a live process that merely got the dead owner's pid does not count as the owner", function () {
+    if (!fs.existsSync("/proc/self/stat")) this.skip();
+    fs.writeFileSync(stateFileOf("dev", dir), JSON.stringify({ stack: "dev", pid: process.pid, pidStartedAt: "1", startedAt: "x", status: "ready" }));
+    assert.equal(lookupState("dev", dir).kind, "stale");
+  });
+
   it("a half-written file (its writer died mid-write) counts as stale", () => {
     fs.writeFileSync(stateFileOf("dev", dir), '{"stack": "dev", "pi');
     assert.equal(lookupState("dev", dir).kind, "stale");
