@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     console.table(await runStartupBench());
   }
   if (!only || only === "local") {
-    console.log("\n3. Local pipeline on DynamoDB Local: 1000 orders, 8 concurrent writers");
+    console.log("\n3. Local pipeline on DynamoDB Local: scenario writes, pipe drain, memory (ratios to DynamoDB Local's own rates)");
     console.table(await runLocalBench());
   }
   // Only on request: it rewrites cost/handler-profile.json, the cost command's defaults.

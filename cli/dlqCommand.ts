@@ -1,20 +1,20 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readStackConfig } from "../config/stackFile";
 import { bundleHandler } from "../infra/bundle";
-import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
+import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer, tableItemReader } from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
+import { lookupState } from "../local/localState";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { ROUTE_NAMES, type RouteName } from "../routing/route";
 import { type Io, oneLine, UsageError } from "./io";
-import { LOCAL_STATE_DIR, type LocalState } from "./localCommand";
 
 // `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
 // against AWS (default credential chain, the stack's outputs) or a running local stack.
@@ -22,23 +22,38 @@ import { LOCAL_STATE_DIR, type LocalState } from "./localCommand";
 interface Target {
   readonly clients: DlqClients;
   readonly queues: DlqQueue[];
+  /** Turns a failure to reach the target into a message a user can act on. */
+  explain(err: Error): Error;
   close(): Promise<void>;
 }
 
 async function localTarget(stack: string): Promise<Target> {
-  const file = path.join(LOCAL_STATE_DIR, `${stack}.json`);
-  if (!fs.existsSync(file)) {
-    throw new Error(`no local stack ${stack} is running: start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`);
+  const found = lookupState(stack);
+  const start = `start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`;
+  if (found.kind === "none") throw new Error(`no local stack ${stack} is running: ${start}`);
+  if (found.kind === "stale") {
+    throw new Error(`no local stack ${stack} is running (the state file left by pid ${found.state.pid}, which has exited, was removed): ${start}`);
   }
-  const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
+  const state = found.state;
+  if (state.status !== "ready" || !state.dynamodbEndpoint || !state.sqsEndpoint || !state.tableName) {
+    throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
+  }
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...common, endpoint: state.sqsEndpoint });
   const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
+  const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
+  const readItem = tableItemReader(dynamo, state.tableName);
   const plan = planFromDeclared(await evaluateProgram(stack));
   const hosts: ProcessorHost[] = [];
   const queues: DlqQueue[] = [];
+  const explain = (err: Error) =>
+    (err as NodeJS.ErrnoException).code === "ECONNREFUSED" || err.name === "TimeoutError"
+      ? new Error(`the local stack ${stack} (pid ${state.pid}) does not answer at ${state.dynamodbEndpoint} / ${state.sqsEndpoint}: ${err.message}`)
+      : err;
   for (const p of plan.pipes) {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName })).catch((err: Error) => {
+      throw explain(err);
+    });
     const host = new ProcessorHost({
       functionName: p.processor.name,
       code: bundleHandler(p.processor.handlerEntry).code,
@@ -46,15 +61,17 @@ async function localTarget(stack: string): Promise<Target> {
       timeoutMs: p.processor.timeoutSeconds * 1000,
     });
     hosts.push(host);
-    queues.push(dlqQueueFor(p, QueueUrl as string, (records) => host.invoke(records)));
+    queues.push(dlqQueueFor(p, QueueUrl as string, { invoke: (records) => host.invoke(records), readItem }));
   }
   return {
     clients: { sqs, streams },
     queues,
+    explain,
     close: async () => {
       await Promise.all(hosts.map((h) => h.stop()));
       sqs.destroy();
       streams.destroy();
+      dynamo.destroy();
     },
   };
 }
@@ -91,26 +108,37 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
   // An endpoint set in the environment (AWS_ENDPOINT_URL_SQS) wins over the queue URL's host.
   const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
   const streams = new DynamoDBStreamsClient({ region });
+  const dynamo = new DynamoDBClient({ region });
   const lambda = new LambdaClient({ region });
   const plan = planFromDeclared(await evaluateProgram(stack));
+  // Only a quarantined record's redrive reads the table; listing needs no tableName.
+  const readItem: DlqQueue["readItem"] =
+    typeof outputs.tableName === "string"
+      ? tableItemReader(dynamo, outputs.tableName)
+      : async () => {
+          throw new Error(`the outputs of stack ${stack} have no tableName: cannot read a quarantined order's current version`);
+        };
   const queues: DlqQueue[] = ROUTE_NAMES.map((name: RouteName) => {
     const out = outputs[name];
     if (!out?.dlqUrl || !out?.processorName) throw new Error(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
     const declared = plan.pipes.find((p) => p.processor.environment.ORDERS_ROUTE === name);
     if (!declared) throw new Error(`the program declares no ${name} processor`);
-    return dlqQueueFor(declared, out.dlqUrl, async (records: unknown[]) => {
+    const invoke = async (records: unknown[]) => {
       const res = await lambda.send(new InvokeCommand({ FunctionName: out.processorName, Payload: Buffer.from(JSON.stringify(records)) }));
       const text = Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8");
       if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
       return { ok: true as const, result: text ? JSON.parse(text) : null };
-    });
+    };
+    return dlqQueueFor(declared, out.dlqUrl, { invoke, readItem });
   });
   return {
     clients: { sqs, streams },
     queues,
+    explain: (err) => err,
     close: async () => {
       sqs.destroy();
       streams.destroy();
+      dynamo.destroy();
       lambda.destroy();
     },
   };
@@ -154,14 +182,15 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
         const outcomes = await redriveDlq(target.clients, queue, values.message);
         say(`${queue.processor} DLQ: ${outcomes.length} message(s)`);
         for (const o of outcomes) {
-          say(`  ${o.redriven ? "redriven" : "kept    "}  ${o.kind} ${o.messageId}: ${o.detail}`);
-          if (!o.redriven) failed++;
+          say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`);
+          if (!o.deleted) failed++;
         }
         continue;
       }
-      const entries = await listDlq(target.clients, queue);
+      const { entries, expected } = await listDlq(target.clients, queue);
       if (sub === "list") {
-        say(`${queue.processor} DLQ (${queue.url}): ${entries.length} message(s)`);
+        const others = expected > entries.length ? ` (the queue reports ${expected}; the others are held by another reader right now)` : "";
+        say(`${queue.processor} DLQ (${queue.url}): ${entries.length} message(s)${others}`);
         for (const e of entries) say(`  ${summary(e)}`);
         continue;
       }
@@ -180,6 +209,8 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
     }
     if (sub === "show") throw new Error(`no message ${values.message} in the DLQs of stack ${stack}`);
     return failed > 0 ? 1 : 0;
+  } catch (err) {
+    throw target.explain(err as Error);
   } finally {
     await target.close();
   }

@@ -1,25 +1,21 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { projectPath } from "../config/paths";
+import { Interrupts } from "../local/interrupts";
+import { StateClaim } from "../local/localState";
 import { checkExpectations, formatReport } from "../local/report";
+import { checkReportPath, reportJson, writeReportJson } from "../local/reportJson";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
-import { DEMO_SCENARIO, loadScenario, runStep, type Scenario } from "../local/scenario";
+import { DEMO_SCENARIO, loadScenario, type Scenario } from "../local/scenario";
+import { runScenario, ScenarioStepError } from "../local/scenarioRunner";
 import type { Io } from "./io";
 
 // `local`: the declared stack running on this machine (DynamoDB Local, local pipes, the
 // deployed handler bundles, local SQS DLQs), driven by a scenario, ending with a report.
+//
+// Stopping: the first Ctrl-C stops the scenario and the pipes at once (no retry starts, an
+// invocation in flight ends), prints the report of what ran and exits 130 (0 for --watch,
+// whose normal end it is); a second Ctrl-C exits at once. DynamoDB Local never outlives the
+// command (dynamoLocal.ts), and a --watch stack runs once per stack (localState.ts).
 
-export const LOCAL_STATE_DIR = projectPath(".orders-local");
-
-export interface LocalState {
-  readonly stack: string;
-  readonly pid: number;
-  readonly dynamodbEndpoint: string;
-  readonly sqsEndpoint: string;
-  readonly tableName: string;
-  readonly streamArn: string;
-}
 
 function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
@@ -43,81 +39,104 @@ function describe(e: RuntimeEvent): string | undefined {
   }
 }
 
-/** Another `local --watch` of the same stack may have replaced the file since: leave it. */
-function removeStateFileIfOurs(file: string): void {
-  try {
-    const state = JSON.parse(fs.readFileSync(file, "utf8")) as LocalState;
-    if (state.pid === process.pid) fs.rmSync(file, { force: true });
-  } catch {
-    // no file, or not ours to judge: nothing to remove
-  }
-}
-
 export async function localCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { stack: { type: "string", default: "dev" }, scenario: { type: "string" }, watch: { type: "boolean" }, quiet: { type: "boolean" } },
+    options: {
+      stack: { type: "string", default: "dev" },
+      scenario: { type: "string" },
+      watch: { type: "boolean" },
+      quiet: { type: "boolean" },
+      "report-json": { type: "string" },
+    },
     strict: true,
   });
   const stack = values.stack as string;
+  // Everything that can be checked is checked before anything starts.
   const scenario: Scenario | undefined = values.scenario ? loadScenario(values.scenario) : values.watch ? undefined : loadScenario(DEMO_SCENARIO);
+  const jsonFile = values["report-json"];
+  if (jsonFile !== undefined) checkReportPath(jsonFile);
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  say(`orders-pipeline local: stack ${stack}${scenario ? `, scenario "${scenario.name}"` : ""}`);
-  say("  starting DynamoDB Local, local SQS, the declared pipes and processors ...");
-  const started = Date.now();
-  const pipeline = await LocalPipeline.start({
-    stack,
-    faults: scenario?.faults,
-    onEvent: (e) => {
-      const line = values.quiet ? undefined : describe(e);
-      if (line) say(line);
-    },
-  });
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
+  const startedAt = new Date();
+  let pipeline: LocalPipeline | undefined;
+  const writeJson = () => {
+    if (jsonFile && pipeline) {
+      writeReportJson(jsonFile, reportJson({ stack, scenario: scenario?.name ?? null, startedAt, endedAt: new Date() }, pipeline.report()));
+    }
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const stateFile = path.join(LOCAL_STATE_DIR, `${stack}.json`);
+  // Claimed before anything starts: a second --watch of the stack is refused at once.
+  const claim = values.watch ? StateClaim.claim(stack) : undefined;
+  const interrupts = new Interrupts({
+    onFirst: () => {
+      say(`\ninterrupted: stopping (press Ctrl-C again to exit at once)`);
+      writeJson(); // in case the orderly stop does not get to the end
+    },
+  }).install();
+  const stopped = () => interrupts.signal.aborted;
   try {
-    say(`  ready in ${Date.now() - started} ms: table ${pipeline.tableName} at ${pipeline.ddb.endpoint}, DLQs at ${pipeline.sqsLocal.endpoint}`);
+    say(`orders-pipeline local: stack ${stack}${scenario ? `, scenario "${scenario.name}"` : ""}`);
+    say("  starting DynamoDB Local, local SQS, the declared pipes and processors ...");
+    pipeline = await LocalPipeline.start({
+      stack,
+      faults: scenario?.faults,
+      onEvent: (e) => {
+        const line = values.quiet || stopped() ? undefined : describe(e);
+        if (line) say(line);
+      },
+    });
+    const running = pipeline;
+    say(`  ready in ${Date.now() - startedAt.getTime()} ms: table ${running.tableName} at ${running.ddb.endpoint}, DLQs at ${running.sqsLocal.endpoint}`);
+    const report = async () => {
+      if (stopped()) await running.halt(); // final counts: nothing moves any more
+      say(`\nreport (stack ${stack})\n${formatReport(running.report())}`);
+      writeJson();
+    };
+
     let problems: string[] = [];
-    if (scenario) {
+    let stepError: ScenarioStepError | undefined;
+    if (scenario && !stopped()) {
       say(`\n${scenario.name}: ${scenario.steps.length} steps`);
-      for (const step of scenario.steps) {
-        if (interrupted) break;
-        await runStep(step, pipeline.dynamo, pipeline.tableName, (orderId, at) => pipeline.recordWrite(orderId, at));
+      let written = 0;
+      try {
+        written = (await runScenario(scenario, { client: running.dynamo, tableName: running.tableName, onWrite: (id, at) => running.recordWrite(id, at), signal: interrupts.signal })).written;
+      } catch (err) {
+        if (!(err instanceof ScenarioStepError)) throw err;
+        stepError = err;
+        io.stderr.write(`orders-pipeline: ${err.message}\n`);
+        say(`\nthe scenario stopped at steps[${err.index}] (DynamoDB refused the write); the report shows what ran before it`);
       }
-      await pipeline.settle({ timeoutMs: 90000 });
-      say(`\nreport (stack ${stack})\n${formatReport(pipeline.report())}`);
-      problems = checkExpectations(scenario, pipeline.report());
-      if (problems.length > 0) say(`\nnot as expected:\n  - ${problems.join("\n  - ")}`);
-      else if (scenario.expect) say(`\nthe story ran as expected ✓ (${Math.round((Date.now() - started) / 100) / 10} s)`);
+      // What was written still flows through the pipes, unless we are told to stop.
+      await running.settle({ timeoutMs: 90000, signal: interrupts.signal });
+      await report();
+      if (stopped()) {
+        say(`\nthe run was interrupted${stepError ? "" : ` after ${written} of ${scenario.steps.filter((x) => !("wait" in x)).length} writes`}; the report shows what ran`);
+      } else if (!stepError) {
+        problems = checkExpectations(scenario, running.report());
+        if (problems.length > 0) say(`\nnot as expected:\n  - ${problems.join("\n  - ")}`);
+        else if (scenario.expect) say(`\nthe story ran as expected ✓ (${Math.round((Date.now() - startedAt.getTime()) / 100) / 10} s)`);
+      }
     }
-    if (values.watch) {
-      fs.mkdirSync(LOCAL_STATE_DIR, { recursive: true });
-      const state: LocalState = {
-        stack,
-        pid: process.pid,
-        dynamodbEndpoint: pipeline.ddb.endpoint,
-        sqsEndpoint: pipeline.sqsLocal.endpoint,
-        tableName: pipeline.tableName,
-        streamArn: pipeline.streamArn,
-      };
-      fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    if (values.watch && !stopped() && !stepError) {
+      claim?.ready({ dynamodbEndpoint: running.ddb.endpoint, sqsEndpoint: running.sqsLocal.endpoint, tableName: running.tableName, streamArn: running.streamArn });
       say(`\nwatching: write orders and watch the processors react (Ctrl-C to stop)`);
-      say(`  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb put-item --endpoint-url ${pipeline.ddb.endpoint} --region us-east-1 \\`);
-      say(`    --table-name ${pipeline.tableName} --item '{"orderId":{"S":"o-1"},"orderStatus":{"S":"pending"},"orderAmount":{"N":"250"},"customerEmail":{"S":"ann@example.com"}}'`);
+      say(`  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb put-item --endpoint-url ${running.ddb.endpoint} --region us-east-1 \\`);
+      say(`    --table-name ${running.tableName} --item '{"orderId":{"S":"o-1"},"orderStatus":{"S":"pending"},"orderAmount":{"N":"250"},"customerEmail":{"S":"ann@example.com"}}'`);
       say(`  dead letters: npm run --silent cli -- dlq list --stack ${stack} --local`);
-      while (!interrupted) await new Promise((r) => setTimeout(r, 200));
-      say(`\nreport (stack ${stack})\n${formatReport(pipeline.report())}`);
+      await new Promise<void>((resolve) => (stopped() ? resolve() : interrupts.signal.addEventListener("abort", () => resolve(), { once: true })));
+      await report();
+      return 0; // Ctrl-C is how a --watch run ends
     }
-    return problems.length > 0 ? 1 : interrupted && !values.watch ? 130 : 0;
+    if (!scenario) await report(); // --watch interrupted while starting
+    if (stepError) return 2;
+    if (stopped()) return interrupts.exitCode;
+    return problems.length > 0 ? 1 : 0;
+  } catch (err) {
+    writeJson();
+    throw err;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    removeStateFileIfOurs(stateFile);
-    await pipeline.stop();
+    claim?.release();
+    await pipeline?.stop();
+    // Until everything is stopped, a second Ctrl-C still exits at once.
+    interrupts.uninstall();
   }
 }

@@ -17,7 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 
 export const USAGE = `usage: orders-pipeline <command>
 
-  local [--stack NAME] [--scenario FILE] [--watch] [--quiet]
+  local [--stack NAME] [--scenario FILE] [--watch] [--quiet] [--report-json FILE]
                        run the declared stack on this machine (DynamoDB Local, local pipes,
                        the handler bundles, local DLQs); default: the demo story, then a report
 

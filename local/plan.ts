@@ -21,6 +21,9 @@ export interface ProcessorPlan {
   readonly handlerEntry: string;
   readonly environment: Record<string, string>;
   readonly timeoutSeconds: number;
+  /** Declared memory and architecture (null if the program leaves them to AWS's defaults). */
+  readonly memoryMb: number | null;
+  readonly architecture: string | null;
   readonly dlqName: string;
   readonly declaredDlqUrl: string;
 }
@@ -78,6 +81,8 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
         handlerEntry: entry,
         environment: { ...(fn.state.environment?.variables ?? {}) },
         timeoutSeconds: fn.state.timeout ?? 3,
+        memoryMb: typeof fn.state.memorySize === "number" ? fn.state.memorySize : null,
+        architecture: Array.isArray(fn.state.architectures) && typeof fn.state.architectures[0] === "string" ? fn.state.architectures[0] : null,
         dlqName: dlq.name,
         declaredDlqUrl: dlq.state.url,
       },

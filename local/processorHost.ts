@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { Worker } from "node:worker_threads";
 import { projectPath } from "../config/paths";
+import { Distribution } from "./distribution";
 
 // Runs a processor's bundle locally, the way Lambda runs it: its own environment, one
 // invocation at a time, a timeout, and its log lines (Powertools JSON) handed to the caller.
@@ -26,6 +27,10 @@ export class ProcessorHost {
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   invocations = 0;
+  /** Each invocation's duration, measured around the handler call, ms. */
+  readonly durations = new Distribution();
+  /** Bytes the handler wrote to stdout (log lines and EMF metrics), as CloudWatch Logs would ingest them. */
+  logBytes = 0;
 
   constructor(private readonly opts: ProcessorHostOptions) {
     // Beside node_modules, so the runtime-provided SDK client resolves as it does in Lambda.
@@ -43,7 +48,10 @@ export class ProcessorHost {
       stderr: true,
     });
     const lines = readline.createInterface({ input: worker.stdout });
-    lines.on("line", (line) => this.opts.onLog?.(line));
+    lines.on("line", (line) => {
+      this.logBytes += Buffer.byteLength(line) + 1;
+      this.opts.onLog?.(line);
+    });
     readline.createInterface({ input: worker.stderr }).on("line", (line) => this.opts.onLog?.(line));
     worker.on("error", () => {
       if (this.worker === worker) this.worker = undefined;
@@ -61,20 +69,23 @@ export class ProcessorHost {
   }
 
   private invokeNow(payload: unknown): Promise<InvokeResult> {
+    if (this.stopped) return Promise.resolve({ ok: false, error: "the execution environment was stopped" });
     const worker = this.start();
     const id = this.nextId++;
     this.invocations++;
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         cleanup();
+        this.durations.add(this.opts.timeoutMs);
         // A timed-out Lambda's environment is discarded.
         void worker.terminate();
         this.worker = undefined;
         resolve({ ok: false, error: `Task timed out after ${this.opts.timeoutMs / 1000} seconds` });
       }, this.opts.timeoutMs);
-      const onMessage = (msg: { id: number } & InvokeResult) => {
+      const onMessage = (msg: { id: number; durationMs?: number } & InvokeResult) => {
         if (msg.id !== id) return;
         cleanup();
+        if (msg.durationMs !== undefined) this.durations.add(msg.durationMs);
         resolve(msg.ok ? { ok: true, result: msg.result } : { ok: false, error: msg.error });
       };
       const onExit = (code: number) => {
@@ -93,7 +104,11 @@ export class ProcessorHost {
     });
   }
 
+  private stopped = false;
+
+  /** Ends the execution environment; an invocation in flight ends as failed. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();

@@ -1,6 +1,7 @@
 // One processor's execution environment for local runs: a worker thread with its own
 // environment variables (as a Lambda function has), loading the same esbuild bundle that is
 // deployed and invoking its handler once per message, one invocation at a time.
+const { performance } = require("node:perf_hooks");
 const { parentPort, workerData } = require("node:worker_threads");
 
 let handler;
@@ -17,11 +18,13 @@ parentPort.on("message", async ({ id, payload }) => {
     parentPort.postMessage({ id, ok: false, error: `init failed: ${initError.message}` });
     return;
   }
+  // The handler's duration, measured around the call only (as Lambda's billed duration is).
+  const started = performance.now();
   try {
     const context = { functionName: workerData.functionName, awsRequestId: `local-${id}`, getRemainingTimeInMillis: () => workerData.timeoutMs };
     const result = await handler(payload, context);
-    parentPort.postMessage({ id, ok: true, result });
+    parentPort.postMessage({ id, ok: true, result, durationMs: performance.now() - started });
   } catch (err) {
-    parentPort.postMessage({ id, ok: false, error: err && err.message ? err.message : String(err) });
+    parentPort.postMessage({ id, ok: false, error: err && err.message ? err.message : String(err), durationMs: performance.now() - started });
   }
 });

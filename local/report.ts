@@ -5,12 +5,6 @@ import type { RouteReport } from "./runtime";
 // invariant that makes "nothing was lost" checkable: read = filtered + skipped + processed
 // + rejected + dead-lettered.
 
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 export function outcomesOf(r: RouteReport): Record<OutcomeKey, number> {
   return {
     filtered: r.pipeCounts.filtered,
@@ -22,10 +16,17 @@ export function outcomesOf(r: RouteReport): Record<OutcomeKey, number> {
   };
 }
 
-/** Records not accounted for (0 when nothing was lost). */
+/** Records not accounted for (0 when nothing was lost), records still in flight aside. */
 export function unaccounted(r: RouteReport): number {
   const o = outcomesOf(r);
-  return r.pipeCounts.read - (o.filtered + o.skipped + o.processed + o.rejected + o.deadLettered);
+  return r.pipeCounts.read - (o.filtered + o.skipped + o.processed + o.rejected + o.deadLettered + r.inFlight);
+}
+
+function accountedLine(r: RouteReport): string {
+  const o = outcomesOf(r);
+  const inFlight = r.inFlight > 0 ? ` + ${r.inFlight} in flight when stopped` : "";
+  const check = unaccounted(r) === 0 ? "  ✓" : `  ✗ (${unaccounted(r)} missing)`;
+  return `  accounted  ${r.pipeCounts.read} read = ${o.filtered} filtered + ${o.skipped} skipped + ${o.processed} processed + ${o.rejected} rejected + ${o.deadLettered} dead-lettered${inFlight}${check}`;
 }
 
 /** Differences between what the scenario expects and what happened; empty when as expected. */
@@ -53,15 +54,13 @@ export function formatReport(reports: readonly RouteReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     const o = outcomesOf(r);
-    const p50 = percentile(r.latenciesMs, 50);
-    const p99 = percentile(r.latenciesMs, 99);
-    const ms = (v: number | undefined) => (v === undefined ? "n/a" : `${Math.round(v)} ms`);
+    const ms = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
     lines.push(
       `${r.pipe} → ${r.processor}`,
       `  pipe       read ${r.pipeCounts.read}, filtered out ${o.filtered}, delivered ${r.pipeCounts.delivered}, retried ${o.retried}, dead-lettered ${o.deadLettered} (${r.pipeCounts.invocations} invocations, ${r.pipeCounts.failedInvocations} failed)`,
       `  processor  processed ${o.processed}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
-      `  latency    write → processed: p50 ${ms(p50)}, p99 ${ms(p99)} over ${r.latenciesMs.length} orders`,
-      `  accounted  ${r.pipeCounts.read} read = ${o.filtered} filtered + ${o.skipped} skipped + ${o.processed} processed + ${o.rejected} rejected + ${o.deadLettered} dead-lettered${unaccounted(r) === 0 ? "  ✓" : `  ✗ (${unaccounted(r)} missing)`}`,
+      `  latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${r.latencyMs.count} records`,
+      accountedLine(r),
       `  DLQ        ${r.dlqUrl}`,
     );
   }

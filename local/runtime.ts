@@ -4,7 +4,8 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
-import { type DlqQueue, dlqQueueFor } from "./dlq";
+import { Distribution, type Summary } from "./distribution";
+import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { evaluateProgram } from "./evaluateProgram";
 import { LocalPipe, type PipeCounts } from "./localPipe";
 import { localEnvironment, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
@@ -23,13 +24,27 @@ export interface ProcessorCounts {
 }
 
 export interface RouteReport {
+  /** The route the processor applies (its declared ORDERS_ROUTE). */
+  readonly route: string;
   readonly pipe: string;
   readonly processor: string;
   readonly dlqUrl: string;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly memoryMb: number | null;
+  readonly architecture: string | null;
   readonly pipeCounts: PipeCounts;
   readonly processorCounts: ProcessorCounts;
-  /** Write-to-processing latencies of processed records, ms. */
-  readonly latenciesMs: number[];
+  /** Passed the filter, not handled nor dead-lettered yet (non-zero only when stopped early). */
+  readonly inFlight: number;
+  /** Write → processed, ms, per processed record. */
+  readonly latencyMs: Summary;
+  /** Records per invocation. */
+  readonly batchSizes: Summary;
+  /** Per invocation, measured around the handler call, ms. */
+  readonly handlerDurationMs: Summary;
+  /** Bytes the processor wrote to stdout. */
+  readonly logBytes: number;
 }
 
 export interface RuntimeEvent {
@@ -44,6 +59,8 @@ export interface StartOptions {
   readonly onEvent?: (e: RuntimeEvent) => void;
   readonly pollIntervalMs?: number;
   readonly retryDelayMs?: number;
+  /** Leave the pipes stopped until startPipes() (the bench writes a backlog first). */
+  readonly deferPipes?: boolean;
 }
 
 interface RunningRoute {
@@ -52,19 +69,41 @@ interface RunningRoute {
   readonly host: ProcessorHost;
   readonly dlqUrl: string;
   readonly processorCounts: ProcessorCounts;
-  readonly latenciesMs: number[];
+  readonly latencies: Distribution;
 }
+
+/** A stream record on its way through the pipes: when the write that made it started. */
+interface Tracked {
+  readonly orderId: string;
+  readonly readAt: number;
+  writtenAt?: number;
+  /** Pipes not done with it yet. */
+  pipesLeft: number;
+}
+
+/** An order's writes not yet matched to a stream record, and records read before their write returned. */
+interface OrderWrites {
+  writes: number[];
+  waiting: Tracked[];
+}
+
+/** An unmatched write (it made no stream record) or record (written by someone else) is forgotten after this. */
+const UNMATCHED_FOR_MS = 60000;
+
+/** How long a handled record's write time is kept for its processor's log line, which may arrive after the pipe is done with it. */
+const RETIRE_AFTER_MS = 5000;
 
 export class LocalPipeline {
   readonly dynamo: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
   readonly sqs: SQSClient;
-  /** When each write to an order happened, in order; matched to stream records as they are read. */
-  private readonly writes = new Map<string, number[]>();
-  private readonly seenPerOrder = new Map<string, number>();
-  /** Stream record → which write of which order made it (resolved when it is processed, as
-   *  the stream can deliver a record before the write call has returned). */
-  private readonly writeOfEvent = new Map<string, { orderId: string; index: number }>();
+  // Write → processed latency, with memory bounded by what is in flight: an order's entry
+  // lives while it has writes not yet seen in the stream; a record's while a pipe has it
+  // (and a few seconds more, for its processor's log line).
+  private readonly orders = new Map<string, OrderWrites>();
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly retiring: { eventID: string; at: number }[] = [];
+  private lastSweep = 0;
 
   private readonly routes: RunningRoute[] = [];
 
@@ -92,27 +131,15 @@ export class LocalPipeline {
 
   static async start(opts: StartOptions): Promise<LocalPipeline> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    // DynamoDB Local (a JVM: ~1.5 s until it answers) and the SQS emulator start while the
-    // program is evaluated (~0.7 s), rather than after it.
-    const starting = Promise.allSettled([startDynamoLocal(), startSqsLocal()] as const);
-    const stopStarted = async () => {
-      for (const s of await starting) if (s.status === "fulfilled") await s.value.stop().catch(() => undefined);
-    };
-    let plan: LocalPlan;
-    try {
-      plan = planFromDeclared(await evaluateProgram(opts.stack));
-    } catch (err) {
-      await stopStarted();
-      throw err;
+    // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
+    // started is stopped again if another part fails.
+    const [planned, dynamo, sqs] = await Promise.allSettled([evaluateProgram(opts.stack).then(planFromDeclared), startDynamoLocal(), startSqsLocal()]);
+    if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
+      if (dynamo.status === "fulfilled") await dynamo.value.stop();
+      if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);
+      throw [planned, dynamo, sqs].map((r) => (r.status === "rejected" ? r.reason : undefined)).find((e) => e !== undefined);
     }
-    const [ddbStart, sqsStart] = await starting;
-    if (ddbStart.status === "rejected" || sqsStart.status === "rejected") {
-      await stopStarted();
-      throw ddbStart.status === "rejected" ? ddbStart.reason : (sqsStart as PromiseRejectedResult).reason;
-    }
-    const ddb = ddbStart.value;
-    const sqsLocal = sqsStart.value;
-    const pipeline = new LocalPipeline(plan, ddb, sqsLocal);
+    const pipeline = new LocalPipeline(planned.value, dynamo.value, sqs.value);
     try {
       await pipeline.run(opts);
       return pipeline;
@@ -142,7 +169,7 @@ export class LocalPipeline {
     for (const p of this.plan.pipes) {
       const queue = this.sqsLocal.createQueue(p.processor.dlqName);
       const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
-      const latenciesMs: number[] = [];
+      const latencies = new Distribution();
       const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
@@ -150,7 +177,7 @@ export class LocalPipeline {
         code: bundleHandler(p.processor.handlerEntry).code,
         environment,
         timeoutMs: p.processor.timeoutSeconds * 1000,
-        onLog: (line) => this.onProcessorLog(p, line, processorCounts, latenciesMs, emit),
+        onLog: (line) => this.onProcessorLog(p, line, processorCounts, latencies, emit),
       });
       const pipe = new LocalPipe(p, {
         streams: this.streams,
@@ -161,37 +188,83 @@ export class LocalPipeline {
           await this.sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
         },
         onRead: (record) => this.onRead(record),
+        onSettled: (records) => this.onSettled(records),
         onEvent: emit,
         pollIntervalMs: opts.pollIntervalMs,
         retryDelayMs: opts.retryDelayMs,
       });
-      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latenciesMs });
+      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latencies });
     }
+    if (!opts.deferPipes) await this.startPipes();
+    emit("local.ready", { dynamodb: this.ddb.endpoint, sqs: this.sqsLocal.endpoint, table: t.name, streamArn });
+  }
+
+  /** Starts the pipes (once); resolves when they read the stream. */
+  async startPipes(): Promise<void> {
     for (const r of this.routes) r.pipe.start();
     await Promise.all(this.routes.map((r) => r.pipe.ready));
-    emit("local.ready", { dynamodb: this.ddb.endpoint, sqs: this.sqsLocal.endpoint, table: t.name, streamArn });
   }
 
   /** Remember a write to `orderId` that started at `at` (for write-to-processing latency). */
   recordWrite(orderId: string, at = Date.now()): void {
-    const list = this.writes.get(orderId) ?? [];
-    list.push(at);
-    this.writes.set(orderId, list);
+    const order = this.orders.get(orderId) ?? { writes: [], waiting: [] };
+    const waiting = order.waiting.shift();
+    if (waiting) waiting.writtenAt = at; // the stream was quicker than the write's response
+    else order.writes.push(at);
+    this.keepOrForget(orderId, order);
+  }
+
+  private keepOrForget(orderId: string, order: OrderWrites): void {
+    if (order.writes.length === 0 && order.waiting.length === 0) this.orders.delete(orderId);
+    else this.orders.set(orderId, order);
   }
 
   private onRead(record: WireRecord): void {
-    if (this.writeOfEvent.has(record.eventID)) return; // the other pipe saw it first
+    if (this.tracked.has(record.eventID)) return; // the other pipe saw it first
     const orderId = (record.dynamodb.Keys?.orderId as { S?: string } | undefined)?.S ?? "";
-    const index = this.seenPerOrder.get(orderId) ?? 0;
-    this.seenPerOrder.set(orderId, index + 1);
-    this.writeOfEvent.set(record.eventID, { orderId, index });
+    const order = this.orders.get(orderId) ?? { writes: [], waiting: [] };
+    const entry: Tracked = { orderId, readAt: Date.now(), pipesLeft: this.routes.length };
+    const writtenAt = order.writes.shift();
+    if (writtenAt !== undefined) entry.writtenAt = writtenAt;
+    else order.waiting.push(entry); // its write has not returned yet (or was made by someone else)
+    this.tracked.set(record.eventID, entry);
+    this.keepOrForget(orderId, order);
+  }
+
+  /** Forgets what will never be matched: writes that made no stream record, records written by others (--watch). */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    const horizon = now - UNMATCHED_FOR_MS;
+    for (const [orderId, order] of this.orders) {
+      order.writes = order.writes.filter((at) => at >= horizon);
+      order.waiting = order.waiting.filter((t) => t.readAt >= horizon);
+      this.keepOrForget(orderId, order);
+    }
+  }
+
+  private onSettled(records: readonly WireRecord[]): void {
+    const now = Date.now();
+    for (const r of records) {
+      const entry = this.tracked.get(r.eventID);
+      if (entry && --entry.pipesLeft === 0) this.retiring.push({ eventID: r.eventID, at: now });
+    }
+    while (this.retiring.length > 0 && now - this.retiring[0].at > RETIRE_AFTER_MS) {
+      this.tracked.delete((this.retiring.shift() as { eventID: string }).eventID);
+    }
+    this.sweep(now);
+  }
+
+  /** Entries kept for latency tracking (bounded by what is in flight; for tests and the bench). */
+  get trackedEntries(): { orders: number; records: number } {
+    return { orders: this.orders.size, records: this.tracked.size };
   }
 
   private onProcessorLog(
     plan: PipePlan,
     line: string,
     counts: ProcessorCounts,
-    latencies: number[],
+    latencies: Distribution,
     emit: (event: string, detail: Record<string, unknown>) => void,
   ): void {
     let entry: Record<string, unknown>;
@@ -207,10 +280,9 @@ export class LocalPipeline {
       counts.processed += Number(entry.processed ?? 0);
       counts.rejected += Number(entry.quarantined ?? 0);
     } else if (message === "order.accepted" || message === "order.premium_shipped") {
-      const origin = this.writeOfEvent.get(String(entry.eventID));
-      const written = origin && this.writes.get(origin.orderId)?.[origin.index];
+      const written = this.tracked.get(String(entry.eventID))?.writtenAt;
       const at = Date.parse(String(entry.timestamp));
-      if (written !== undefined && !Number.isNaN(at)) latencies.push(Math.max(0, at - written));
+      if (written !== undefined && !Number.isNaN(at)) latencies.add(Math.max(0, at - written));
       emit("order.processed", { processor: plan.processor.name, message, orderId: entry.orderId, eventID: entry.eventID, status: entry.orderStatus, amount: entry.orderAmount });
     } else if (message === "record.quarantined") {
       emit("order.rejected", { processor: plan.processor.name, eventID: entry.eventID, orderId: entry.orderId, reasons: entry.reasons });
@@ -219,18 +291,22 @@ export class LocalPipeline {
     }
   }
 
-  /** Waits until every pipe is idle and has been for `quietMs` (all records settled). */
-  async settle(opts: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+  /**
+   * Waits until every pipe is idle and has been for `quietMs` (all records settled); returns
+   * early (false) when `signal` aborts.
+   */
+  async settle(opts: { timeoutMs?: number; quietMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
     const deadline = Date.now() + (opts.timeoutMs ?? 60000);
     const maxWindow = Math.max(...this.routes.map((r) => r.plan.batchingWindowSeconds)) * 1000;
     const quietMs = opts.quietMs ?? maxWindow + 500;
     let quietSince: number | undefined;
     for (;;) {
+      if (opts.signal?.aborted) return false;
       const failed = this.routes.find((r) => r.pipe.error);
       if (failed) throw new Error(`${failed.plan.name} stopped: ${failed.pipe.error?.message}`);
       if (this.routes.every((r) => r.pipe.idle)) {
         quietSince ??= Date.now();
-        if (Date.now() - quietSince >= quietMs) return;
+        if (Date.now() - quietSince >= quietMs) return true;
       } else {
         quietSince = undefined;
       }
@@ -241,12 +317,21 @@ export class LocalPipeline {
 
   report(): RouteReport[] {
     return this.routes.map((r) => ({
+      route: r.plan.processor.environment.ORDERS_ROUTE ?? r.plan.name,
       pipe: r.plan.name,
       processor: r.plan.processor.name,
       dlqUrl: r.dlqUrl,
+      batchSize: r.plan.batchSize,
+      batchingWindowSeconds: r.plan.batchingWindowSeconds,
+      memoryMb: r.plan.processor.memoryMb,
+      architecture: r.plan.processor.architecture,
       pipeCounts: { ...r.pipe.counts },
       processorCounts: { ...r.processorCounts },
-      latenciesMs: [...r.latenciesMs],
+      inFlight: r.pipe.inFlight,
+      latencyMs: r.latencies.summary(),
+      batchSizes: r.pipe.batchSizes.summary(),
+      handlerDurationMs: r.host.durations.summary(),
+      logBytes: r.host.logBytes,
     }));
   }
 
@@ -260,16 +345,25 @@ export class LocalPipeline {
   /** The route's DLQ, for listing and redriving, invoking its running processor. */
   dlqQueue(pipeName: string): DlqQueue {
     const r = this.route(pipeName);
-    return dlqQueueFor(r.plan, r.dlqUrl, (records) => r.host.invoke(records));
+    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName) });
   }
 
   get routeNames(): string[] {
     return this.routes.map((r) => r.plan.name);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.routes.map((r) => r.pipe.stop()));
+  /**
+   * Stops the pipes and the processors now: no retry starts, an invocation in flight ends
+   * (its records stay in flight in the report). The services keep running.
+   */
+  async halt(): Promise<void> {
+    const pipes = Promise.all(this.routes.map((r) => r.pipe.stop()));
     await Promise.all(this.routes.map((r) => r.host.stop()));
+    await pipes;
+  }
+
+  async stop(): Promise<void> {
+    await this.halt();
     this.dynamo.destroy();
     this.streams.destroy();
     this.sqs.destroy();

@@ -4,6 +4,7 @@ import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemComma
 import { marshall, NumberValueImpl } from "@aws-sdk/util-dynamodb";
 import { parse as parseYaml } from "yaml";
 import { projectPath } from "../config/paths";
+import { attributeProblems, keyProblems } from "./itemLimits";
 
 // A scenario is a story of writes to the Orders table, with optional injected processor
 // failures and the outcome the author expects per pipe. JSON or YAML:
@@ -19,7 +20,9 @@ import { projectPath } from "../config/paths";
 //     NormalOrdersPipe: { processed: 2, skipped: 0, rejected: 0, filtered: 1, deadLettered: 0 }
 //
 // Values are plain JSON/YAML; numbers become DynamoDB numbers. To write a number exactly as
-// text (38 digits), use {"$number": "100.00000000000000000001"}.
+// text (38 digits), use {"$number": "100.00000000000000000001"}. Values DynamoDB would refuse
+// (.nan, .inf, numbers out of its range, items over 400 KB, ...) are refused when the file is
+// read, naming the step and the attribute (itemLimits.ts).
 
 export type Step =
   | { readonly put: Record<string, unknown> }
@@ -31,6 +34,8 @@ export const OUTCOME_KEYS = ["filtered", "skipped", "processed", "rejected", "de
 export type OutcomeKey = (typeof OUTCOME_KEYS)[number];
 
 export interface Scenario {
+  /** The file it was read from (for messages). */
+  readonly source: string;
   readonly name: string;
   readonly description?: string;
   readonly faults: Readonly<Record<string, number>>;
@@ -57,18 +62,24 @@ export function parseScenario(doc: unknown, source: string): Scenario {
     const where = `steps[${i}]`;
     if (!isPlainObject(step) || Object.keys(step).length !== 1) fail(source, where, "each step has exactly one of put, update, delete, wait");
     const [kind, body] = Object.entries(step)[0];
+    const check = (orderId: string, problems: string[]) => {
+      if (problems.length > 0) fail(source, `${where} (${kind} ${orderId})`, problems.join("; "));
+    };
     switch (kind) {
       case "put":
         if (!isPlainObject(body) || typeof body.orderId !== "string" || body.orderId === "") fail(source, where, "put needs an item with a string orderId");
+        check(body.orderId, [...keyProblems(body.orderId), ...attributeProblems(body, true)]);
         return { put: body };
       case "update":
         if (!isPlainObject(body) || typeof body.orderId !== "string" || !isPlainObject(body.set) || Object.keys(body.set).length === 0) {
           fail(source, where, "update needs orderId and a non-empty set: { attribute: value }");
         }
         if ("orderId" in body.set) fail(source, where, "update cannot change the key orderId");
+        check(body.orderId, [...keyProblems(body.orderId), ...attributeProblems(body.set, false)]);
         return { update: { orderId: body.orderId, set: body.set } };
       case "delete":
         if (!isPlainObject(body) || typeof body.orderId !== "string") fail(source, where, "delete needs orderId");
+        check(body.orderId, keyProblems(body.orderId));
         return { delete: { orderId: body.orderId } };
       case "wait":
         if (typeof body !== "number" || body < 0 || body > 60000) fail(source, where, "wait takes milliseconds from 0 to 60000");
@@ -97,7 +108,7 @@ export function parseScenario(doc: unknown, source: string): Scenario {
     }
     expect = doc.expect as Scenario["expect"];
   }
-  return { name: typeof doc.name === "string" ? doc.name : path.basename(source), description: typeof doc.description === "string" ? doc.description : undefined, faults, steps: out, expect };
+  return { source, name: typeof doc.name === "string" ? doc.name : path.basename(source), description: typeof doc.description === "string" ? doc.description : undefined, faults, steps: out, expect };
 }
 
 export function loadScenario(file: string): Scenario {

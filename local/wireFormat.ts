@@ -15,6 +15,11 @@ function attributeToWire(value: unknown): unknown {
   return value;
 }
 
+/** An item or image as the SDK returns it, in the JSON wire format a pipe delivers. */
+export function imageToWire(image: Record<string, unknown>): Record<string, unknown> {
+  return attributeToWire(image) as Record<string, unknown>;
+}
+
 export interface WireRecord {
   eventID: string;
   eventName: string;

@@ -11,6 +11,7 @@ import { outcomesOf, unaccounted } from "../local/report";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { parseScenario, runStep, type Step } from "../local/scenario";
 import { runCli } from "./support/io";
+import { checkReportShape } from "./support/reportShape";
 
 // End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
 // local pipes and SQS DLQs, all started and stopped by the tests themselves.
@@ -76,6 +77,10 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     for (const pipe of ["NormalOrdersPipe", "PremiumOrdersPipe"]) assert.equal(unaccounted(report(pipe)), 0, pipe);
   });
 
+  it("keeps no latency bookkeeping for an order once its records are handled", () => {
+    assert.equal(pipeline.trackedEntries.orders, 0);
+  });
+
   it("keeps the order of changes per order id", () => {
     const seen = events
       .filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.processor === "NormalOrdersProcessor")
@@ -88,7 +93,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a malformed record is quarantined whole with its reason, and the records behind it flow", async () => {
     const processed = events.filter((e) => e.event === "order.processed").map((e) => e.detail.orderId);
     assert.ok(processed.includes("o-after-bad"));
-    const entries = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, pipeline.dlqQueue("NormalOrdersPipe"));
+    const { entries } = await listDlq({ sqs: pipeline.sqs, streams: pipeline.streams }, pipeline.dlqQueue("NormalOrdersPipe"));
     const quarantined = entries.filter((e) => e.kind === "quarantine");
     assert.equal(quarantined.length, 1);
     const q = quarantined[0];
@@ -100,7 +105,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
   it("a record that exhausts its retries lands in the DLQ as a pointer that resolves to it", async () => {
     const route = pipeline.route("NormalOrdersPipe");
     const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
-    const pointers = (await listDlq(clients, pipeline.dlqQueue("NormalOrdersPipe"))).filter((e) => e.kind === "pointer");
+    const pointers = (await listDlq(clients, pipeline.dlqQueue("NormalOrdersPipe"))).entries.filter((e) => e.kind === "pointer");
     assert.equal(pointers.length, 1);
     const p = pointers[0];
     assert.ok(p.kind === "pointer");
@@ -123,32 +128,70 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
       timeoutMs: 30000,
     });
     try {
-      const queue = dlqQueueFor(route.plan, route.dlqUrl, (records) => fixed.invoke(records));
+      const queue = dlqQueueFor(route.plan, route.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem });
       const outcomes = await redriveDlq(clients, queue);
       const byKind = Object.fromEntries(outcomes.map((o) => [o.kind, o]));
-      assert.equal(byKind.pointer.redriven, true, byKind.pointer.detail);
+      assert.equal(byKind.pointer.deleted, true, byKind.pointer.detail);
       assert.equal(byKind.pointer.records, 1);
-      assert.equal(byKind.quarantine.redriven, false);
-      assert.match(byKind.quarantine.detail, /still malformed: .*orderAmount is a string/);
+      assert.equal(byKind.quarantine.deleted, false);
+      assert.match(byKind.quarantine.detail, /still malformed: .*orderAmount is a string .*the table still holds the quarantined version \(fix the item, then redrive\)/);
       const left = await listDlq(clients, queue);
-      assert.deepEqual(left.map((e) => e.kind), ["quarantine"]);
+      assert.deepEqual(left.entries.map((e) => e.kind), ["quarantine"]);
     } finally {
       await fixed.stop();
     }
   });
 
+  it("fix the item, then redrive: the quarantined record is processed with the table's current version and its message deleted", async () => {
+    const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
+    const queue = pipeline.dlqQueue("NormalOrdersPipe");
+    const [quarantined] = (await listDlq(clients, queue)).entries.filter((e) => e.kind === "quarantine");
+    assert.ok(quarantined?.kind === "quarantine");
+    await runStep({ update: { orderId: "o-bad", set: { orderAmount: 275 } } }, pipeline.dynamo, pipeline.tableName, (id, at) => pipeline.recordWrite(id, at));
+    await pipeline.settle({ timeoutMs: 60000 });
+    const outcomes = await redriveDlq(clients, queue, quarantined.messageId);
+    assert.equal(outcomes.length, 1);
+    assert.equal(outcomes[0].deleted, true, outcomes[0].detail);
+    assert.equal(outcomes[0].detail, "the table holds a newer version of orderId=o-bad, valid: processed with it; message deleted");
+    // The processor ran the quarantined record's own change (its eventID), with the fixed amount.
+    const redriven = events.filter((e) => e.event === "order.processed" && e.detail.eventID === quarantined.quarantine.eventID);
+    assert.equal(redriven.length, 1);
+    assert.equal(redriven[0].detail.amount, "275");
+    assert.deepEqual((await listDlq(clients, queue)).entries, []);
+  });
 });
 
 describe("npm start (orders-pipeline local)", function () {
   this.timeout(150000);
 
-  it("runs the demo story and ends with the report, exit 0", async () => {
-    const r = await runCli(["local", "--stack", "dev", "--quiet"]);
+  it("runs the demo story and ends with the report, exit 0; --report-json writes the same report in the shared schema", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-demo-")), "report.json");
+    const r = await runCli(["local", "--stack", "dev", "--quiet", "--report-json", file]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor/);
     assert.match(r.stdout, /accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
-    assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms over 8 records/);
     assert.match(r.stdout, /the story ran as expected ✓/);
+
+    const json = checkReportShape(JSON.parse(fs.readFileSync(file, "utf8")));
+    assert.deepEqual({ stack: json.stack, scenario: json.scenario }, { stack: "dev", scenario: "order lifecycle demo" });
+    assert.ok(json.durationMs > 0);
+    const byPipe = Object.fromEntries(json.pipes.map((p: { pipe: string }) => [p.pipe, p]));
+    // The demo's outcomes (local/scenarios/demo.yaml), as the text report shows them.
+    assert.deepEqual(
+      { ...byPipe.NormalOrdersPipe.counts, retried: undefined },
+      { read: 17, filtered: 2, delivered: 15, deadLettered: 1, skipped: 5, processed: 8, rejected: 1, retried: undefined },
+    );
+    // o-1007 twice and o-1008 five times, each time with the records behind it in its batch.
+    assert.ok(byPipe.NormalOrdersPipe.counts.retried >= 7, String(byPipe.NormalOrdersPipe.counts.retried));
+    assert.deepEqual(byPipe.PremiumOrdersPipe.counts, { read: 17, filtered: 14, delivered: 3, retried: 0, deadLettered: 0, skipped: 1, processed: 2, rejected: 0 });
+    assert.equal(byPipe.NormalOrdersPipe.latencyMs.count, 8);
+    assert.equal(byPipe.PremiumOrdersPipe.latencyMs.count, 2);
+    for (const p of json.pipes) {
+      assert.equal(p.batchSizes.count, p.invocations.total, p.pipe);
+      assert.equal(p.handlerDurationMs.count, p.invocations.total, p.pipe);
+      assert.ok(p.batchSizes.max <= p.batchSize, p.pipe);
+    }
   });
 
   it("--scenario runs the user's story and exits 1 with the differences when it does not go as expected", async () => {

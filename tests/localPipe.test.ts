@@ -116,12 +116,35 @@ describe("local pipe", () => {
     assert.deepEqual(r.dlq, []);
   });
 
-  it("an identifier that names no record fails the whole batch", async () => {
-    const r = await run([{ id: "s1", records: ids("x", 2) }], (_batch, call) =>
-      call === 1 ? { ok: true, result: { batchItemFailures: [{ itemIdentifier: "nope" }] } } : ok,
-    );
-    assert.deepEqual(r.calls.slice(1).flat(), ["x1", "x2"]);
-  });
+  // What the first invocation returns → what the pipe sends next (hand-written from
+  // eb-pipes-dynamodb.md "Success and failure conditions" and LocalStack's AWS-validated
+  // batch item success/failure scenarios).
+  const responses: { name: string; result: unknown; retried: string[] }[] = [
+    { name: "null response", result: null, retried: [] },
+    { name: "empty object", result: {}, retried: [] },
+    { name: "bare empty list", result: [], retried: [] },
+    { name: "batchItemFailures null", result: { batchItemFailures: null }, retried: [] },
+    { name: "batchItemFailures empty", result: { batchItemFailures: [] }, retried: [] },
+    { name: "the second record failed", result: { batchItemFailures: [{ itemIdentifier: "x2" }] }, retried: ["x2", "x3"] },
+    { name: "two failures: retry from the earliest", result: { batchItemFailures: [{ itemIdentifier: "x3" }, { itemIdentifier: "x2" }] }, retried: ["x2", "x3"] },
+    { name: "unknown identifier", result: { batchItemFailures: [{ itemIdentifier: "nope" }] }, retried: ["x1", "x2", "x3"] },
+    { name: "empty identifier", result: { batchItemFailures: [{ itemIdentifier: "" }] }, retried: ["x1", "x2", "x3"] },
+    { name: "null identifier", result: { batchItemFailures: [{ itemIdentifier: null }] }, retried: ["x1", "x2", "x3"] },
+    { name: "numeric identifier", result: { batchItemFailures: [{ itemIdentifier: 123 }] }, retried: ["x1", "x2", "x3"] },
+    { name: "bad key name", result: { batchItemFailures: [{ foo: "x2" }] }, retried: ["x1", "x2", "x3"] },
+    { name: "null entry", result: { batchItemFailures: [null] }, retried: ["x1", "x2", "x3"] },
+    { name: "one good, one empty identifier", result: { batchItemFailures: [{ itemIdentifier: "x3" }, { itemIdentifier: "" }] }, retried: ["x1", "x2", "x3"] },
+    { name: "batchItemFailures a string", result: { batchItemFailures: "x2" }, retried: ["x1", "x2", "x3"] },
+    { name: "batchItemFailures an object", result: { batchItemFailures: { itemIdentifier: "x2" } }, retried: ["x1", "x2", "x3"] },
+  ];
+  for (const c of responses) {
+    it(`a target response with ${c.name}: ${c.retried.length === 0 ? "success" : `retries ${c.retried.join(", ")}`}`, async () => {
+      const r = await run([{ id: "s1", records: ids("x", 3) }], (_batch, call) => (call === 1 ? { ok: true, result: c.result } : ok), { bisectOnFailure: false });
+      assert.deepEqual(r.calls[0], ["x1", "x2", "x3"]);
+      assert.deepEqual(r.calls.slice(1).flat(), c.retried);
+      assert.equal(r.counts.failedInvocations, c.retried.length === 0 ? 0 : 1);
+    });
+  }
 
   it("bisects a failing batch until the bad record is alone, then dead-letters only it", async () => {
     const r = await run([{ id: "s1", records: ids("m", 4) }], (batch) => (batch.includes("m2") ? { ok: false, error: "boom" } : ok), { maximumRetryAttempts: 3 });
@@ -168,7 +191,30 @@ describe("local pipe", () => {
     const r = await run([{ id: "s1", records: [{ id: "old", ageSeconds: 7200 }, { id: "new" }] }], () => ok);
     assert.deepEqual(r.calls.flat(), ["new"]);
     assert.equal(r.dlq.length, 1);
-    assert.equal(r.dlq[0].context.condition, "MaximumRecordAgeExceeded");
+    assert.equal(r.dlq[0].context.condition, "RecordAgeExceeded", "the name AWS writes (aws-facts section 5)");
+  });
+
+  it("stop abandons a retry backoff at once: no further attempt, the records stay in flight", async () => {
+    const calls: string[][] = [];
+    const pipe = new LocalPipe(
+      { ...SPEC, maximumRetryAttempts: 5 },
+      {
+        streams: fakeStreams([{ id: "s1", records: ids("f", 3) }]),
+        streamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/x",
+        target: { invoke: async (payload) => (calls.push((payload as { eventID: string }[]).map((r) => r.eventID)), { ok: false, error: "down" }) },
+        sendToDlq: async () => assert.fail("nothing is dead-lettered by a stopped pipe"),
+        pollIntervalMs: 5,
+        retryDelayMs: 60000, // the first backoff alone would take a minute
+      },
+    );
+    pipe.start();
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const stopping = Date.now();
+    await pipe.stop();
+    assert.ok(Date.now() - stopping < 5000, `stop took ${Date.now() - stopping} ms`);
+    assert.equal(calls.length, 1);
+    assert.equal(pipe.inFlight, 3);
+    assert.deepEqual({ deadLettered: pipe.counts.deadLettered, invocations: pipe.counts.invocations, retried: pipe.counts.retried }, { deadLettered: 0, invocations: 1, retried: 0 });
   });
 
   it("reads a child shard only after its parent is done", async () => {

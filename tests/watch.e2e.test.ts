@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { LOCAL_STATE_DIR } from "../cli/localCommand";
+import { LOCAL_STATE_DIR } from "../local/localState";
+import { CliProcess } from "./support/cliProcess";
 import { runCli } from "./support/io";
 
 // `local --watch` as a user runs it: a separate process, orders written from outside through
@@ -52,6 +53,13 @@ describe("orders-pipeline local --watch", function () {
     await waitFor(/order\.accepted o-w1/);
     await waitFor(/rejected .*orderAmount is a string/);
 
+    // Two listings at once, from two terminals: each sees every message (a listing never
+    // hides one from another reader).
+    const twice = [new CliProcess(["dlq", "list", "--stack", "dev", "--local"]), new CliProcess(["dlq", "list", "--stack", "dev", "--local"])];
+    for (const p of twice) {
+      assert.equal((await p.exit()).code, 0, p.output);
+      assert.match(p.stdout, /NormalOrdersProcessor DLQ \(.*\): 1 message\(s\)\n  quarantine /);
+    }
     const list = await runCli(["dlq", "list", "--stack", "dev", "--local"]);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /NormalOrdersProcessor DLQ \(.*\): 1 message\(s\)\n  quarantine +\S+ +record \S+: NewImage\.orderAmount is a string/);
@@ -74,6 +82,7 @@ describe("orders-pipeline local --watch", function () {
     fs.writeFileSync(
       outputs,
       JSON.stringify({
+        tableName: "Orders",
         normal: { dlqUrl: queueUrl("NormalOrdersProcessor"), processorName: "NormalOrdersProcessor", pipeName: "NormalOrdersPipe" },
         premium: { dlqUrl: queueUrl("PremiumOrdersProcessor"), processorName: "PremiumOrdersProcessor", pipeName: "PremiumOrdersPipe" },
       }),
