@@ -1,5 +1,5 @@
-import { marshall, NumberValueImpl } from "@aws-sdk/util-dynamodb";
-import type { Scenario } from "../local/scenario";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { exactNumbers, type Scenario } from "../local/scenario";
 import { type Item, normalizeItem, sameItem, streamRecordSize } from "./dynamoItem";
 
 // A scenario's writes turned into the stream records DynamoDB would produce, without
@@ -31,22 +31,9 @@ export interface SimulatedStream {
   readonly unchanged: number;
 }
 
-// {"$number": "1.5"} writes a number exactly, as local/scenario.ts's runStep does (its helper
-// is not exported; this is the same two-line rule).
-function withExactNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withExactNumbers);
-  if (typeof value === "object" && value !== null) {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    if (keys.length === 1 && keys[0] === "$number" && typeof obj.$number === "string") return NumberValueImpl.from(obj.$number);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, withExactNumbers(v)]));
-  }
-  return value;
-}
-
 function toItem(values: Record<string, unknown>, where: string): Item {
   try {
-    return normalizeItem(marshall(withExactNumbers(values) as Record<string, unknown>, { removeUndefinedValues: true }) as unknown as Item);
+    return normalizeItem(marshall(exactNumbers(values) as Record<string, unknown>, { removeUndefinedValues: true }) as unknown as Item);
   } catch (err) {
     throw new Error(`${where}: ${(err as Error).message}`);
   }

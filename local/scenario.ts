@@ -128,7 +128,7 @@ export function loadScenario(file: string): Scenario {
 }
 
 /** {"$number": "1.5"} → an exact DynamoDB number; everything else as util-dynamodb marshals it. */
-function exactNumbers(value: unknown): unknown {
+export function exactNumbers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(exactNumbers);
   if (isPlainObject(value)) {
     const keys = Object.keys(value);

@@ -155,7 +155,7 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
       name: "the item changed but is still malformed",
       current: image({ orderId: "o-9", status: "pending", amount: "250", email: "no-at-sign" }),
       deleted: false,
-      detail: "still malformed: NewImage.customerEmail has no domain (expected name@domain); the table holds a newer version (fix the item, then redrive)",
+      detail: "still malformed: NewImage.customerEmail has no domain (expected name@domain, without spaces in the domain); the table holds a newer version (fix the item, then redrive)",
     },
     { name: "the item was fixed", current: good, invoke: ok, deleted: true, detail: "the table holds a newer version of orderId=o-9, valid: processed with it; message deleted", invokedAmount: "250" },
     {
