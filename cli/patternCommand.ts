@@ -57,7 +57,8 @@ export function testPattern(pattern: string, event: string, opts: TestOptions): 
   try {
     parsed = parseJsonPreservingNumbers(event);
   } catch (err) {
-    return { result: "invalid", message: `event is not JSON: ${oneLine((err as Error).message)}` };
+    const why = oneLine((err as Error).message);
+    return { result: "invalid", message: why.startsWith("nested deeper") ? `event is ${why}` : `event is not JSON: ${why}` };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return { result: "invalid", message: `event is ${kindOf(parsed)}; an event is a JSON object` };

@@ -44,14 +44,17 @@ function walk(node: unknown, path: string[], problems: string[]): void {
     return;
   }
   for (const [key, value] of Object.entries(node)) {
+    // A dot joins field names (EventBridge flattens nested keys): "dynamodb.NewImage" is the
+    // field dynamodb, then NewImage.
+    const names = key === "$or" ? [key] : key.split(".");
     if (key === "$or" && Array.isArray(value)) value.forEach((alt) => walk(alt, path, problems));
-    else if (path.length === 0 && key !== "dynamodb") {
+    else if (path.length === 0 && names[0] !== "dynamodb") {
       const hint =
         key === "eventName"
           ? "; require the images instead (NewImage: INSERT or MODIFY; NewImage and OldImage: MODIFY) and check the event name in the processor"
           : "; move the condition under dynamodb or into the processor";
       problems.push(`top-level key "${key}": ${DYNAMODB_KEY_RULE}${hint}`);
-    } else walk(value, [...path, key], problems);
+    } else walk(value, [...path, ...names], problems);
   }
 }
 

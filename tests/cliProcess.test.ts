@@ -91,6 +91,24 @@ describe("orders-pipeline: bad input, calmly", () => {
     assert.equal(r.code, 2);
   });
 
+  it("JSON nested deeper than the documented limit (1000 levels) is named as such, never a stack overflow", async () => {
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}[1]${"}".repeat(levels)}`;
+    const line = JSON.stringify({ pattern: deep(20000), event: '{"a":1}' });
+    const eventLine = JSON.stringify({ pattern: '{"a":[1]}', event: deep(20000) });
+    const r = await sh("node cli/bin.js pattern test --jsonl", { stdin: `${line}\n${eventLine}\n` });
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(out, [
+      { result: "invalid", message: "pattern: the pattern is nested deeper than 1000 levels at position 5000 (line 1)" },
+      { result: "invalid", message: "event is nested deeper than 1000 levels at position 5000 (line 1)" },
+    ]);
+    const pattern = file("flat.json", '{"a":[1]}');
+    const event = file("deep.json", deep(20000));
+    const f = await sh(`node cli/bin.js pattern test --pattern ${pattern} --event ${event}`);
+    assert.equal(f.code, 2);
+    assert.equal(f.stdout, "invalid: event is nested deeper than 1000 levels at position 5000 (line 1)\n");
+    for (const x of [r, f]) assert.doesNotMatch(x.stdout + x.stderr, /Maximum call stack/);
+  });
+
   it("dlq --outputs: a file that is not JSON, or holds null, is named with the flag", async () => {
     const notJson = file("outputs.txt", "tableName = Orders\n");
     const nul = file("null.json", "null\n");

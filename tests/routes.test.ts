@@ -162,6 +162,13 @@ describe("routes the program refuses", () => {
     assert.match(dynamoFilterProblems({ $or: [{ dynamodb: { Keys: { orderId: { S: ["a"] } } } }, { awsRegion: ["us-east-1"] }] })[0], /top-level key "awsRegion"/);
   });
 
+  it("dotted field names are read as the nested names they stand for", () => {
+    assert.match(dynamoFilterProblems('{"dynamodb.NewImage.orderAmount.N":[{"numeric":[">",100]}]}')[0], /dynamodb\.NewImage\.orderAmount\.N: "numeric" never matches/);
+    assert.match(dynamoFilterProblems('{"dynamodb":{"NewImage.orderAmount":{"N":[100]}}}')[0], /value 100 never matches/);
+    assert.match(dynamoFilterProblems('{"eventName.x":["MODIFY"]}')[0], /top-level key "eventName\.x"/);
+    assert.deepEqual(dynamoFilterProblems('{"dynamodb.NewImage.orderStatus.S":["shipped"]}'), []);
+  });
+
   it("problems inside $or are found too", () => {
     assert.equal(dynamoFilterProblems({ dynamodb: { $or: [{ NewImage: { a: { N: [{ numeric: [">", 1] }] } } }, { OldImage: { a: { S: ["x"] } } }] } }).length, 1);
   });

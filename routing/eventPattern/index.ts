@@ -109,7 +109,9 @@ function parsePattern(pattern: string | object): { value: JsonValue; length: num
   try {
     return { value: parseJsonPreservingNumbers(pattern), length: pattern.length };
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new PatternError("", `the pattern is not valid JSON: ${err.message}`);
+    if (err instanceof JsonSyntaxError) {
+      throw new PatternError("", err.message.startsWith("nested deeper") ? `the pattern is ${err.message}` : `the pattern is not valid JSON: ${err.message}`);
+    }
     throw err;
   }
 }
