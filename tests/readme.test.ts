@@ -194,6 +194,8 @@ describe("the README, run as written", function () {
         assert.equal(ran.stdout.slice(0, shown.length), shown, "the README shows what the command prints");
       }
       assert.doesNotMatch(ran.stderr, /\n\s+at .*:\d+:\d+\)?\n/, "no stack trace");
+      // Ctrl-C reaches every process of the terminal's group: DynamoDB Local must outlive the pipes' last reads.
+      assert.doesNotMatch(ran.stdout + ran.stderr, /ECONNREFUSED/);
     });
   }
 });
