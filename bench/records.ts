@@ -12,13 +12,21 @@ const CITIES: [city: string, country: string][] = [
   ["Utrecht", "NL"],
 ];
 
-export function benchRecords(count: number, seed = 7): Record<string, unknown>[] {
+/**
+ * A seeded random source (an LCG; the high bits are the random ones), so that benches and
+ * generated tests see the same data on every run: rand(n) is 0..n-1, pick(items) one of them.
+ */
+export function seededRandom(seed: number): { rand: (n: number) => number; pick: <T>(items: readonly T[]) => T } {
   let x = seed;
-  // A seeded LCG, so every run measures the same records; the high bits are the random ones.
   const rand = (n: number) => {
     x = (x * 1103515245 + 12345) % 2147483648;
     return Math.floor((x / 2147483648) * n);
   };
+  return { rand, pick: (items) => items[rand(items.length)] };
+}
+
+export function benchRecords(count: number, seed = 7): Record<string, unknown>[] {
+  const { rand } = seededRandom(seed);
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const kind = rand(10);

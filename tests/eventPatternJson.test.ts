@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { compile, JsonNumber, JsonSyntaxError, MAX_JSON_DEPTH, parseEvent, parseJsonPreservingNumbers } from "../routing/eventPattern";
+import { seededRandom } from "../bench/records";
 
 // The number-preserving parser against two references on many generated and hand-picked
 // inputs: JSON.parse (same values, numbers aside) and the straightforward parser it replaced
@@ -139,12 +140,7 @@ function assertSameAsReference(text: string): void {
 
 // A seeded generator of JSON texts with every feature the grammar has.
 function generator(seed: number) {
-  let x = seed;
-  const rand = (n: number) => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return Math.floor((x / 2147483648) * n);
-  };
-  const pick = <T>(items: readonly T[]): T => items[rand(items.length)];
+  const { rand, pick } = seededRandom(seed);
   const ws = () => (rand(4) === 0 ? pick([" ", "\n", "\t", "\r\n", "  \n\t "]) : "");
   const CHARS = ["a", "Z", "0", " ", ".", "é", "ü", "中", "😀", "\u2028", "\u00a0", "/", "'", "__proto__"];
   const ESCAPES = ['\\"', "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t", "\\u0041", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udfff", "\\u0000", "\\u002e"];

@@ -3,6 +3,7 @@ import { compile, parseEvent } from "../routing/eventPattern";
 import { compilePattern } from "../routing/eventPattern/compile";
 import { parseJsonPreservingNumbers } from "../routing/eventPattern/json";
 import { matchWithDottedKeys } from "../routing/eventPattern/match";
+import { seededRandom } from "../bench/records";
 
 // The fast path of matching (a walk generated per pattern, skipping the search for dotted
 // event keys when none can matter) against the complete definition (matchWithDottedKeys), on
@@ -10,12 +11,7 @@ import { matchWithDottedKeys } from "../routing/eventPattern/match";
 // with a dot, in the event or in the pattern, never changes a decision.
 
 function generator(seed: number) {
-  let x = seed;
-  const rand = (n: number) => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return Math.floor((x / 2147483648) * n);
-  };
-  const pick = <T>(items: readonly T[]): T => items[rand(items.length)];
+  const { rand, pick } = seededRandom(seed);
   const KEYS = ["a", "b", "c", "constructor", "__proto__"];
   const SCALARS: unknown[] = ["x", "y", "X", "xyz", 1, 2, 2.5, null, true, false, ""];
   const OPERANDS: unknown[] = [

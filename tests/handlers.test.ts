@@ -14,6 +14,7 @@ import type { OrderChange } from "../routing/order";
 import { routesFromSettings } from "../routing/route";
 import { captureStdout } from "./support/capture";
 import { image, inserted, modified, record } from "./support/records";
+import { handlerTestEnvironment } from "./support/handlerEnv";
 
 const routes = routesFromSettings(loadStackFileSettings("dev"));
 
@@ -264,16 +265,7 @@ describe("the SQS client is loaded only to quarantine a record (cold start)", ()
           out.push(loaded(), b.batchItemFailures.map((f) => f.itemIdentifier));
           process.stderr.write("RESULT " + JSON.stringify(out) + "\\n");
         })();`;
-      const env = {
-        ...process.env,
-        ...routeToEnvironment(route),
-        ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused",
-        AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:1",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_MAX_ATTEMPTS: "1",
-      };
+      const env = { ...process.env, ...handlerTestEnvironment(route) };
       try {
         const r = spawnSync(process.execPath, ["-e", script], { env, encoding: "utf8", timeout: 30000 });
         const line = r.stderr.split("\n").find((l) => l.startsWith("RESULT "));

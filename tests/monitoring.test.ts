@@ -8,10 +8,10 @@ import { bundleHandler } from "../infra/bundle";
 import { catalogProblem, METRIC_CATALOG } from "../infra/metricCatalog";
 import { dlqAgeAlarmThresholdSeconds } from "../infra/routeAlarms";
 import { type DeclaredResource, type DeclaredStack, evaluateProgram } from "../local/evaluateProgram";
-import { routeToEnvironment } from "../routing/environment";
 import { routesFromSettings } from "../routing/route";
 import { captureStdout } from "./support/capture";
 import { inserted, modified } from "./support/records";
+import { handlerTestEnvironment } from "./support/handlerEnv";
 
 // The dashboard and the alarms of both stacks, as the program declares them, and the metrics
 // the processors really emit, all checked against infra/metricCatalog.ts.
@@ -212,14 +212,7 @@ describe("monitoring", () => {
     /** Runs a batch through a handler with the route's deployed environment; returns its EMF documents. */
     async function emf(route: "normal" | "premium", run: () => Promise<unknown>): Promise<{ lines: string[]; docs: Record<string, any>[] }> {
       const saved = { ...process.env };
-      Object.assign(process.env, routeToEnvironment(routes[route]), {
-        ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused",
-        AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:1",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_MAX_ATTEMPTS: "1",
-      });
+      Object.assign(process.env, handlerTestEnvironment(routes[route]));
       try {
         const { lines } = await captureStdout(run);
         return { lines, docs: lines.map((l) => JSON.parse(l)).filter((d) => d._aws) };
