@@ -9,6 +9,8 @@ export const METRICS_NAMESPACE = "OrdersPipeline";
  * runtime can show retries and dead letters through the real handler code.
  */
 export const FAULTS_ENV = "ORDERS_INJECT_FAULTS";
+/** The Lambda function's tag naming its handlers/ entry: for people, and for the local runtime, which rebuilds the same bundle. */
+export const HANDLER_TAG = "orders:handler";
 
 /** Powertools' serviceName of a route's processor: its metrics carry it as the `service` dimension. */
 export function metricsServiceName(route: RouteName): string {

@@ -1,13 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DLQ_URL_ENV } from "../handlers/constants";
+import { DLQ_URL_ENV, HANDLER_TAG } from "../handlers/constants";
 import { bundleHandler } from "./bundle";
 import { allowLogWrite, allowSend, roleTrusting } from "./grants";
 
 // SQS keeps a message at most 14 days: the longest time to notice and redrive a dead letter.
 const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 const TIMEOUT_SECONDS = 30;
-export const HANDLER_TAG = "orders:handler";
 
 export interface ProcessorWithDlqArgs {
   /** Entry file in handlers/ (without .ts), e.g. "normalOrders". */

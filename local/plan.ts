@@ -1,5 +1,5 @@
 import { DLQ_URL_ENV } from "../handlers/constants";
-import { HANDLER_TAG } from "../infra/processorWithDlq";
+import { HANDLER_TAG } from "../handlers/constants";
 import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
 import type { LocalPipeSpec } from "./localPipe";
 
