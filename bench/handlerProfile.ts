@@ -11,6 +11,7 @@ import { sqsClientConfig, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
 import { routeToEnvironment } from "../routing/environment";
 import { ROUTE_NAMES, type Route, type RouteName, routesFromSettings } from "../routing/route";
+import { median } from "./records";
 
 // Measures cost/handler-profile.json: what each deployed handler bundle writes to CloudWatch
 // Logs per invocation and per record, the custom metrics it emits, the size of its
@@ -79,11 +80,6 @@ function emfMetrics(lines: readonly string[]): Set<string> {
     }
   }
   return out;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function timeEach(fn: () => Promise<unknown>, calls: number): Promise<number> {

@@ -14,6 +14,7 @@ import { loadScenario } from "../local/scenario";
 import { routeEvaluator } from "../routing/decide";
 import { ROUTE_NAMES, type RouteName, routesFromSettings } from "../routing/route";
 import { forEachLine, type Io, UsageError } from "./io";
+import { parseRecordLine } from "./recordLines";
 
 // `cost`: what the stack costs a month for N record changes, in three designs priced on the
 // same sample (the deployed filters, no filters, the seed's filters as written), and what
@@ -48,20 +49,15 @@ async function readRecords(file: string, builder: SampleBuilder, io: Io): Promis
   let bad = 0;
   await forEachLine(fs.createReadStream(file), (line, n) => {
     lines++;
-    const problem = (why: string) => {
+    const problem = (error: string) => {
       bad++;
-      io.stderr.write(`${JSON.stringify({ line: n, error: `line ${n} ${why}` })}\n`);
+      io.stderr.write(`${JSON.stringify({ line: n, error })}\n`);
     };
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (err) {
-      return problem(`is not JSON: ${(err as Error).message}`);
-    }
-    const r = record as { eventName?: unknown; dynamodb?: unknown } | null;
-    if (typeof r !== "object" || r === null || Array.isArray(r)) return problem("is not a DynamoDB stream record (expected a JSON object)");
-    if (typeof r.eventName !== "string") return problem("is not a DynamoDB stream record: it has no eventName");
-    if (typeof r.dynamodb !== "object" || r.dynamodb === null) return problem("is not a DynamoDB stream record: it has no dynamodb object");
+    const parsed = parseRecordLine(line, n);
+    if ("error" in parsed) return problem(parsed.error);
+    const { record } = parsed;
+    if (typeof record.eventName !== "string") return problem(`line ${n} is not a DynamoDB stream record: it has no eventName`);
+    if (typeof record.dynamodb !== "object" || record.dynamodb === null) return problem(`line ${n} is not a DynamoDB stream record: it has no dynamodb object`);
     builder.add(record);
   });
   if (lines - bad === 0) throw new Error(`records file ${file}: ${lines === 0 ? "has no lines" : `none of its ${lines} lines is a stream record`}; nothing to price`);

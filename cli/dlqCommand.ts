@@ -13,6 +13,7 @@ import { evaluateProgram } from "../local/evaluateProgram";
 import { lookupState } from "../local/localState";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
+import { jsonKind } from "../routing/jsonKind";
 import { ROUTE_NAMES, type RouteName } from "../routing/route";
 import { type Io, oneLine, UsageError } from "./io";
 
@@ -91,7 +92,7 @@ function stackOutputs(stack: string, outputsFile?: string): Record<string, any> 
       throw new Error(`--outputs ${outputsFile} is not JSON (${oneLine((err as Error).message)}); expected the output of \`pulumi stack output --json\``);
     }
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
-      throw new Error(`--outputs ${outputsFile} holds ${outputs === null ? "null" : Array.isArray(outputs) ? "an array" : `a ${typeof outputs}`}; expected the object that \`pulumi stack output --json\` prints`);
+      throw new Error(`--outputs ${outputsFile} holds ${jsonKind(outputs)}; expected the object that \`pulumi stack output --json\` prints`);
     }
     return outputs as Record<string, any>;
   }

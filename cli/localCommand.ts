@@ -16,7 +16,6 @@ import type { Io } from "./io";
 // whose normal end it is); a second Ctrl-C exits at once. DynamoDB Local never outlives the
 // command (dynamoLocal.ts), and a --watch stack runs once per stack (localState.ts).
 
-
 function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
   switch (e.event) {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
+import { jsonKind } from "../routing/jsonKind";
 import { compile, type Dialect, PatternError, parseJsonPreservingNumbers } from "../routing/eventPattern";
 import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
 
@@ -24,12 +25,6 @@ function readText(file: string, flag: string): string {
   } catch (err) {
     throw new Error(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
   }
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
 }
 
 type Result = { result: "match" | "no-match" | "invalid"; message?: string };
@@ -61,7 +56,7 @@ export function testPattern(pattern: string, event: string, opts: TestOptions): 
     return { result: "invalid", message: why.startsWith("nested deeper") ? `event is ${why}` : `event is not JSON: ${why}` };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { result: "invalid", message: `event is ${kindOf(parsed)}; an event is a JSON object` };
+    return { result: "invalid", message: `event is ${jsonKind(parsed)}; an event is a JSON object` };
   }
   return { result: compiled.matches(parsed) ? "match" : "no-match" };
 }
@@ -78,12 +73,12 @@ function testLine(line: string, n: number, opts: TestOptions): Result {
     return { result: "invalid", message: `line ${n} is not JSON: ${oneLine((err as Error).message)}` };
   }
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { result: "invalid", message: `line ${n} is ${kindOf(input)}, not an object; expected ${LINE_SHAPE}` };
+    return { result: "invalid", message: `line ${n} is ${jsonKind(input)}, not an object; expected ${LINE_SHAPE}` };
   }
   const { pattern, event } = input as { pattern?: unknown; event?: unknown };
   for (const [name, value] of [["pattern", pattern], ["event", event]] as const) {
     if (typeof value !== "string") {
-      return { result: "invalid", message: `line ${n}: "${name}" is ${value === undefined ? "missing" : kindOf(value)}; expected ${LINE_SHAPE}` };
+      return { result: "invalid", message: `line ${n}: "${name}" is ${value === undefined ? "missing" : jsonKind(value)}; expected ${LINE_SHAPE}` };
     }
   }
   return testPattern(pattern as string, event as string, opts);

@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import { loadStackFileSettings } from "../config/stackFile";
 import { type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
 import { ROUTE_NAMES, type RouteName, requirements, routesFromSettings } from "../routing/route";
-import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
+import { forEachLine, type Io, LineWriter, UsageError } from "./io";
+import { parseRecordLine } from "./recordLines";
 
 // `route`: what each deployed route does with a stream record, from the stack's own config,
 // through the same filters and guards that get deployed.
@@ -10,13 +11,6 @@ import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
 function evaluators(stack: string): RouteEvaluator[] {
   const routes = routesFromSettings(loadStackFileSettings(stack));
   return ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return "a string";
-  return `a ${typeof value}`;
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
@@ -32,23 +26,16 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   const routes = evaluators(stack);
   const out = new LineWriter(io.stdout);
   let bad = 0;
-  const error = (n: number, message: string) => {
-    bad++;
-    out.line(JSON.stringify({ line: n, error: `line ${n} ${message}` }));
-  };
   await forEachLine(
     io.stdin,
     (line, n) => {
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch (err) {
-        return error(n, `is not JSON: ${oneLine((err as Error).message)}`);
+      const parsed = parseRecordLine(line, n);
+      if ("error" in parsed) {
+        bad++;
+        out.line(JSON.stringify({ line: n, error: parsed.error }));
+        return;
       }
-      // A record is a JSON object; a JSON string is never parsed a second time.
-      if (typeof record !== "object" || record === null || Array.isArray(record)) {
-        return error(n, `is ${kindOf(record)}, not a stream record (a JSON object)`);
-      }
+      const { record } = parsed;
       const outcomes: Partial<Record<RouteName, Outcome>> = {};
       let reasons: Partial<Record<RouteName, readonly string[]>> | undefined;
       for (const evaluator of routes) {
@@ -57,7 +44,7 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
         if (decision.outcome === "rejected") (reasons ??= {})[evaluator.route.name] = decision.reasons;
         else if (decision.outcome === "skipped") (reasons ??= {})[evaluator.route.name] = [decision.reason];
       }
-      const eventID = (record as { eventID?: unknown }).eventID ?? null;
+      const eventID = record.eventID ?? null;
       out.line(JSON.stringify(reasons ? { eventID, routes: outcomes, reasons } : { eventID, routes: outcomes }));
     },
     { afterChunk: () => out.flush() },

@@ -13,6 +13,9 @@
 // What only DynamoDB can judge (an update that makes the stored item too large) is refused
 // by DynamoDB itself at run time, and the runner names the step.
 
+import Big from "big.js";
+import { DYNAMO_NUMBER_RANGE, dynamoNumberProblem, MAX_SIGNIFICANT_DIGITS } from "../routing/dynamoNumber";
+
 export const MAX_ITEM_BYTES = 400 * 1024;
 const MAX_NESTED_CONTAINERS = 31;
 const MAX_KEY_BYTES = 2048;
@@ -22,16 +25,9 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** Why DynamoDB would refuse this number text, or undefined if it stores it. */
 export function numberTextProblem(text: string): string | undefined {
   if (!NUMBER_TEXT.test(text)) return `${JSON.stringify(text)} is not a number (expected digits with an optional sign, decimal point and exponent, e.g. "100.5" or "1E-3")`;
-  const [mantissa, exponentText] = text.replace(/^[+-]/, "").split(/[eE]/);
-  const [whole, fraction = ""] = mantissa.split(".");
-  const digits = `${whole}${fraction}`;
-  const leading = digits.length - digits.replace(/^0+/, "").length;
-  const significant = digits.replace(/^0+/, "").replace(/0+$/, "");
-  if (significant.length === 0) return undefined; // zero
-  if (significant.length > 38) return `${JSON.stringify(text)} has ${significant.length} significant digits; DynamoDB keeps at most 38`;
-  // The exponent of the first significant digit, in scientific notation (d.ddd × 10^e).
-  const e = Number(exponentText ?? 0) + whole.length - leading - 1;
-  if (e > 125 || e < -130) return `${JSON.stringify(text)} is out of DynamoDB's range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)`;
+  const problem = dynamoNumberProblem(new Big(text.replace(/^\+/, "")));
+  if (problem?.kind === "digits") return `${JSON.stringify(text)} has ${problem.significant} significant digits; DynamoDB keeps at most ${MAX_SIGNIFICANT_DIGITS}`;
+  if (problem?.kind === "range") return `${JSON.stringify(text)} is out of DynamoDB's range (magnitude ${DYNAMO_NUMBER_RANGE})`;
   return undefined;
 }
 

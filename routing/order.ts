@@ -1,5 +1,7 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { type Decimal, parseDecimal } from "./decimal";
+import { DYNAMO_NUMBER_RANGE, dynamoNumberProblem, MAX_SIGNIFICANT_DIGITS } from "./dynamoNumber";
+import { jsonKind } from "./jsonKind";
 
 // Turns one DynamoDB stream record (the pipe's wire format) into a typed order change, or
 // into the reasons it is malformed. Never trusts the payload: every field is checked, and a
@@ -28,14 +30,8 @@ export type ParsedRecord =
   | { readonly ok: true; readonly order: OrderChange }
   | { readonly ok: false; readonly eventID?: string; readonly reasons: readonly string[] };
 
-// What a DynamoDB number can be (DynamoDB developer guide, HowItWorks.NamingRulesDataTypes,
-// "Number"): up to 38 significant digits, magnitude from 1E-130 to
-// 9.9999999999999999999999999999999999999E+125, or zero. Anything else did not come from
-// DynamoDB, and as a float it could be Infinity (1e400), which no metric can carry.
-const MAX_SIGNIFICANT_DIGITS = 38;
-/** Decimal exponent of the leading digit: 9.99…E+125 is the largest, 1E-130 the smallest. */
-const MAX_EXPONENT = 125;
-const MIN_EXPONENT = -130;
+// An amount DynamoDB cannot store (routing/dynamoNumber.ts) did not come from DynamoDB, and as a
+// float it could be Infinity (1e400), which no metric can carry.
 
 /** Keeps a DynamoDB number as its exact text through unmarshalling. */
 class DynamoNumber {
@@ -112,12 +108,11 @@ function readAmount(image: Image, reasons: string[]): { amount: Decimal; text: s
     return undefined;
   }
   const amount = parseDecimal(value.text);
+  const problem = amount && dynamoNumberProblem(amount);
   if (amount === undefined) reasons.push(`NewImage.orderAmount ${JSON.stringify(value.text)} is not a finite decimal number`);
   else if (amount.lt(0)) reasons.push(`NewImage.orderAmount ${value.text} is negative`);
-  else if (amount.c.length > MAX_SIGNIFICANT_DIGITS)
-    reasons.push(`NewImage.orderAmount ${value.text} has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
-  else if (!amount.eq(0) && (amount.e > MAX_EXPONENT || amount.e < MIN_EXPONENT))
-    reasons.push(`NewImage.orderAmount ${value.text} is outside what DynamoDB stores (1E-130 to 9.9999999999999999999999999999999999999E+125)`);
+  else if (problem?.kind === "digits") reasons.push(`NewImage.orderAmount ${value.text} has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
+  else if (problem?.kind === "range") reasons.push(`NewImage.orderAmount ${value.text} is outside what DynamoDB stores (${DYNAMO_NUMBER_RANGE})`);
   else return { amount, text: value.text };
   return undefined;
 }
@@ -145,7 +140,7 @@ export function parseOrderChange(record: unknown): ParsedRecord {
   const reasons: string[] = [];
   const eventID = typeof r.eventID === "string" && r.eventID !== "" ? r.eventID : undefined;
   if (r.eventID === undefined) reasons.push("eventID is missing");
-  else if (typeof r.eventID !== "string") reasons.push(`eventID is ${r.eventID === null ? "null" : Array.isArray(r.eventID) ? "an array" : `a ${typeof r.eventID}`}, expected a string`);
+  else if (typeof r.eventID !== "string") reasons.push(`eventID is ${jsonKind(r.eventID)}, expected a string`);
   else if (r.eventID === "") reasons.push("eventID is empty");
   const eventName = r.eventName;
   if (eventName !== "INSERT" && eventName !== "MODIFY" && eventName !== "REMOVE") {

@@ -83,7 +83,7 @@ describe("orders-pipeline cost (in-process)", () => {
     const errors = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as { line: number; error: string });
     assert.deepEqual(errors.map((e) => e.line), [2, 3, 5]);
     assert.match(errors[0].error, /^line 2 is not JSON/);
-    assert.match(errors[1].error, /^line 3 is not a DynamoDB stream record \(expected a JSON object\)/);
+    assert.match(errors[1].error, /^line 3 is an array, not a stream record \(a JSON object\)$/);
     assert.match(errors[2].error, /^line 5 is not a DynamoDB stream record: it has no eventName/);
     assert.match(r.stdout, /priced 2 of 5 lines \(3 not stream records, reported on stderr\)/);
   });

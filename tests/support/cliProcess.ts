@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROJECT } from "./spawn";
 
 // The command as a user runs it, in its own process: `node cli/bin.js ...`, its output
 // collected, waited on by markers in the output (never by sleeping), signalled like a user
 // would, and always cleaned up.
-
-export const ROOT = path.join(__dirname, "..", "..");
 
 export class CliProcess {
   readonly child: ChildProcess;
@@ -15,7 +14,7 @@ export class CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [path.join(ROOT, "cli", "bin.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [path.join(PROJECT, "cli", "bin.js"), ...args], { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout?.on("data", (d) => (this.stdout += d.toString()));
     this.child.stderr?.on("data", (d) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })));
