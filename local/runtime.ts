@@ -131,9 +131,9 @@ export class LocalPipeline {
   static async start(opts: StartOptions): Promise<LocalPipeline> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
-    // started is stopped again if another part fails.
-    // The JVM is spawned first (startDynamoLocal spawns synchronously once it has a port), and
-    // only then is the program loaded: the Pulumi SDK takes ~0.4 s to load.
+    // started is stopped again if another part fails. The JVM is spawned first
+    // (startDynamoLocal spawns synchronously once it has a port), and only then is the
+    // program loaded: the Pulumi SDK takes ~0.4 s to load.
     const dynamoStarting = startDynamoLocal({ port: await freePort() });
     const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack)).then(planFromDeclared);
     const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal()]);
