@@ -12,7 +12,8 @@ import { type Sample, SampleBuilder, sampleFromReport } from "../cost/sample";
 import { simulateScenario } from "../cost/scenarioRecords";
 import { loadScenario } from "../local/scenario";
 import { routeEvaluator } from "../routing/decide";
-import { ROUTE_NAMES, type RouteName, routesFromSettings } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES, routesFromSettings } from "../routing/stackRoutes";
 import { forEachLine, type Io, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
 
@@ -106,8 +107,7 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
   if (!region) throw new Error(`stack ${stack} sets no aws:region in Pulumi.${stack}.yaml; the prices are per region`);
   const prices = loadPrices(region, values.prices ?? DEFAULT_PRICES_FILE);
   const profile = loadHandlerProfile();
-  const routes = routesFromSettings(settings);
-  const evaluators = ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
+  const evaluators = routesFromSettings(settings).routes.map(routeEvaluator);
 
   let sample: Sample;
   let input: InputInfo;

@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES } from "../routing/stackRoutes";
 import { SECONDS_PER_MONTH } from "./batching";
 import type { HandlerProfile } from "./handlerProfile";
 import { type DesignCost, type DesignSettings, type DurationModel, priceDesigns, saving } from "./model";
@@ -77,6 +78,7 @@ export function estimate(input: EstimateInput): CostEstimate {
   const seed = sample.seedFilters;
   for (const r of ROUTE_NAMES) {
     const f = seed[r];
+    if (!f) continue; // a route the seed does not have
     const matched = sample.seedMatches ? `matches ${sample.seedMatches[r]} of ${sample.size} sample records` : "cannot be evaluated without records (a report has none)";
     const why = f.neverMatches[0] ?? "";
     notes.push(

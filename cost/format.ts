@@ -1,4 +1,4 @@
-import { ROUTE_NAMES } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES } from "../routing/stackRoutes";
 import { type CostEstimate, fmt } from "./estimate";
 import { LINES, type Line } from "./model";
 import { DESIGNS } from "./sample";

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/stackFile";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES } from "../routing/stackRoutes";
 
 // What the shipped processors cost per invocation and per record, measured, never guessed:
 // `npm run bench cost` runs each handler bundle (the code that is deployed) on records of

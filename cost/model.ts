@@ -1,5 +1,6 @@
 import type { LambdaArchitecture } from "../config/settings";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES } from "../routing/stackRoutes";
 import { chunks, chunksPerBatch, recordsPerBatch, SECONDS_PER_MONTH, streamReadsPerMonth } from "./batching";
 import { HANDLER_OUTCOMES, type HandlerOutcome, type HandlerProfile } from "./handlerProfile";
 import { lambdaPlatformLogBytes } from "./lambdaPlatformLogs";

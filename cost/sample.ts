@@ -1,5 +1,6 @@
 import type { RouteEvaluator } from "../routing/decide";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { DECLARED_ROUTE_NAMES as ROUTE_NAMES } from "../routing/stackRoutes";
 import type { HandlerOutcome } from "./handlerProfile";
 import type { LocalReport } from "./localReport";
 import { type SeedFilter, seedFilter } from "./seedFilters";
@@ -40,20 +41,22 @@ export interface Sample {
   readonly designs: Readonly<Record<Design, Readonly<Record<RouteName, RouteSample>>>>;
   /** Records the seed's filters match when evaluated as an event bus would (expected: none). */
   readonly seedMatches: Readonly<Record<RouteName, number>> | undefined;
-  readonly seedFilters: Readonly<Record<RouteName, SeedFilter>>;
+  readonly seedFilters: Readonly<Record<RouteName, SeedFilter | undefined>>;
 }
 
-const seedFilters = (): Record<RouteName, SeedFilter> => ({ normal: seedFilter("normal"), premium: seedFilter("premium") });
+/** The seed's filter for each declared route that has one (the seed's two); a route of a team's own has none. */
+const seedFilters = (): Record<RouteName, SeedFilter | undefined> => Object.fromEntries(ROUTE_NAMES.map((r) => [r, seedFilter(r)]));
+const perRoute = <T>(make: () => T): Record<RouteName, T> => Object.fromEntries(ROUTE_NAMES.map((r) => [r, make()]));
 
 /** Classifies stream records one at a time. */
 export class SampleBuilder {
   private size = 0;
   private readonly seed = seedFilters();
   private readonly delivered = {} as Record<Design, Record<RouteName, DeliveredRecord[]>>;
-  private readonly seedMatches = { normal: 0, premium: 0 } as Record<RouteName, number>;
+  private readonly seedMatches = perRoute(() => 0);
 
   constructor(private readonly evaluators: readonly RouteEvaluator[]) {
-    for (const design of DESIGNS) this.delivered[design] = { normal: [], premium: [] };
+    for (const design of DESIGNS) this.delivered[design] = perRoute((): DeliveredRecord[] => []);
   }
 
   add(record: unknown): void {
@@ -64,9 +67,10 @@ export class SampleBuilder {
       const { outcome } = evaluator.decide(record);
       if (outcome !== "filtered") this.delivered.deployed[route].push({ bytes, outcome });
       this.delivered.unfiltered[route].push({ bytes, outcome });
-      if (this.seed[route].matches(record)) {
+      const seed = this.seed[route];
+      if (seed?.matches(record)) {
         this.seedMatches[route]++;
-        if (this.seed[route].pipes.accepted) this.delivered.seedLiteral[route].push({ bytes, outcome });
+        if (seed.pipes.accepted) this.delivered.seedLiteral[route].push({ bytes, outcome });
       }
     }
   }
@@ -76,7 +80,7 @@ export class SampleBuilder {
     for (const design of DESIGNS) {
       designs[design] = {} as Record<RouteName, RouteSample>;
       for (const route of ROUTE_NAMES) {
-        const pipeCreated = design !== "seedLiteral" || this.seed[route].pipes.accepted;
+        const pipeCreated = design !== "seedLiteral" || this.seed[route]?.pipes.accepted === true;
         designs[design][route] = { pipeCreated, delivered: this.delivered[design][route], deadLettered: 0 };
       }
     }
@@ -95,7 +99,7 @@ export function sampleFromReport(report: LocalReport, recordBytes: number): Samp
   const size = Math.max(...report.pipes.map((p) => p.counts.read));
   const empty: RouteSample = { pipeCreated: true, delivered: [], deadLettered: 0 };
   const designs = {} as Record<Design, Record<RouteName, RouteSample>>;
-  for (const design of DESIGNS) designs[design] = { normal: empty, premium: empty };
+  for (const design of DESIGNS) designs[design] = perRoute(() => empty);
   const many = (n: number, outcome: DeliveredRecord["outcome"]): DeliveredRecord[] => Array.from({ length: n }, () => ({ bytes: recordBytes, outcome }));
   for (const pipe of report.pipes) {
     const { filtered, skipped, processed, rejected, deadLettered } = pipe.counts;
@@ -103,6 +107,6 @@ export function sampleFromReport(report: LocalReport, recordBytes: number): Samp
     designs.deployed[pipe.route] = { pipeCreated: true, delivered: handled, deadLettered };
     designs.unfiltered[pipe.route] = { pipeCreated: true, delivered: [...handled, ...many(filtered, "filtered")], deadLettered };
   }
-  for (const route of ROUTE_NAMES) designs.seedLiteral[route] = { pipeCreated: seed[route].pipes.accepted, delivered: [], deadLettered: 0 };
+  for (const route of ROUTE_NAMES) designs.seedLiteral[route] = { pipeCreated: seed[route]?.pipes.accepted === true, delivered: [], deadLettered: 0 };
   return { size, designs, seedMatches: undefined, seedFilters: seed };
 }

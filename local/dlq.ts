@@ -13,8 +13,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isQuarantineMessage, type QuarantineMessage } from "../handlers/quarantine";
-import { type RouteEvaluator, routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment } from "../routing/environment";
+import { type Decision, decideAll, type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { routesFromEnvironment } from "../routing/environment";
 import type { PointerMessage } from "./localPipe";
 import type { PipePlan } from "./plan";
 import type { InvokeResult } from "./processorHost";
@@ -30,20 +30,20 @@ export interface DlqQueue {
   readonly pipe: string;
   readonly processor: string;
   readonly url: string;
-  /** The route the processor applies, to tell whether a quarantined record would now pass. */
-  readonly evaluator: RouteEvaluator;
+  /** The routes the processor serves (its pipe's), to tell whether a quarantined record would now pass. */
+  readonly evaluators: readonly RouteEvaluator[];
   invoke(records: unknown[]): Promise<InvokeResult>;
   /** The table's current version of the item with this key (wire format), undefined if there is none. */
   readItem(key: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
 }
 
-/** A declared route's DLQ; the route the processor applies comes from its declared environment. */
+/** A declared pipe's DLQ; the routes its processor serves come from its declared environment. */
 export function dlqQueueFor(plan: PipePlan, url: string, access: Pick<DlqQueue, "invoke" | "readItem">): DlqQueue {
   return {
     pipe: plan.name,
     processor: plan.processor.name,
     url,
-    evaluator: routeEvaluator(routeFromEnvironment(plan.processor.environment)),
+    evaluators: routesFromEnvironment(plan.processor.environment).map(routeEvaluator),
     invoke: access.invoke,
     readItem: access.readItem,
   };
@@ -279,6 +279,19 @@ function keyText(key: Record<string, unknown>): string {
     .join(",");
 }
 
+/**
+ * One verdict for a record on a pipe's routes: rejected if malformed, processed if any route
+ * processes it (the processor then runs every route again), else skipped or filtered.
+ */
+function summarize(decisions: readonly Decision[]): Decision {
+  return (
+    decisions.find((d) => d.outcome === "rejected") ??
+    decisions.find((d) => d.outcome === "processed") ??
+    decisions.find((d) => d.outcome === "skipped") ??
+    decisions[0]
+  );
+}
+
 async function redriveQuarantined(queue: DlqQueue, q: QuarantineMessage): Promise<Omit<RedriveOutcome, "messageId" | "kind">> {
   const record = q.record as WireRecord | null;
   const key = record?.dynamodb?.Keys;
@@ -293,13 +306,13 @@ async function redriveQuarantined(queue: DlqQueue, q: QuarantineMessage): Promis
   const unchanged = canonical(current) === canonical(record.dynamodb.NewImage ?? {});
   // The record's own change, carrying the item as the table holds it now.
   const revised: WireRecord = { ...record, dynamodb: { ...record.dynamodb, NewImage: current } };
-  const decision = queue.evaluator.decide(revised);
+  const decision = summarize(decideAll(queue.evaluators, revised));
   const now = unchanged ? "the table still holds the quarantined version" : "the table holds a newer version";
   switch (decision.outcome) {
     case "rejected":
       return { deleted: false, records: 1, detail: `still malformed: ${decision.reasons.join("; ")}; ${now} (fix the item, then redrive)` };
     case "filtered":
-      return { deleted: true, records: 1, detail: `${now} of ${order}, which this route's filter does not pass: nothing to process; message deleted` };
+      return { deleted: true, records: 1, detail: `${now} of ${order}, which no route's filter on this pipe passes: nothing to process; message deleted` };
     case "skipped":
       return { deleted: true, records: 1, detail: `${now} of ${order}, valid but skipped by the route's guard (${decision.reason}): nothing to process; message deleted` };
     case "processed": {
@@ -319,8 +332,8 @@ async function redriveOne(clients: DlqClients, queue: DlqQueue, entry: DlqEntry)
   const resolved = await resolvePointer(clients, entry.pointer);
   if (!resolved.ok) return { ...base, deleted: false, records: 0, detail: `${resolved.reason}; left in place` };
   // The range also holds records the pipe's filter dropped: they were never the pipe's to deliver.
-  const records = resolved.records.filter((r) => queue.evaluator.passesFilter(r));
-  if (records.length === 0) return { ...base, deleted: true, records: 0, detail: "no record of the range passes the route's filter: nothing to process; message deleted" };
+  const records = resolved.records.filter((r) => queue.evaluators.some((e) => e.passesFilter(r)));
+  if (records.length === 0) return { ...base, deleted: true, records: 0, detail: "no record of the range passes the pipe's filter: nothing to process; message deleted" };
   const result = await queue.invoke(records);
   if (!result.ok) return { ...base, deleted: false, records: records.length, detail: `the processor failed: ${result.error}; left in place` };
   const failures = (result.result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
