@@ -39,7 +39,7 @@ const table = new OrdersTable("Orders", { deletionProtection: settings.deletionP
 function deployPipe(group: PipeGroup) {
   const routes = group.routes.map((name) => routeNamed(declared, name));
   const processor = new ProcessorWithDlq(group.processorResource, {
-    steps: routes.map((r) => ({ route: r.name, step: declarationOf(r.name, declared.declarations).step })),
+    steps: routes.map((r) => ({ route: r.name, step: declarationOf(r.name, declared.declarations).step, metrics: metricsOf(r.name, declared.declarations) })),
     environment: routesToEnvironment(routes),
     architecture: settings.lambdaArchitecture,
     memoryMb: settings.lambdaMemoryMb,

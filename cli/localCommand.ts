@@ -20,9 +20,9 @@ function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
   switch (e.event) {
     case "order.processed":
-      return `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID}`;
+      return `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
     case "order.skipped":
-      return `  · ${d.route}: skipped ${d.orderId ?? d.eventID} (${d.reason})`;
+      return `  · ${d.route}: skipped ${d.orderId ?? d.eventID} (${d.status}): ${d.reason}`;
     case "order.rejected":
       return `  ✗ ${d.route}: rejected ${d.orderId ?? d.eventID}, quarantined in the DLQ (${d.reason})`;
     case "order.failed":

@@ -35,6 +35,8 @@ export interface OutcomeEntry {
   readonly outcome: RecordOutcome;
   readonly eventID?: string;
   readonly orderId?: string;
+  /** The order's new status, when the record is a well-formed order. */
+  readonly status?: string;
   /** Why it was skipped, rejected or failed. */
   readonly reason?: string;
 }
@@ -113,7 +115,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       parsed ??= parseOrderChange(record);
       return r.evaluator.decideParsed(parsed);
     });
-    let failure: { route: string; error: unknown } | undefined;
+    let failure: { route: string; error: unknown; status?: string } | undefined;
     if (decisions.every((d) => d.outcome === "filtered")) {
       counts.filtered++;
       deps.warn("record.filtered", { eventID, why: `does not match the filter of any route this processor serves (${deps.routes.map((r) => r.evaluator.route.name).join(", ")})` });
@@ -140,15 +142,15 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
         const d = decisions[j];
         if (d.outcome === "skipped") {
           count(route, "skipped");
-          outcomes.push({ route, outcome: "skipped", eventID, orderId, reason: d.reason });
+          outcomes.push({ route, outcome: "skipped", eventID, orderId, status: d.order.orderStatus, reason: d.reason });
         } else if (d.outcome === "processed") {
           try {
             await step.handleOrder(d.order, step.context);
             step.processed?.(Number(d.order.orderAmountText));
             count(route, "processed");
-            outcomes.push({ route, outcome: "processed", eventID, orderId });
+            outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus });
           } catch (error) {
-            failure = { route, error };
+            failure = { route, error, status: d.order.orderStatus };
           }
         }
       }
@@ -163,7 +165,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
         throw new Error(`record ${i} failed and a record from there on has no eventID: ${message}`);
       }
       count(failure.route, "failed", remaining.length);
-      outcomes.push({ route: failure.route, outcome: "failed", eventID, orderId, reason: message });
+      outcomes.push({ route: failure.route, outcome: "failed", eventID, orderId, status: failure.status, reason: message });
       deps.warn("record.failed", { eventID, orderId, route: failure.route, error: message, retriedFromHere: remaining.length });
       return { batchItemFailures: ids.map((id) => ({ itemIdentifier: id as string })), counts, perRoute, outcomes };
     }

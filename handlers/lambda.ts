@@ -5,7 +5,6 @@ import type { Context } from "aws-lambda";
 import { routeEvaluator } from "../routing/decide";
 import { routesFromEnvironment } from "../routing/environment";
 import { metricsServiceName, type RouteName } from "../routing/route";
-import { metricsOf } from "../routing/stackRoutes";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
 import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, REPORT_MESSAGES } from "./constants";
@@ -54,12 +53,18 @@ export function sqsQuarantineSender(queueUrl: string, makeClient: () => SQSClien
   };
 }
 
-/** The business step of each route this processor serves, by route name (the generated entry, infra/bundle.ts, passes them). */
-export type Steps = Readonly<Record<RouteName, OrderHandler>>;
+/** What the generated entry (infra/bundle.ts) bundles for one route: its business step and its processed-order metric names. */
+export interface ServedStep {
+  readonly step: OrderHandler;
+  readonly metrics: { readonly count: string; readonly amount: string };
+}
+
+/** The routes this processor serves, by name: what its bundle holds; their settings come from the environment. */
+export type Steps = Readonly<Record<RouteName, ServedStep>>;
 
 export function createHandler(steps: Steps): (payload: unknown, context?: Context) => Promise<BatchResult> {
   const routes = routesFromEnvironment(process.env);
-  const missing = routes.filter((r) => typeof steps[r.name] !== "function").map((r) => r.name);
+  const missing = routes.filter((r) => typeof steps[r.name]?.step !== "function").map((r) => r.name);
   if (missing.length > 0) throw new Error(`no business step bundled for route ${missing.join(", ")} (ORDERS_ROUTE is ${process.env.ORDERS_ROUTE})`);
   const queueUrl = process.env[DLQ_URL_ENV];
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
@@ -70,7 +75,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
   const log: OrderLog = { info: (message, attributes) => logger.info(message, attributes) };
   const served = routes.map((route) => {
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: metricsServiceName(route.name) });
-    const names = metricsOf(route.name);
+    const names = steps[route.name].metrics;
     const orderMetrics: OrderMetrics = {
       count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
       // EMF needs finite numbers (JSON has no Infinity: it would be written as null, and
@@ -83,7 +88,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
     };
     const step: RouteStep = {
       evaluator: routeEvaluator(route),
-      handleOrder: withInjectedFaults(steps[route.name], faults),
+      handleOrder: withInjectedFaults(steps[route.name].step, faults),
       context: { route: route.name, log, metrics: orderMetrics },
       processed: (amount) => {
         orderMetrics.count(names.count);

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { projectPath } from "../config/paths";
+import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 
 // Bundles a processor with esbuild into one minified CommonJS file. No closure serialization
 // and no node_modules in the package: only what the handler imports. The entry is generated
@@ -14,10 +15,12 @@ export const HANDLER_DIR = projectPath("handlers");
 export const STEPS_DIR = path.join(HANDLER_DIR, "steps");
 export const RUNTIME_PROVIDED = ["@aws-sdk/client-sqs"];
 
-/** A route served by a processor and its business step (a module of handlers/steps/). */
+/** A route served by a processor: its business step (a module of handlers/steps/) and the metrics it counts processed orders under. */
 export interface ServedRoute {
   readonly route: string;
   readonly step: string;
+  /** Default: DEFAULT_ROUTE_METRICS (routing/route.ts). */
+  readonly metrics?: { readonly count: string; readonly amount: string };
 }
 
 export interface Bundle {
@@ -38,10 +41,10 @@ export function parseStepsTag(tag: string): ServedRoute[] | undefined {
   return served.map((m) => ({ route: (m as RegExpExecArray)[1], step: (m as RegExpExecArray)[2] }));
 }
 
-/** The generated entry: each route's step, handed to the shared Lambda shell (handlers/lambda.ts). */
+/** The generated entry: each route's step and metric names, handed to the shared Lambda shell (handlers/lambda.ts). */
 function entrySource(served: readonly ServedRoute[]): string {
   const imports = served.map((s, i) => `import { step as step${i} } from ${JSON.stringify(`./steps/${s.step}`)};`);
-  const steps = served.map((s, i) => `${JSON.stringify(s.route)}: step${i}`).join(", ");
+  const steps = served.map((s, i) => `${JSON.stringify(s.route)}: { step: step${i}, metrics: ${JSON.stringify(s.metrics ?? DEFAULT_ROUTE_METRICS)} }`).join(", ");
   return [`import { createHandler } from "./lambda";`, ...imports, `export const handler = createHandler({ ${steps} });`, ""].join("\n");
 }
 
@@ -49,7 +52,7 @@ const cache = new Map<string, Bundle>();
 
 /** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
 export function bundleProcessor(served: readonly ServedRoute[]): Bundle {
-  const key = stepsTag(served);
+  const key = JSON.stringify(served);
   const hit = cache.get(key);
   if (hit) return hit;
   for (const s of served) {

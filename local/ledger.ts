@@ -30,6 +30,8 @@ export interface LedgerEvent {
   readonly outcome: RecordOutcome | "filtered" | "deadLettered";
   readonly eventID: string;
   readonly orderId?: string;
+  /** The order's new status, as the processor reported it. */
+  readonly status?: string;
   readonly reason?: string;
   /** When it happened (the processor's log timestamp for a reported outcome), ms since the epoch. */
   readonly at: number;
@@ -109,7 +111,7 @@ export class PipeLedger {
       p.reported[i] = entry.outcome;
       p.seen[i].add(entry.outcome);
     }
-    this.onEvent?.({ route: entry.route, outcome: entry.outcome, eventID: entry.eventID, orderId: entry.orderId ?? p?.orderId, reason: entry.reason, at, createdAt: p?.createdAt, first });
+    this.onEvent?.({ route: entry.route, outcome: entry.outcome, eventID: entry.eventID, orderId: entry.orderId ?? p?.orderId, status: entry.status, reason: entry.reason, at, createdAt: p?.createdAt, first });
     if (p) this.tryFinal(entry.eventID, p, at);
   }
 

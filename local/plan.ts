@@ -1,5 +1,6 @@
 import { DLQ_URL_ENV, HANDLER_TAG } from "../handlers/constants";
 import { parseStepsTag, type ServedRoute } from "../infra/bundle";
+import { metricsOf } from "../routing/stackRoutes";
 import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
 import type { LocalPipeSpec } from "./localPipe";
 
@@ -66,7 +67,8 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
     const dlq = resources.find((r) => r.type === "aws:sqs/queue:Queue" && r.state.arn === params.deadLetterConfig?.arn);
     if (!dlq) throw new Error(`pipe ${p.name} has no dead-letter queue of this program`);
     const tag = fn.state.tags?.[HANDLER_TAG];
-    const steps = typeof tag === "string" ? parseStepsTag(tag) : undefined;
+    // The tag names each route's step; the metric names bundled with it are the route's declared ones.
+    const steps = typeof tag === "string" ? parseStepsTag(tag)?.map((s) => ({ ...s, metrics: metricsOf(s.route) })) : undefined;
     if (!steps) throw new Error(`function ${fn.name} has no ${HANDLER_TAG} tag naming its business steps (${JSON.stringify(tag)}): cannot tell which handler to run`);
     return {
       name: p.name,

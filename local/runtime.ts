@@ -312,7 +312,7 @@ export class LocalPipeline {
       const written = this.tracked.get(e.eventID)?.writtenAt ?? e.createdAt;
       if (written !== undefined) latencies.get(e.route)?.add(Math.max(0, e.at - written));
     }
-    emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, reason: e.reason, first: e.first });
+    emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, status: e.status, reason: e.reason, first: e.first });
   }
 
   /**

@@ -7,7 +7,7 @@ import type { PointerMessage } from "../local/localPipe";
 import type { InvokeResult } from "../local/processorHost";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
-import { routesFromSettings } from "../routing/route";
+import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { image, inserted } from "./support/records";
 
 // The DLQ tools against a real SQS API (fauxqs) and a scripted stream: a listing never hides
@@ -110,14 +110,12 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
     await sqsLocal?.stop();
   });
 
-  const evaluator = routeEvaluator(
-    routesFromSettings({ normalMinAmount: "100", premiumMinAmount: "1000", normalStatuses: ["pending", "shipped"], testEmailDomains: ["test.com"], premiumExcludesTestCustomers: false }).normal,
-  );
+  const evaluator = routeEvaluator(routeNamed(routesFromSettings({ testEmailDomains: ["test.com"], routeValues: {} }), "normal"));
   const newQueue = (access: Partial<Pick<DlqQueue, "invoke" | "readItem">> = {}): DlqQueue => ({
     pipe: "NormalOrdersPipe",
     processor: "NormalOrdersProcessor",
     url: sqsLocal.createQueue(`test-dlq-${++queueNumber}`).queueUrl,
-    evaluator,
+    evaluators: [evaluator],
     invoke: access.invoke ?? (async () => assert.fail("the processor is not invoked")),
     readItem: access.readItem ?? (async () => assert.fail("the table is not read")),
   });
