@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { projectCopy } from "./support/projectCopy";
 import { PROJECT, type Ran, sh } from "./support/spawn";
 
 // The README is executable: every shell command in its code blocks and command tables runs
@@ -137,17 +137,6 @@ function runInterrupted(command: string, until: RegExp, meanwhile: readonly stri
   });
 }
 
-/** A copy of the project as a clean clone would have it (tracked and new files, nothing ignored). */
-function freshCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-fresh-"));
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const f of files) {
-    if (!fs.existsSync(path.join(PROJECT, f))) continue; // deleted, not yet committed
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(PROJECT, f), path.join(dir, f));
-  }
-  return dir;
-}
 
 describe("the README, run as written", function () {
   this.timeout(240000);
@@ -177,7 +166,7 @@ describe("the README, run as written", function () {
           assert.match(r.during[i].stdout, EXPECTED[m].stdout, m);
         });
       } else if (want.freshCopy) {
-        const dir = freshCopy();
+        const dir = projectCopy("orders-fresh-");
         try {
           ran = await sh(`cd ${dir} && ${command}`, { timeoutMs: 200000 });
         } finally {
