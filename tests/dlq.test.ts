@@ -174,7 +174,7 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
       name: "the item moved to a status the route's filter drops",
       current: image({ orderId: "o-9", status: "cancelled", amount: "250", email: "ann@example.com" }),
       deleted: true,
-      detail: "the table holds a newer version of orderId=o-9, which this route's filter does not pass: nothing to process; message deleted",
+      detail: "the table holds a newer version of orderId=o-9, which no route's filter on this pipe passes: nothing to process; message deleted",
     },
   ];
   for (const c of cases) {
