@@ -3,7 +3,7 @@ import type { PipeGroup } from "../routing/pipes";
 import type { RouteName } from "../routing/route";
 import { ASSUMPTION_INFO, type Assumptions, defaultShards, sensitivityCombinations } from "./assumptions";
 import { SECONDS_PER_MONTH } from "./batching";
-import { type Design, DESIGN_SPECS, DESIGNS } from "./designs";
+import { type Design, DESIGNS } from "./designs";
 import type { ResolvedProfile } from "./handlerProfile";
 import { checkFinite, type DesignCost, type DesignSettings, type DurationModel, LINES, type Line, type ModelInput, priceDesigns, priceSeedLiteral } from "./model";
 import { PRICE_KEYS, type PriceKey, type RegionPrices } from "./priceList";
@@ -239,4 +239,3 @@ export function assumptionText(e: Pick<CostEstimate, "assumptions" | "assumption
   }
 }
 
-export { DESIGN_SPECS };

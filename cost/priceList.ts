@@ -85,20 +85,23 @@ export function tieredCost(price: Price, units: number): number {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A figure for a message: six significant digits, no binary noise (0.2 / 1e6 is 2.0000000000000002e-7). */
+const figure = (x: number) => String(Number(x.toPrecision(6)));
+
 function plausibility(key: PriceKey, usd: number, where: string, what: string): void {
   const ref = REFERENCE_USD[key];
   if (usd === 0 || (usd >= ref / PLAUSIBLE_FACTOR && usd <= ref * PLAUSIBLE_FACTOR)) return;
   const ratio = usd / ref;
   const hint =
     ratio > 5e5 && ratio < 5e6
-      ? `: a price per million units? ${usd} per million is ${usd / 1e6}`
+      ? `: a price per million units? ${usd} per million is ${figure(usd / 1e6)}`
       : ratio > 5e4 && ratio < 5e5
-        ? `: a price per 100,000 units? ${usd} per 100,000 is ${usd / 1e5}`
+        ? `: a price per 100,000 units? ${usd} per 100,000 is ${figure(usd / 1e5)}`
         : ratio > 500 && ratio < 5000
-          ? `: a price per thousand units? ${usd} per thousand is ${usd / 1000}`
+          ? `: a price per thousand units? ${usd} per thousand is ${figure(usd / 1000)}`
           : "";
   throw new Error(
-    `${where}: price ${key} is ${usd}, which is not a plausible ${what} (about ${ref} in us-east-1; accepted: 0, or ${ref / PLAUSIBLE_FACTOR} to ${ref * PLAUSIBLE_FACTOR})${hint}. ` +
+    `${where}: price ${key} is ${usd}, which is not a plausible ${what} (about ${figure(ref)} in us-east-1; accepted: 0, or ${figure(ref / PLAUSIBLE_FACTOR)} to ${figure(ref * PLAUSIBLE_FACTOR)})${hint}. ` +
       `Each price is per one unit (see "unit" in cost/prices.json)`,
   );
 }
