@@ -90,14 +90,23 @@ const EXPECTED: Record<string, Expectation> = {
   "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000": {
     code: 0,
-    stdout: /^orders-pipeline cost: stack dev[\s\S]*saving of deployed against unfiltered: \$/,
+    stdout: /^orders-pipeline cost: stack dev[\s\S]*\n\s+deployed\s+esmFiltered\s+esmUnfiltered\s+pipesUnfiltered\n[\s\S]*\ndeployed \(pipes with filters\) costs \$/,
     printsTheReadmeBlock: true,
+  },
+  "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000 --sensitivity": {
+    code: 0,
+    // The README shows the sensitivity table that follows the estimate: it must be in the output as shown.
+    stdout: new RegExp(`\\n${escapeRegExp(blockAfter(fs.readFileSync(path.join(PROJECT, "README.md"), "utf8"), "--per-month 10000000 --sensitivity"))}\\n`),
   },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000 --json": {
     code: 0,
-    stdout: /^\{\n  "stack": "dev",[\s\S]*"designs": \{\n    "deployed": \{[\s\S]*"monthlyUsd": [\d.]+/,
+    stdout: /^\{\n  "schemaVersion": 2,\n  "stack": "dev",[\s\S]*"designs": \{\n    "deployed": \{[\s\S]*"monthlyUsd": [\d.]+[\s\S]*"headline": \{[\s\S]*"cheapest": "esmFiltered"/,
   },
 };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /** The text of the first plain code block after `command` in the README. */
 function blockAfter(markdown: string, command: string): string {
