@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
 import { lookupState } from "../local/localState";
 import { localEnvironment, planFromDeclared } from "../local/plan";
+import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
 import { ROUTES } from "../routing/routes";
@@ -45,6 +46,8 @@ async function localTarget(stack: string): Promise<Target> {
   const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
   const readItem = tableItemReader(dynamo, state.tableName);
   const plan = planFromDeclared(await evaluateProgram(stack));
+  // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
+  const unemulated = await startUnemulated();
   const hosts: ProcessorHost[] = [];
   const queues: DlqQueue[] = [];
   const explain = (err: Error) =>
@@ -58,7 +61,13 @@ async function localTarget(stack: string): Promise<Target> {
     const host = new ProcessorHost({
       functionName: p.processor.name,
       code: bundleProcessor(p.processor.steps).code,
-      environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint: state.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      environment: localEnvironment(p.processor, QueueUrl as string, {
+        dynamodbEndpoint: state.dynamodbEndpoint,
+        sqsEndpoint: state.sqsEndpoint,
+        unemulatedEndpoint: unemulated.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
       timeoutMs: p.processor.timeoutSeconds * 1000,
     });
     hosts.push(host);
@@ -70,6 +79,7 @@ async function localTarget(stack: string): Promise<Target> {
     explain,
     close: async () => {
       await Promise.all(hosts.map((h) => h.stop()));
+      await unemulated.stop();
       sqs.destroy();
       streams.destroy();
       dynamo.destroy();
