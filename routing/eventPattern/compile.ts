@@ -2,7 +2,7 @@ import type Big from "big.js";
 import { type Cidr, inCidr, parseCidr } from "./cidr";
 import { JsonNumber, type JsonValue } from "./json";
 import { compare, COMPARISONS, type Comparison, isJsonNumber, toDecimal } from "./numbers";
-import { wildcardProblem, wildcardRegExp } from "./wildcard";
+import { wildcardMatcher, wildcardProblem } from "./wildcard";
 
 // Validation and compilation of an event pattern into a matcher tree, following
 // aws/event-ruler's README and the EventBridge pattern docs. A pattern is validated once,
@@ -317,8 +317,8 @@ function anyOf(tests: Test[]): Test {
 function wildcard(pattern: string, where: string): Test {
   const problem = wildcardProblem(pattern);
   if (problem) throw new PatternError(where, `"wildcard" ${JSON.stringify(pattern)}: ${problem}`);
-  const re = wildcardRegExp(pattern);
-  return (x) => isString(x) && re.test(x);
+  const matches = wildcardMatcher(pattern);
+  return (x) => isString(x) && matches(x);
 }
 
 function numeric(operand: JsonValue, where: string): Test {
