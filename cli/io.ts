@@ -35,7 +35,9 @@ export async function forEachLine(
   opts: LineOptions = {},
 ): Promise<void> {
   let n = 0;
-  let carry = "";
+  // The unfinished line's pieces, joined once its end arrives: a line longer than a chunk is
+  // never copied or searched again per chunk (which made long lines quadratic; issue 18).
+  let carry: string[] = [];
   const handle = async (line: string) => {
     n++;
     if (line.endsWith("\r")) line = line.slice(0, -1);
@@ -45,16 +47,22 @@ export async function forEachLine(
   };
   input.setEncoding?.("utf8");
   for await (const chunk of input) {
-    const text = carry + (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      await handle(text.slice(start, nl));
+      let line = text.slice(start, nl);
+      if (carry.length > 0) {
+        carry.push(line);
+        line = carry.join("");
+        carry = [];
+      }
+      await handle(line);
       start = nl + 1;
     }
-    carry = text.slice(start);
+    if (start < text.length) carry.push(start === 0 ? text : text.slice(start));
     opts.afterChunk?.();
   }
-  if (carry !== "") await handle(carry);
+  if (carry.length > 0) await handle(carry.join(""));
   opts.afterChunk?.();
 }
 
