@@ -2,11 +2,15 @@ import type { LeafNode, ObjectNode } from "./compile";
 import { JsonNumber } from "./json";
 import { matchLeaf } from "./match";
 
-// The plain walk (see match.ts), written out as JavaScript for one pattern. Each pattern object
-// becomes a function that reads its fields with constant property names, so V8 caches every
-// read for the shape of the events it sees; an interpreted walk reads all fields through one
-// generic site and pays a lookup each time. On events without dotted keys it decides as
-// matchWithDottedKeys does (tests/eventPatternMatching.test.ts compares them on generated events).
+// The walk over a parsed event for one branch of a pattern (compile.ts, branchTree), written out
+// as JavaScript. Each pattern object becomes a function that reads its fields with constant
+// property names, so V8 caches every read for the shape of the events it sees; an interpreted
+// walk reads all fields through one generic site and pays a lookup each time.
+//
+// Where the event holds an array, an object pattern must match within one element (event-ruler's
+// array consistency); a leaf matches if any scalar, at any depth of arrays, does. On events
+// without dotted keys that join pattern keys, this decides as the complete definition does
+// (fields.ts; tests/eventPatternMatching.test.ts compares them on generated events).
 //
 // Keys enter the generated source only through JSON.stringify, as string literals.
 
@@ -35,7 +39,6 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
       if (c.kind === "object") visit(c);
       else if (!leafIndex.has(c)) leafIndex.set(c, leaves.push(c) - 1);
     });
-    node.ors.forEach((alts) => alts.forEach(visit));
     return id;
   };
   visit(root);
@@ -69,7 +72,6 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
         lines.push(`  if (!n${index.get(child)}(${value})) return false;`);
       }
     });
-    node.ors.forEach((alts) => lines.push(`  if (!(${alts.map((a) => `n${index.get(a)}(v)`).join(" || ")})) return false;`));
     lines.push(`  return true;`, `}`);
 
     // detection
@@ -89,7 +91,6 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
     node.children.forEach((child, i) => {
       if (child.kind === "object" && needsDetection[index.get(child)!]) lines.push(`  if (d${index.get(child)}(${read(node, i, "v")})) return true;`);
     });
-    node.ors.forEach((alts) => alts.forEach((a) => needsDetection[index.get(a)!] && lines.push(`  if (d${index.get(a)}(v)) return true;`)));
     lines.push(`  return false;`, `}`);
   });
   lines.push(`return { walk: n0, findDotted: d0 };`);
