@@ -18,13 +18,23 @@ export interface GeneratedMatcher {
   /** The match, following each pattern key as one event key (dotted event keys not seen). */
   walk(value: unknown): boolean;
   /**
+   * With `undecidedOnArray`: whether the last walk met an array where it expected an object
+   * holding a test of absence, and so answered nothing (absence under an array depends on which
+   * elements the other fields were found in; only the complete definition decides that).
+   */
+  undecided(): boolean;
+  /**
    * Whether an object the walk visits has a key joining pattern keys with a dot
    * (ObjectNode.dottedKeys): only then can a dotted route add values the walk did not see.
    */
   findDotted(value: unknown): boolean;
 }
 
-export function generateMatcher(root: ObjectNode): GeneratedMatcher {
+function guardsAbsence(node: ObjectNode): boolean {
+  return node.children.some((c) => (c.kind === "leaf" ? c.existsFalse : guardsAbsence(c)));
+}
+
+export function generateMatcher(root: ObjectNode, undecidedOnArray = false): GeneratedMatcher {
   const leaves: LeafNode[] = [];
   const leafIndex = new Map<LeafNode, number>();
   const nodes: ObjectNode[] = [];
@@ -46,7 +56,7 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
   // A subtree where no dotted event key can matter needs no detection; one with too many to
   // list is assumed to have one.
   const needsDetection = nodes.map((n) => n.dottedKeys === undefined || n.dottedKeys.length > 0);
-  const lines: string[] = ['"use strict";'];
+  const lines: string[] = ['"use strict";', "let undecided = false;"];
   leaves.forEach((_, i) => lines.push(`const L${i} = leaves[${i}], T${i} = L${i}.test;`));
 
   const read = (node: ObjectNode, i: number, obj: string) => {
@@ -58,7 +68,10 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
     // walk
     lines.push(`function n${id}(v) {`);
     lines.push(`  if (typeof v === "object" && v !== null) {`);
-    lines.push(`    if (Array.isArray(v)) { for (let k = 0; k < v.length; k++) if (n${id}(v[k])) return true; return false; }`);
+    // Only an array above a test of absence leaves the walk undecided: the fields below any other
+    // array are in no array the absent field's values could be in.
+    if (undecidedOnArray && guardsAbsence(node)) lines.push(`    if (Array.isArray(v)) { undecided = true; return false; }`);
+    else lines.push(`    if (Array.isArray(v)) { for (let k = 0; k < v.length; k++) if (n${id}(v[k])) return true; return false; }`);
     lines.push(`    if (v instanceof JsonNumber) v = undefined;`);
     lines.push(`  } else v = undefined;`);
     node.children.forEach((child, i) => {
@@ -93,7 +106,7 @@ export function generateMatcher(root: ObjectNode): GeneratedMatcher {
     });
     lines.push(`  return false;`, `}`);
   });
-  lines.push(`return { walk: n0, findDotted: d0 };`);
+  lines.push(`return { walk(v) { undecided = false; return n0(v); }, undecided: () => undecided, findDotted: d0 };`);
   const factory = new Function("leaves", "JsonNumber", "hasOwn", "matchLeaf", lines.join("\n")) as (
     leaves: LeafNode[],
     jsonNumber: typeof JsonNumber,

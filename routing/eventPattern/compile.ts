@@ -38,6 +38,8 @@ export interface LeafNode {
 export interface Branch {
   readonly paths: readonly string[];
   readonly leaves: readonly LeafNode[];
+  /** The same paths in the order the pattern first names them: the walk tests them in that order (the writer's). */
+  readonly written: readonly string[];
 }
 
 /** A branch as a tree of keys, for the walk over a parsed event (codegen.ts). */
@@ -386,23 +388,24 @@ export function compilePattern(pattern: JsonValue, dialect: Dialect): Branch[] {
   const rules: Rules = [];
   new Compiler(dialect).object(pattern, [], rules);
   return rules.map((rule) => {
-    const paths = [...rule.keys()].sort();
-    return { paths, leaves: paths.map((p) => rule.get(p) as LeafNode) };
+    const written = [...rule.keys()];
+    const paths = [...written].sort();
+    return { paths, leaves: paths.map((p) => rule.get(p) as LeafNode), written };
   });
 }
 
 /**
  * The branch as a tree for the walk over parsed events, or undefined where the walk would not
- * decide as the complete definition does (fields.ts): a test of absence (exists: false, whose
- * answer depends on the array elements the other fields were found in), or a path that is
- * both a field and the parent of one ("a" and "a.b": their values share the event's arrays).
+ * decide as the complete definition does (fields.ts): a path that is both a field and the
+ * parent of one ("a" and "a.b": their values share the event's arrays). A test of absence
+ * (exists: false) under an array is not decided by the walk either (GeneratedMatcher.undecided).
  */
 export function branchTree(branch: Branch): ObjectNode | undefined {
-  if (branch.leaves.some((l) => l.existsFalse)) return undefined;
   type Draft = Map<string, LeafNode | Draft>;
   const root: Draft = new Map();
-  for (let i = 0; i < branch.paths.length; i++) {
-    const segments = branch.paths[i].split(".");
+  const leafOf = new Map(branch.paths.map((p, i) => [p, branch.leaves[i]]));
+  for (const path of branch.written) {
+    const segments = path.split(".");
     let node = root;
     for (const segment of segments.slice(0, -1)) {
       const next = node.get(segment) ?? new Map();
@@ -412,7 +415,7 @@ export function branchTree(branch: Branch): ObjectNode | undefined {
     }
     const last = segments[segments.length - 1];
     if (node.has(last)) return undefined;
-    node.set(last, branch.leaves[i]);
+    node.set(last, leafOf.get(path) as LeafNode);
   }
   const finish = (draft: Draft): ObjectNode => {
     const keys = [...draft.keys()];

@@ -96,24 +96,34 @@ function isContainer(v: unknown): v is object {
   return typeof v === "object" && v !== null && !(v instanceof JsonNumber);
 }
 
-/** Collects the fields of a parsed event (or part of it) under `node`. */
-export function collectFields(node: PathTrie, v: unknown, out: Fields): void {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Collects the fields of a parsed event (or part of it) under `node`. `everyKey`: look at every
+ * key of each object (a dotted key names nested fields); without it, only the keys the trie
+ * names are read, which is right when no object holds a dotted key that joins them.
+ */
+export function collectFields(node: PathTrie, v: unknown, out: Fields, everyKey = true): void {
   if (Array.isArray(v)) {
     const id = out.arrays++;
     for (let i = 0; i < v.length; i++) {
       const e = v[i];
       if (isContainer(e)) {
         out.inside.push(id, i);
-        collectFields(node, e, out);
+        collectFields(node, e, out, everyKey);
         out.inside.length -= 2;
       } else if (node.id >= 0 && e !== undefined) out.add(node.id, e as Scalar);
     }
   } else if (isContainer(v)) {
-    if (node.children.size === 0) return;
+    if (node.list.length === 0) return;
     const obj = v as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
-      const child = node.step(key);
-      if (child !== undefined) collectFields(child, obj[key], out);
+    if (everyKey) {
+      for (const key of Object.keys(obj)) {
+        const child = node.step(key);
+        if (child !== undefined) collectFields(child, obj[key], out, everyKey);
+      }
+    } else {
+      for (const { key, node: child } of node.list) if (hasOwn.call(obj, key)) collectFields(child, obj[key], out, everyKey);
     }
   } else if (node.id >= 0 && v !== undefined) {
     out.add(node.id, v as Scalar);

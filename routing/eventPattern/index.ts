@@ -154,10 +154,10 @@ class Compiled {
   readonly ids: string[] = [];
   readonly extra: number[];
 
-  /** Fields of a parsed event object. */
-  collect(event: object): Fields {
+  /** Fields of a parsed event object (everyKey: see collectFields). */
+  collect(event: object, everyKey = true): Fields {
     this.fields.reset();
-    collectFields(this.trie, event, this.fields);
+    collectFields(this.trie, event, this.fields, everyKey);
     return this.fields;
   }
 
@@ -178,34 +178,57 @@ class Compiled {
   }
 }
 
+/** The walk generated for one branch; `exact` when it has no test of absence. */
+interface Walk {
+  readonly matcher: GeneratedMatcher;
+  readonly exact: boolean;
+}
+
 class Pattern implements CompiledPattern {
   private readonly compiled: Compiled;
-  /** Per branch, the walk over a parsed event where it decides as the complete definition (compile.ts, branchTree). */
-  private readonly walks: (GeneratedMatcher | undefined)[];
+  /** Per branch, the walk over a parsed event (compile.ts, branchTree); undefined where it cannot decide. */
+  private readonly walks: (Walk | undefined)[];
 
   constructor(readonly branches: Branch[]) {
     this.compiled = new Compiled([branches]);
-    this.walks = branches.length > MAX_WALKED_BRANCHES ? [] : branches.map((b) => {
-      const tree = branchTree(b);
-      return tree && generateMatcher(tree);
-    });
+    this.walks =
+      branches.length > MAX_WALKED_BRANCHES
+        ? branches.map(() => undefined)
+        : branches.map((b) => {
+            const tree = branchTree(b);
+            const exact = !b.leaves.some((l) => l.existsFalse);
+            return tree && { matcher: generateMatcher(tree, !exact), exact };
+          });
   }
 
   matches(event: string | unknown): boolean {
     if (typeof event === "string") return this.compiled.scan(event) === undefined && this.compiled.matches(0, this.compiled.fields);
     if (!isEventObject(event)) return false;
-    if (this.walks.length === this.branches.length) {
-      let undecided = false;
-      for (const walk of this.walks) {
-        if (walk === undefined) undecided = true;
+    const only = this.walks.length === 1 ? this.walks[0] : undefined;
+    if (only !== undefined && only.exact) {
+      // The usual pattern: one branch, no test of absence.
+      if (only.matcher.walk(event)) return true;
+      return only.matcher.findDotted(event) && this.compiled.matches(0, this.compiled.collect(event));
+    }
+    // The walks decide almost every event; the complete definition (fields.ts) decides the rest.
+    let undecided = false;
+    let everyKey = false;
+    for (const walk of this.walks) {
+      if (walk === undefined) {
+        undecided = everyKey = true;
+        continue;
+      }
+      const hit = walk.matcher.walk(event);
+      if (walk.exact) {
         // A match the walk finds stands (a dotted key only adds values); a no-match stands unless
         // a dotted event key could hold values the walk did not see.
-        else if (walk.walk(event)) return true;
-        else if (walk.findDotted(event)) undecided = true;
-      }
-      if (!undecided) return false;
+        if (hit) return true;
+        if (walk.matcher.findDotted(event)) undecided = everyKey = true;
+      } else if (walk.matcher.findDotted(event)) undecided = everyKey = true;
+      else if (walk.matcher.undecided()) undecided = true;
+      else if (hit) return true;
     }
-    return this.compiled.matches(0, this.compiled.collect(event));
+    return undecided && this.compiled.matches(0, this.compiled.collect(event, everyKey));
   }
 }
 
