@@ -38,12 +38,13 @@ export async function forEachLine(
   // The unfinished line's pieces, joined once its end arrives: a line longer than a chunk is
   // never copied or searched again per chunk (which made long lines quadratic; issue 18).
   let carry: string[] = [];
-  const handle = async (line: string) => {
+  // Synchronous unless `each` returns a promise: a promise and a microtask per line cost more
+  // than deciding most lines.
+  const handle = (line: string): void | Promise<void> => {
     n++;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (!opts.blank && line.trim() === "") return;
-    const pending = each(line, n);
-    if (pending) await pending;
+    return each(line, n);
   };
   input.setEncoding?.("utf8");
   for await (const chunk of input) {
@@ -56,7 +57,8 @@ export async function forEachLine(
         line = carry.join("");
         carry = [];
       }
-      await handle(line);
+      const pending = handle(line);
+      if (pending) await pending;
       start = nl + 1;
     }
     if (start < text.length) carry.push(start === 0 ? text : text.slice(start));

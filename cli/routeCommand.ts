@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadStackFileSettings } from "../config/stackFile";
 import { type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { compilePatterns, type TextMatch } from "../routing/eventPattern";
 import { ROUTE_NAMES, type RouteName, requirements, routesFromSettings } from "../routing/route";
 import { forEachLine, type Io, LineWriter, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
@@ -24,11 +25,37 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   if (explain) return explainRoutes(stack, io);
   if (!values.jsonl) throw new UsageError("route reads stream records with --jsonl (one per line on stdin), or use: route explain --stack NAME");
   const routes = evaluators(stack);
+  // Every route's filters read each line once, keeping only the fields they name and the
+  // eventID: a record that no filter passes is answered from that, never built (most records
+  // on a busy stream). Any other line takes the full path below.
+  const prefilter = compilePatterns(
+    routes.flatMap((e) => e.filters),
+    "pipes",
+    { extract: ["eventID"] },
+  );
+  const allFiltered = JSON.stringify(Object.fromEntries(routes.map((e) => [e.route.name, "filtered" satisfies Outcome])));
+  const filteredEverywhere = (line: string): string | undefined => {
+    let m: TextMatch;
+    try {
+      m = prefilter.matchText(line);
+    } catch {
+      return undefined; // not JSON: the full path says why, in its own words
+    }
+    if (m.notAnObject !== undefined || m.matched.includes(true)) return undefined;
+    const eventID = m.value("eventID");
+    // A string eventID as JSON.parse would give it; anything else (absent, a number, an object) takes the full path.
+    return typeof eventID === "string" ? `{"eventID":${JSON.stringify(eventID)},"routes":${allFiltered}}` : undefined;
+  };
   const out = new LineWriter(io.stdout);
   let bad = 0;
   await forEachLine(
     io.stdin,
     (line, n) => {
+      const filtered = filteredEverywhere(line);
+      if (filtered !== undefined) {
+        out.line(filtered);
+        return;
+      }
       const parsed = parseRecordLine(line, n);
       if ("error" in parsed) {
         bad++;
