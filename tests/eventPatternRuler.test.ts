@@ -144,3 +144,13 @@ describe("reading text without building it, against parsing it", () => {
     assert.ok(refused > 1000 && refused < 4900, `${refused} of 5000 refused`);
   });
 });
+
+describe("$or expansion has a bound", () => {
+  it("a pattern whose $or alternatives combine into more than 4096 branches is refused, naming the bound", () => {
+    const pattern: Record<string, unknown> = {};
+    for (let i = 0; i < 13; i++) pattern[`f${i}`] = { $or: [{ a: ["x"] }, { b: ["y"] }] }; // 2^13 = 8192 branches
+    assert.throws(() => compile(pattern, "eventbus"), /combine into more than 4096 branches/);
+    delete pattern.f12; // 4096: accepted, and decided
+    assert.equal(compile(pattern, "eventbus").matches(JSON.stringify(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}`, { b: "y" }])))), true);
+  });
+});
