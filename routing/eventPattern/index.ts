@@ -140,19 +140,19 @@ class Compiled {
   readonly fields = new Fields();
   readonly patterns: FieldBranch[][];
 
+  /** Path numbers of the `extract` paths (TextMatch.value). */
+  readonly extra: number[];
+
   constructor(patterns: readonly Branch[][], extra: readonly string[] = []) {
+    let paths = 0;
     const id = (path: string) => {
       const node = this.trie.add(path);
-      if (node.id < 0) node.id = this.ids.length;
-      if (this.ids[node.id] === undefined) this.ids[node.id] = path;
+      if (node.id < 0) node.id = paths++;
       return node.id;
     };
     this.patterns = patterns.map((branches) => branches.map((b) => fieldBranch(b, id)));
     this.extra = extra.map(id);
   }
-
-  readonly ids: string[] = [];
-  readonly extra: number[];
 
   /** Fields of a parsed event object (everyKey: see collectFields). */
   collect(event: object, everyKey = true): Fields {
@@ -241,7 +241,7 @@ export interface TextMatch {
   /**
    * The value at one of the `extract` paths given to compilePatterns: the last one the text
    * holds (as JSON.parse keeps the last of a repeated key), undefined if there is none or it
-   * is an object or array.
+   * is an object or array. Read it before the next matchText of the same set.
    */
   value(path: string): Scalar | undefined;
 }
