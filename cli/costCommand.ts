@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadStackFileSettings, PROJECT_DIR, readStackConfig } from "../config/stackFile";
+import { PROJECT_DIR } from "../config/stackFile";
 import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
 import { renderTable, toJson } from "../cost/format";
 import { loadHandlerProfile } from "../cost/handlerProfile";
@@ -13,8 +13,10 @@ import { simulateScenario } from "../cost/scenarioRecords";
 import { loadScenario } from "../local/scenario";
 import { routeEvaluator } from "../routing/decide";
 import { ROUTE_NAMES, type RouteName, routesFromSettings } from "../routing/route";
+import { CONFIG_OPTION, configOverrides } from "./args";
 import { forEachLine, type Io, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
+import { resolveStack } from "./stackConfig";
 
 // `cost`: what the stack costs a month for N record changes, in three designs priced on the
 // same sample (the deployed filters, no filters, the seed's filters as written), and what
@@ -79,21 +81,21 @@ function joinNegativeValues(args: string[]): string[] {
   return out;
 }
 
+/** The options of `cost`; each is documented in cli/help.ts. */
+export const COST_OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  records: { type: "string" },
+  scenario: { type: "string" },
+  "from-report": { type: "string" },
+  "per-month": { type: "string" },
+  prices: { type: "string" },
+  "duration-ms": { type: "string" },
+  json: { type: "boolean" },
+  ...CONFIG_OPTION,
+} as const;
+
 export async function costCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: joinNegativeValues(args),
-    options: {
-      stack: { type: "string", default: "dev" },
-      records: { type: "string" },
-      scenario: { type: "string" },
-      "from-report": { type: "string" },
-      "per-month": { type: "string" },
-      prices: { type: "string" },
-      "duration-ms": { type: "string" },
-      json: { type: "boolean" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: joinNegativeValues(args), options: COST_OPTIONS, strict: true });
   const inputs = (["records", "scenario", "from-report"] as const).filter((k) => values[k] !== undefined);
   if (inputs.length !== 1) {
     throw new UsageError(`cost prices one sample: give exactly one of --records FILE.jsonl, --scenario FILE, --from-report FILE${inputs.length ? ` (got ${inputs.map((k) => `--${k}`).join(" and ")})` : ""}`);
@@ -101,9 +103,9 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
   const perMonth = perMonthOf(values["per-month"]);
   const durationMs = durationOf(values["duration-ms"]);
   const stack = values.stack as string;
-  const settings = loadStackFileSettings(stack);
-  const region = readStackConfig(stack)["aws:region"];
-  if (!region) throw new Error(`stack ${stack} sets no aws:region in Pulumi.${stack}.yaml; the prices are per region`);
+  const resolved = resolveStack(stack, { overrides: configOverrides(values.config), warn: (line) => io.stderr.write(`${line}\n`) });
+  const settings = resolved.settings();
+  const region = resolved.region(); // the prices are per region
   const prices = loadPrices(region, values.prices ?? DEFAULT_PRICES_FILE);
   const profile = loadHandlerProfile();
   const routes = routesFromSettings(settings);

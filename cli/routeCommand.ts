@@ -1,29 +1,32 @@
 import { parseArgs } from "node:util";
-import { loadStackFileSettings } from "../config/stackFile";
 import { type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
 import { ROUTE_NAMES, type RouteName, requirements, routesFromSettings } from "../routing/route";
+import { CONFIG_OPTION, configOverrides } from "./args";
 import { forEachLine, type Io, LineWriter, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
+import { resolveStack } from "./stackConfig";
 
 // `route`: what each deployed route does with a stream record, from the stack's own config,
 // through the same filters and guards that get deployed.
 
-function evaluators(stack: string): RouteEvaluator[] {
-  const routes = routesFromSettings(loadStackFileSettings(stack));
+/** The options of `route explain` and of `route --jsonl`; each is documented in cli/help.ts. */
+export const EXPLAIN_OPTIONS = { stack: { type: "string", default: "dev" }, ...CONFIG_OPTION } as const;
+export const ROUTE_OPTIONS = { ...EXPLAIN_OPTIONS, jsonl: { type: "boolean" } } as const;
+
+function evaluators(stack: string, config: readonly string[] | undefined, io: Io): RouteEvaluator[] {
+  const resolved = resolveStack(stack, { overrides: configOverrides(config), warn: (line) => io.stderr.write(`${line}\n`) });
+  const routes = routesFromSettings(resolved.settings());
   return ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
-  const explain = args[0] === "explain";
-  const { values } = parseArgs({
-    args: explain ? args.slice(1) : args,
-    options: { stack: { type: "string", default: "dev" }, jsonl: { type: "boolean" } },
-    strict: true,
-  });
-  const stack = values.stack as string;
-  if (explain) return explainRoutes(stack, io);
+  if (args[0] === "explain") {
+    const { values } = parseArgs({ args: args.slice(1), options: EXPLAIN_OPTIONS, strict: true });
+    return explainRoutes(values.stack as string, evaluators(values.stack as string, values.config, io), io);
+  }
+  const { values } = parseArgs({ args, options: ROUTE_OPTIONS, strict: true });
   if (!values.jsonl) throw new UsageError("route reads stream records with --jsonl (one per line on stdin), or use: route explain --stack NAME");
-  const routes = evaluators(stack);
+  const routes = evaluators(values.stack as string, values.config, io);
   const out = new LineWriter(io.stdout);
   let bad = 0;
   await forEachLine(
@@ -52,9 +55,9 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   return bad > 0 ? 2 : 0;
 }
 
-function explainRoutes(stack: string, io: Io): number {
+function explainRoutes(stack: string, routes: readonly RouteEvaluator[], io: Io): number {
   const out = new LineWriter(io.stdout);
-  for (const evaluator of evaluators(stack)) {
+  for (const evaluator of routes) {
     const rows = requirements(evaluator.route);
     const header = ["requirement", "stream path", "enforced by", "rule"];
     const table = [header, ...rows.map((r) => [r.requirement, r.path, r.enforcedBy, r.rule])];
