@@ -168,6 +168,6 @@ describe("orders-pipeline cost (in-process)", () => {
 
   it("the usage lists the command", async () => {
     const r = await runCli(["help"]);
-    assert.match(r.stdout, /cost --stack NAME \(--records FILE\.jsonl \| --scenario FILE \| --from-report FILE\) --per-month N/);
+    assert.match(r.stdout, /cost \[--stack NAME\] \(--records FILE\.jsonl \| --scenario FILE \| --from-report FILE\) --per-month N/);
   });
 });
