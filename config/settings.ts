@@ -138,8 +138,8 @@ function stringList(item: (s: string) => string | undefined, what: string): Pars
     const out: string[] = [];
     for (const entry of list) {
       const problem = typeof entry === "string" ? item(entry) : "is not a string";
-      if (problem) return { problem: `entry ${JSON.stringify(entry)} ${problem}` };
-      if (out.includes(entry)) return { problem: `lists ${JSON.stringify(entry)} twice` };
+      if (problem) return { problem: `entry ${shown(JSON.stringify(entry))} ${problem}` };
+      if (out.includes(entry)) return { problem: `lists ${shown(JSON.stringify(entry))} twice` };
       out.push(entry);
     }
     return { value: out };

@@ -121,6 +121,8 @@ describe("stack settings", () => {
     assert.match(problem, /^orders:normalMinAmount is x9{59}… \(200,001 characters\) in Pulumi\.test\.yaml; must be a decimal number/);
     const all = problemsOf({ [`k${long}`]: 1 });
     assert.ok(all[0].length < 600, `an unknown key of ${all[0].length} characters`);
+    const [entry] = problemsOf({ testEmailDomains: [`A${long}`] });
+    assert.ok(entry.length < 400, `a list entry: ${entry.length} characters`);
   });
 
   it('refuses "constructor", "toString" and "__proto__" as keys: no inherited name passes for a setting', () => {
