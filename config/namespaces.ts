@@ -1,5 +1,5 @@
 import { isEncrypted, UnreadSecret } from "./secrets";
-import { CONFIG_NAMESPACE, ConfigError, parseSettings, shown, type Source, type StackSettings } from "./settings";
+import { CONFIG_NAMESPACE, ConfigError, parseSettings, shown, type Source, sourceOf, type StackSettings } from "./settings";
 import { closest } from "./suggest";
 
 // Which config keys are this program's. Pulumi stores a key typed without a namespace
@@ -33,7 +33,6 @@ export function namespaceSlip(namespace: string): string | undefined {
  * ConfigError listing every problem once, each naming the key and where it came from.
  */
 export function settingsFromConfig(config: Readonly<Record<string, string>>, source: Source): StackSettings {
-  const where = typeof source === "string" ? () => source : source;
   const problems: string[] = [];
   const raw: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(config)) {
@@ -47,7 +46,7 @@ export function settingsFromConfig(config: Readonly<Record<string, string>>, sou
     const meant = namespaceSlip(namespace);
     if (meant) {
       problems.push(
-        `${shown(key)} in ${where(key)}: the namespace ${JSON.stringify(namespace)} is read by nothing here (config keys are case-sensitive); did you mean ${meant}:${shown(name)}?`,
+        `${shown(key)} in ${sourceOf(source, key)}: the namespace ${JSON.stringify(namespace)} is read by nothing here (config keys are case-sensitive); did you mean ${meant}:${shown(name)}?`,
       );
     }
   }

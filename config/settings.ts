@@ -45,9 +45,14 @@ export class ConfigError extends Error {
 /** Where a key's value came from, for the messages: a file name, or one per full key (`orders:batchSize`). */
 export type Source = string | ((key: string) => string);
 
+/** Where the value of a full key (`orders:batchSize`, `order:batchSize`) came from. */
+export function sourceOf(source: Source, key: string): string {
+  return typeof source === "string" ? source : source(key);
+}
+
 /** The source of a bare setting name (`batchSize`). */
 function whereOf(source: Source): (key: string) => string {
-  return typeof source === "string" ? () => source : (key) => source(`${CONFIG_NAMESPACE}:${key}`);
+  return (key) => sourceOf(source, `${CONFIG_NAMESPACE}:${key}`);
 }
 
 const SHOWN_MAX = 80;
@@ -234,7 +239,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: So
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) {
     // Own keys only: "constructor" or "__proto__" is no setting either.
-    if (!Object.prototype.hasOwnProperty.call(SPECS, key)) {
+    if (!Object.hasOwn(SPECS, key)) {
       const near = closest(key, SETTING_KEYS);
       problems.push(
         `${CONFIG_NAMESPACE}:${shown(key)} in ${where(key)} is not a setting of this program` +
@@ -244,7 +249,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: So
   }
   for (const key of SETTING_KEYS) {
     const spec = SPECS[key] as KeySpec<unknown>;
-    const value = Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : undefined;
+    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (value === undefined || value === null) {
       if (spec.default !== undefined) out[key] = parsed[key] = spec.default;
       else if (!spec.optional) problems.push(`${CONFIG_NAMESPACE}:${key} is missing in ${where(key)}`);
