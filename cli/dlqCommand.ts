@@ -5,7 +5,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { readStackConfig } from "../config/stackFile";
 import { bundleProcessor } from "../infra/bundle";
 import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer, tableItemReader } from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
@@ -17,6 +16,7 @@ import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
 import { ROUTES } from "../routing/routes";
 import { type Io, oneLine, UsageError } from "./io";
+import { type ResolvedStack, resolveStack } from "./stackConfig";
 
 // `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
 // against AWS (default credential chain, the stack's outputs) or a running local stack.
@@ -29,7 +29,7 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function localTarget(stack: string): Promise<Target> {
+async function localTarget(stack: string, resolve: () => ResolvedStack): Promise<Target> {
   const found = lookupState(stack);
   const start = `start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`;
   if (found.kind === "none") throw new Error(`no local stack ${stack} is running: ${start}`);
@@ -40,12 +40,13 @@ async function localTarget(stack: string): Promise<Target> {
   if (state.status !== "ready" || !state.dynamodbEndpoint || !state.sqsEndpoint || !state.tableName) {
     throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
   }
+  const { config } = resolve();
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...common, endpoint: state.sqsEndpoint });
   const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
   const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
   const readItem = tableItemReader(dynamo, state.tableName);
-  const plan = planFromDeclared(await evaluateProgram(stack));
+  const plan = planFromDeclared(await evaluateProgram(stack, config));
   // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
   const unemulated = await startUnemulated();
   const hosts: ProcessorHost[] = [];
@@ -113,15 +114,16 @@ function stackOutputs(stack: string, outputsFile?: string): Record<string, any> 
   }
 }
 
-async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
+async function awsTarget(resolved: ResolvedStack, outputsFile?: string): Promise<Target> {
+  const { stack } = resolved;
   const outputs = stackOutputs(stack, outputsFile);
-  const region = readStackConfig(stack)["aws:region"];
+  const region = resolved.config["aws:region"]; // else the SDK's default (AWS_REGION)
   // An endpoint set in the environment (AWS_ENDPOINT_URL_SQS) wins over the queue URL's host.
   const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
   const streams = new DynamoDBStreamsClient({ region });
   const dynamo = new DynamoDBClient({ region });
   const lambda = new LambdaClient({ region });
-  const plan = planFromDeclared(await evaluateProgram(stack));
+  const plan = planFromDeclared(await evaluateProgram(stack, resolved.config));
   // Only a quarantined record's redrive reads the table; listing needs no tableName.
   const readItem: DlqQueue["readItem"] =
     typeof outputs.tableName === "string"
@@ -166,25 +168,26 @@ function summary(e: DlqEntry): string {
   return `unknown     ${e.messageId}  ${e.body.slice(0, 120)}`;
 }
 
+/** The options of `dlq list`, and of `dlq show` and `dlq redrive`; each is documented in cli/help.ts. */
+export const DLQ_LIST_OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  local: { type: "boolean" },
+  route: { type: "string" },
+  outputs: { type: "string" },
+} as const;
+export const DLQ_MESSAGE_OPTIONS = { ...DLQ_LIST_OPTIONS, message: { type: "string" } } as const;
+
 export async function dlqCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "list" && sub !== "show" && sub !== "redrive") throw new UsageError(`dlq: expected list, show or redrive, got ${JSON.stringify(sub ?? "")}`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      stack: { type: "string", default: "dev" },
-      local: { type: "boolean" },
-      route: { type: "string" },
-      message: { type: "string" },
-      outputs: { type: "string" },
-    },
-    strict: true,
-  });
+  const values: { stack?: string; local?: boolean; route?: string; outputs?: string; message?: string } =
+    sub === "list" ? parseArgs({ args: rest, options: DLQ_LIST_OPTIONS, strict: true }).values : parseArgs({ args: rest, options: DLQ_MESSAGE_OPTIONS, strict: true }).values;
   const routeNames = ROUTES.map((d) => d.name);
   if (values.route && !routeNames.includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${routeNames.join(", ")}`);
   if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
   const stack = values.stack as string;
-  const target = values.local ? await localTarget(stack) : await awsTarget(stack, values.outputs);
+  const resolve = () => resolveStack(stack, { warn: (line) => io.stderr.write(`${line}\n`) });
+  const target = values.local ? await localTarget(stack, resolve) : await awsTarget(resolve(), values.outputs);
   const say = (line: string) => io.stdout.write(`${line}\n`);
   let failed = 0;
   try {

@@ -6,7 +6,9 @@ import { checkReportPath, reportJson, writeReportJson } from "../local/reportJso
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { DEMO_SCENARIO, loadScenario, type Scenario } from "../local/scenario";
 import { runScenario, ScenarioStepError } from "../local/scenarioRunner";
+import { CONFIG_OPTION, configOverrides } from "./args";
 import type { Io } from "./io";
+import { resolveStack } from "./stackConfig";
 
 // `local`: the declared stack running on this machine (DynamoDB Local, local pipes, the
 // deployed handler bundles, local SQS DLQs), driven by a scenario, ending with a report.
@@ -40,20 +42,22 @@ function describe(e: RuntimeEvent): string | undefined {
   }
 }
 
+/** The options of `local`; each is documented in cli/help.ts. */
+export const LOCAL_OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  scenario: { type: "string" },
+  watch: { type: "boolean" },
+  quiet: { type: "boolean" },
+  "report-json": { type: "string" },
+  ...CONFIG_OPTION,
+} as const;
+
 export async function localCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      stack: { type: "string", default: "dev" },
-      scenario: { type: "string" },
-      watch: { type: "boolean" },
-      quiet: { type: "boolean" },
-      "report-json": { type: "string" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: LOCAL_OPTIONS, strict: true });
   const stack = values.stack as string;
   // Everything that can be checked is checked before anything starts.
+  const resolved = resolveStack(stack, { overrides: configOverrides(values.config), warn: (line) => io.stderr.write(`${line}\n`) });
+  resolved.settings();
   const scenario: Scenario | undefined = values.scenario ? loadScenario(values.scenario) : values.watch ? undefined : loadScenario(DEMO_SCENARIO);
   const jsonFile = values["report-json"];
   if (jsonFile !== undefined) checkReportPath(jsonFile);
@@ -79,6 +83,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
     say("  starting DynamoDB Local, local SQS, the declared pipes and processors ...");
     pipeline = await LocalPipeline.start({
       stack,
+      config: resolved.config,
       faults: scenario?.faults,
       onEvent: (e) => {
         const line = values.quiet || stopped() ? undefined : describe(e);
@@ -125,7 +130,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       say(`  dead letters: npm run --silent cli -- dlq list --stack ${stack} --local`);
       await new Promise<void>((resolve) => (stopped() ? resolve() : interrupts.signal.addEventListener("abort", () => resolve(), { once: true })));
       await report();
-      return 0; // Ctrl-C is how a --watch run ends
+      return interrupts.exitCode; // Ctrl-C is how a --watch run ends: by the signal, as any program (cli/main.ts)
     }
     if (!scenario) await report(); // --watch interrupted while starting
     if (stepError) return 2;

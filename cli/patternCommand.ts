@@ -85,20 +85,19 @@ function testLine(line: string, n: number, opts: TestOptions): Result {
   return testPattern(pattern as string, event as string, opts);
 }
 
+/** The options of `pattern test`; each is documented in cli/help.ts. */
+export const PATTERN_TEST_OPTIONS = {
+  pattern: { type: "string" },
+  event: { type: "string" },
+  dialect: { type: "string" },
+  source: { type: "string" },
+  jsonl: { type: "boolean" },
+} as const;
+
 export async function patternCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "test") throw new UsageError(`pattern: unknown subcommand ${JSON.stringify(sub ?? "")}; expected: pattern test`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      pattern: { type: "string" },
-      event: { type: "string" },
-      dialect: { type: "string" },
-      source: { type: "string" },
-      jsonl: { type: "boolean" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: rest, options: PATTERN_TEST_OPTIONS, strict: true });
   const opts: TestOptions = { dialect: dialectOf(values.dialect), source: sourceOf(values.source) };
   if (values.jsonl) {
     if (values.pattern || values.event) throw new UsageError("pattern test takes --jsonl or --pattern FILE --event FILE, not both");

@@ -73,6 +73,8 @@ export interface RuntimeEvent {
 
 export interface StartOptions {
   readonly stack: string;
+  /** The stack's config as the CLI resolved it (`--config`, ESC), `ns:key` → string; default: Pulumi.<stack>.yaml. */
+  readonly config?: Readonly<Record<string, string>>;
   /** orderId → number of injected business failures (-1: always), for local stories. */
   readonly faults?: Readonly<Record<string, number>>;
   readonly onEvent?: (e: RuntimeEvent) => void;
@@ -169,7 +171,7 @@ export class LocalPipeline {
     // (startDynamoLocal spawns synchronously once it has a port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
     const dynamoStarting = startDynamoLocal({ port: await freePort() });
-    const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack)).then(planFromDeclared);
+    const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
     const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal()]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();
