@@ -135,7 +135,7 @@ describe("orders-pipeline local: --config and Ctrl-C, as people run it", functio
   it("--config reaches the local run: the premium threshold raised above the story's order, the premium route processes nothing", async () => {
     const r = await sh(`${SPELLINGS.npx} local --stack dev --scenario examples/my-story.yaml --quiet --config orders:premiumMinAmount=5000`, { timeoutMs: 120000 });
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /not as expected:\n(  - .*\n)*  - PremiumOrdersPipe: expected processed 1, got 0\n/);
+    assert.match(r.stdout, /not as expected:\n(  - .*\n)*  - premium: expected processed 1, got 0\n/);
   });
 
   it("a bad --config value is refused before anything starts, naming --config", async () => {
