@@ -31,7 +31,7 @@ describe("local: hostile inputs (process level)", function () {
       assert.equal(JSON.stringify(scenario.faults), '{"__proto__":1,"o-1":1}', ext);
     }
     // The processor's side reads the faults into a Map.
-    assert.deepEqual([...parseFaults('{"__proto__": 1}', "ORDERS_FAULTS")], [["__proto__", 1]]);
+    assert.deepEqual([...parseFaults('{"__proto__": 1}', "ORDERS_INJECT_FAULTS")], [["__proto__", 1]]);
     const story = path.join(dir, "proto-story.json");
     // Written by hand: JSON.stringify of an object literal would drop "__proto__" itself.
     fs.writeFileSync(
