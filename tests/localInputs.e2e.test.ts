@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseFaults } from "../handlers/faults";
+import { checkReportPath, type ReportJson, writeReportJson } from "../local/reportJson";
 import { parseScenario } from "../local/scenario";
 import { sh } from "./support/spawn";
 
@@ -42,5 +43,46 @@ describe("local: hostile inputs (process level)", function () {
     const r = await sh(`node cli/bin.js local --stack dev --scenario ${story} --quiet`, { timeoutMs: 150000 });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /the story ran as expected/);
+  });
+
+  it("--report-json LINK writes where the symbolic link points; the link stays a link", async () => {
+    const targets = fs.mkdtempSync(path.join(dir, "targets-"));
+    const real = path.join(targets, "report.json");
+    fs.writeFileSync(real, "the previous report\n");
+    const link = path.join(dir, "latest.json");
+    fs.symlinkSync(real, link);
+    const story = path.join(dir, "one.json");
+    fs.writeFileSync(story, JSON.stringify({ name: "one order", steps: [order("o-1")], expect: { NormalOrdersPipe: { processed: 1 } } }));
+    const r = await sh(`node cli/bin.js local --stack dev --scenario ${story} --quiet --report-json ${link}`, { timeoutMs: 150000 });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), "the link is still a link");
+    assert.equal(fs.readlinkSync(link), real);
+    const written = JSON.parse(fs.readFileSync(real, "utf8")) as ReportJson;
+    assert.equal(written.scenario, "one order");
+    assert.equal(written.pipes.find((p) => p.pipe === "NormalOrdersPipe")?.counts.processed, 1);
+    assert.deepEqual(fs.readdirSync(targets), ["report.json"], "no temporary file left beside the target");
+  });
+
+  it("--report-json: a dangling link creates its target, a chain of links is followed, a link to a directory is refused", () => {
+    const report = { version: 1, stack: "dev", scenario: null, startedAt: new Date(0).toISOString(), durationMs: 0, pipes: [] } as ReportJson;
+    const dangling = path.join(dir, "dangling.json");
+    fs.symlinkSync("made-later.json", dangling); // relative to the link's directory
+    checkReportPath(dangling);
+    writeReportJson(dangling, report);
+    assert.ok(fs.lstatSync(dangling).isSymbolicLink());
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "made-later.json"), "utf8")).stack, "dev");
+
+    const chain = path.join(dir, "chain.json");
+    fs.symlinkSync(dangling, chain);
+    writeReportJson(chain, { ...report, stack: "prod" });
+    assert.ok(fs.lstatSync(chain).isSymbolicLink() && fs.lstatSync(dangling).isSymbolicLink());
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "made-later.json"), "utf8")).stack, "prod");
+
+    const toDir = path.join(dir, "to-dir.json");
+    fs.symlinkSync(os.tmpdir(), toDir);
+    assert.throws(() => checkReportPath(toDir), (err: Error) => err.message === `--report-json ${toDir} (a link to ${os.tmpdir()}): is a directory; give a file name`);
+    const loop = path.join(dir, "loop.json");
+    fs.symlinkSync(loop, loop);
+    assert.throws(() => checkReportPath(loop), /too many levels of symbolic links/);
   });
 });
