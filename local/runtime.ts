@@ -3,7 +3,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
 import { bundleHandler } from "../infra/bundle";
-import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { LocalPipe, type PipeCounts } from "./localPipe";
@@ -60,6 +60,9 @@ export interface StartOptions {
   readonly retryDelayMs?: number;
   /** Leave the pipes stopped until startPipes() (the bench writes a backlog first). */
   readonly deferPipes?: boolean;
+  /** Fixed ports on 127.0.0.1 (left out: free ones). */
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
 }
 
 interface RunningRoute {
@@ -111,9 +114,8 @@ export class LocalPipeline {
     readonly ddb: DynamoLocal,
     readonly sqsLocal: SqsLocal,
   ) {
-    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    this.dynamo = new DynamoDBClient({ ...common, endpoint: ddb.endpoint });
-    this.streams = new DynamoDBStreamsClient({ ...common, endpoint: ddb.endpoint });
+    this.dynamo = new DynamoDBClient(localClientConfig(ddb.endpoint));
+    this.streams = new DynamoDBStreamsClient(localClientConfig(ddb.endpoint));
     this.sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
   }
 
@@ -134,9 +136,9 @@ export class LocalPipeline {
     // started is stopped again if another part fails. The JVM is spawned first
     // (startDynamoLocal spawns synchronously once it has a port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
-    const dynamoStarting = startDynamoLocal({ port: await freePort() });
+    const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
     const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack)).then(planFromDeclared);
-    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal()]);
+    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();
       if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);
@@ -170,7 +172,8 @@ export class LocalPipeline {
     this.stream = streamArn;
 
     for (const p of this.plan.pipes) {
-      const queue = this.sqsLocal.createQueue(p.processor.dlqName);
+      // Kept as long as the deployed DLQ keeps them.
+      const queue = this.sqsLocal.createQueue(p.processor.dlqName, { MessageRetentionPeriod: String(p.processor.dlqRetentionSeconds) });
       const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
       const latencies = new Distribution();
       const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
