@@ -148,7 +148,9 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
           `${running.ddb.exposure}. Whoever can reach this machine can read and write the local table.\n`,
       );
     }
+    let reported = false;
     const report = async () => {
+      reported = true;
       if (stopped()) await running.halt(); // final counts: nothing moves any more
       say(`\nreport (stack ${stack})\n${formatReport(running.report())}`);
       writeJson();
@@ -194,7 +196,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       // Ctrl-C is how a --watch run ends; a closed output or DynamoDB Local's end is not.
       return interrupts.received ? 0 : interrupts.exitCode;
     }
-    if (!scenario) await report(); // --watch interrupted while starting
+    if (!reported) await report(); // stopped while starting
     if (stepError) return 2;
     if (stopped()) return interrupts.exitCode;
     return problems.length > 0 ? 1 : 0;

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { PROJECT_DIR } from "../config/stackFile";
@@ -135,7 +134,7 @@ function spawnJvm(isolation: Isolation, inside: number, outside: number): ChildP
   return run({ port: inside, sharedDb: true, stdio: "pipe" });
 }
 
-const running = new Set<{ child: ChildProcess; jvmPid?: number }>();
+const running = new Set<Attempt["entry"]>();
 let hooked = false;
 
 /**
@@ -162,13 +161,18 @@ function killQuietly(pid: number): void {
   }
 }
 
-/** How the watchdog's end reads to a person. */
-function describeEnd(code: number | null, signal: NodeJS.Signals | null, output: string): string {
-  if (signal) return `its watchdog was killed (${signal}), and the JVM with it`;
-  if (code !== null && code > 128) return `its JVM was killed (${Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? `signal ${code - 128}`})`;
-  const last = output.trim().split("\n").slice(-1)[0];
-  return `its JVM exited (code ${code})${last ? `: ${last}` : ""}`;
+/** How the end reads to a person: the JVM's, as its watchdog told it, or the watchdog's own. */
+function describeEnd(jvmExit: JvmExit | undefined, signal: NodeJS.Signals | null, output: string): string {
+  if (jvmExit?.signal) return `its JVM was killed (${jvmExit.signal})`;
+  if (jvmExit) {
+    const last = output.trim().split("\n").slice(-1)[0];
+    return `its JVM exited (code ${jvmExit.code})${last ? `: ${last}` : ""}`;
+  }
+  // (unshare's own exit status says nothing of how its child ended)
+  return `its watchdog ${signal ? `was killed (${signal})` : "is gone"}, and the JVM with it`;
 }
+
+type JvmExit = { code: number | null; signal: NodeJS.Signals | null };
 
 /** What DynamoDB Local prints when its port is taken. */
 const BIND_FAILED = /Could not start server on port|BindException|Address already in use/;
@@ -177,7 +181,7 @@ class NotIsolated extends Error {}
 
 interface Attempt {
   readonly child: ChildProcess;
-  readonly entry: { child: ChildProcess; jvmPid?: number };
+  readonly entry: { child: ChildProcess; jvmPid?: number; jvmExit?: JvmExit };
   readonly port: number;
   output(): string;
   /** Rejects when the watchdog ends before it is ready; resolves never. */
@@ -202,14 +206,15 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
     await new Promise((r) => probe.close(r));
   }
   const child = spawnJvm(isolation, inside, outside);
-  const entry: { child: ChildProcess; jvmPid?: number } = { child };
+  const entry: Attempt["entry"] = { child };
   running.add(entry);
   hookExit();
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  child.on("message", (m: { jvmPid?: number }) => {
-    if (m?.jvmPid && isolation === "none") entry.jvmPid = m.jvmPid;
+  child.on("message", (m: { jvmPid?: number; jvmExit?: JvmExit }) => {
+    if (m?.jvmPid && isolation === "none") entry.jvmPid = m.jvmPid; // a pid of this machine's (not of a PID namespace)
+    if (m?.jvmExit) entry.jvmExit = m.jvmExit;
   });
   child.on("exit", () => running.delete(entry));
   let relaying = isolation === "none";
@@ -305,10 +310,11 @@ function started(a: Attempt, endpoint: string, isolation: Isolation, exposure: s
   const { child, entry } = a;
   let stopping = false;
   const ended = new Promise<string>((resolve) => {
-    child.once("exit", (code, signal) => {
+    // "close": after the exit and the end of the IPC channel, so the watchdog's last message is in.
+    child.once("close", (_code, signal) => {
       // The watchdog is gone; where nothing else kills the JVM with it, do it here.
       if (entry.jvmPid) killQuietly(entry.jvmPid);
-      if (!stopping) resolve(describeEnd(code, signal, a.output()));
+      if (!stopping) resolve(describeEnd(entry.jvmExit, signal, a.output()));
     });
   });
   return {

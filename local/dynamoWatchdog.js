@@ -43,7 +43,13 @@ jvm.once("error", (err) => {
   process.stderr.write(`dynamoWatchdog: cannot run ${command}: ${err.code || err.message}\n`);
   process.exit(err.code === "ENOENT" ? 127 : 1);
 });
-jvm.once("exit", (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] || 0)));
+jvm.once("exit", (code, signal) => {
+  // The runner hears how the JVM ended from us (unshare's own exit status says little).
+  const status = code ?? 128 + (os.constants.signals[signal] || 0);
+  if (!process.connected) process.exit(status);
+  process.send({ jvmExit: { code, signal } }, () => process.exit(status));
+  setTimeout(() => process.exit(status), 1000).unref();
+});
 
 // The runner is gone: no one will ever stop the JVM but us.
 const orphaned = () => {
