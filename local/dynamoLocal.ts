@@ -249,20 +249,24 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
   return { child, entry, port: outside, output: () => output, failed };
 }
 
+/** Why this system refused the namespace, once it did (not tried again in this process). */
+let refused: string | undefined;
+
 /** Whether to try the namespace; ORDERS_LOCAL_ISOLATION=none turns it off (a sandbox that breaks it, the tests of the other way). */
 function wantedIsolation(): Isolation {
   const wanted = process.env.ORDERS_LOCAL_ISOLATION;
   if (wanted !== undefined && wanted !== "" && wanted !== "none" && wanted !== "namespace") {
     throw new Error(`ORDERS_LOCAL_ISOLATION is ${JSON.stringify(wanted)}; expected namespace (the default where Linux allows it) or none`);
   }
-  return wanted === "none" || process.platform !== "linux" ? "none" : "namespace";
+  return wanted === "none" || process.platform !== "linux" || refused !== undefined ? "none" : "namespace";
 }
 
 /** Starts DynamoDB Local on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
 export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number } = {}): Promise<DynamoLocal> {
   const fixed = opts.port !== undefined && opts.port !== 0;
   let isolation = wantedIsolation();
-  let exposure: string | undefined = isolation === "none" ? (process.platform !== "linux" ? `${process.platform} has no network namespaces` : "ORDERS_LOCAL_ISOLATION=none") : undefined;
+  let exposure: string | undefined =
+    isolation === "namespace" ? undefined : process.platform !== "linux" ? `${process.platform} has no network namespaces` : (refused ?? "ORDERS_LOCAL_ISOLATION=none");
   const timeoutMs = opts.timeoutMs ?? 30000;
   for (let tries = 0; ; tries++) {
     let a: Attempt;
@@ -271,7 +275,7 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
     } catch (err) {
       if (!(err instanceof NotIsolated)) throw err;
       isolation = "none";
-      exposure = `this system does not let an unprivileged process isolate it (${err.message})`;
+      exposure = refused = `this system does not let an unprivileged process isolate it (${err.message})`;
       continue;
     }
     const endpoint = `http://127.0.0.1:${a.port}`;
