@@ -134,7 +134,7 @@ export class LocalPipeline {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
     // started is stopped again if another part fails. The JVM is spawned first
-    // (startDynamoLocal spawns synchronously once it has a port), and only then is the
+    // (startDynamoLocal spawns as soon as it holds its port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
     const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
     const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack)).then(planFromDeclared);
