@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PortInUse } from "../local/dynamoLocal";
 import { LOCAL_STATE_DIR } from "../local/localState";
+import { startSqsLocal } from "../local/sqsLocal";
 import { CliProcess, descendants, javaOnPort, killJava, listeningSockets, waitForNoJava } from "./support/cliProcess";
 import { PROJECT, sh } from "./support/spawn";
 
@@ -172,9 +174,11 @@ describe("local: endpoints usable as printed, reachable only from this machine (
     const local = net.createServer();
     await new Promise<void>((resolve) => local.listen(dynamoPort, "127.0.0.1", resolve));
     blockers.push(local);
-    const r2 = await sh(`node cli/bin.js local --stack dev --scenario ${story} --quiet --sqs-port ${dynamoPort}`, { env: { ...process.env, ORDERS_LOCAL_SQS_PORT: String(sqsPort) }, timeoutMs: 150000 });
+    const r2 = await sh(`node cli/bin.js local --stack dev --scenario ${story} --quiet --dynamodb-port ${dynamoPort}`, { env: { ...process.env, ORDERS_LOCAL_DYNAMODB_PORT: String(sqsPort) }, timeoutMs: 150000 });
     assert.equal(r2.code, 2, r2.stdout + r2.stderr);
-    assert.equal(r2.stderr, `orders-pipeline: --sqs-port ${dynamoPort}: port ${dynamoPort} is in use by another program; choose another port, or leave it out for a free one\n`);
+    assert.equal(r2.stderr, `orders-pipeline: --dynamodb-port ${dynamoPort}: port ${dynamoPort} is in use by another program; choose another port, or leave it out for a free one\n`);
+    // The local SQS is bound where it listens: the same refusal (in-process; the command maps it to --sqs-port as above).
+    await assert.rejects(startSqsLocal({ port: dynamoPort }), (err: Error) => err instanceof PortInUse && err.port === dynamoPort);
 
     const bad = await sh(`node cli/bin.js local --stack dev --watch`, { env: { ...process.env, ORDERS_LOCAL_DYNAMODB_PORT: "80000" } });
     assert.equal(bad.code, 2);
