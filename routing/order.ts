@@ -128,9 +128,11 @@ function readAmount(image: Image, reasons: string[]): { amount: Decimal; text: s
 
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const IDEOGRAPHIC_DOTS = /[\u3002\uFF0E\uFF61]/g;
-// RFC 5322 dot-atom text, widened to any letter, mark or digit (RFC 6531 allows UTF-8 names);
-// or a quoted string without control characters.
-const LOCAL_PART = /^(?:[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+)*|"(?:[^"\\\p{Cc}]|\\[^\p{Cc}])*")$/u;
+// The name before the `@`: no whitespace, control characters nor the characters that mark
+// text around an address (`<>()[],;:"\`), or a quoted string without control characters.
+// Looser than RFC 5322's dot-atom on purpose (`ann.@example.com` is accepted, as many mail
+// systems do): the point is to refuse what is not one address, not a real customer.
+const LOCAL_PART = /^(?:[^\s\p{C}"(),:;<>@[\\\]]+|"(?:[^"\\\p{Cc}]|\\[^\p{Cc}])*")$/u;
 // A host name (labels of letters, marks, digits and inner hyphens, at most 63 characters each
 // and 253 in all; an IDN in Unicode or in its xn-- form) or an address literal ([192.0.2.1],
 // [IPv6:2001:db8::1]).
