@@ -7,9 +7,9 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { bundleProcessor } from "../infra/bundle";
 import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer, tableItemReader } from "../local/dlq";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_REQUEST_TIMEOUT_MS, localClientConfig } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
-import { lookupState } from "../local/localState";
+import { isStopped, lookupState } from "../local/localState";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
@@ -41,10 +41,10 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
     throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
   }
   const { config } = resolve();
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const sqs = new SQSClient({ ...common, endpoint: state.sqsEndpoint });
-  const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
-  const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
+  // With timeouts: a local stack that does not answer (stopped with Ctrl-Z) is said, not waited for.
+  const sqs = new SQSClient(localClientConfig(state.sqsEndpoint, { attempts: 1 }));
+  const streams = new DynamoDBStreamsClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
+  const dynamo = new DynamoDBClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
   const readItem = tableItemReader(dynamo, state.tableName);
   const plan = planFromDeclared(await evaluateProgram(stack, config));
   // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
@@ -53,7 +53,11 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
   const queues: DlqQueue[] = [];
   const explain = (err: Error) =>
     (err as NodeJS.ErrnoException).code === "ECONNREFUSED" || err.name === "TimeoutError"
-      ? new Error(`the local stack ${stack} (pid ${state.pid}) does not answer at ${state.dynamodbEndpoint} / ${state.sqsEndpoint}: ${err.message}`)
+      ? new Error(
+          isStopped(state.pid)
+            ? `the local stack ${stack} (pid ${state.pid}) is stopped (Ctrl-Z?) and does not answer: resume it (\`fg\` in its terminal, or \`kill -CONT ${state.pid}\`)`
+            : `the local stack ${stack} (pid ${state.pid}) does not answer at ${state.dynamodbEndpoint} / ${state.sqsEndpoint}: ${err.name === "TimeoutError" ? `no answer within ${LOCAL_REQUEST_TIMEOUT_MS / 1000} s` : err.message}`,
+        )
       : err;
   for (const p of plan.pipes) {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName })).catch((err: Error) => {

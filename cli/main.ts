@@ -85,6 +85,8 @@ const SIGNAL_EXITS: Readonly<Record<number, NodeJS.Signals>> = { 129: "SIGHUP", 
 export function run(argv: readonly string[]): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
+      // A command that watches its own output (it listens here too) decides what a failed write means.
+      if (stream.listenerCount("error") > 1) return;
       if (err.code === "EPIPE") process.exit(0);
       throw err;
     });

@@ -43,7 +43,12 @@ export interface ProcessorPlan {
   readonly architecture: string | null;
   readonly dlqName: string;
   readonly declaredDlqUrl: string;
+  /** How long the declared DLQ keeps a message (SQS's MessageRetentionPeriod, seconds). */
+  readonly dlqRetentionSeconds: number;
 }
+
+/** SQS's MessageRetentionPeriod when a queue declares none: 4 days (SQS API reference, SetQueueAttributes). */
+export const SQS_DEFAULT_RETENTION_SECONDS = 345600;
 
 export interface PipePlan extends LocalPipeSpec {
   readonly processor: ProcessorPlan;
@@ -121,6 +126,7 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
         architecture: Array.isArray(fn.state.architectures) && typeof fn.state.architectures[0] === "string" ? fn.state.architectures[0] : null,
         dlqName: dlq.name,
         declaredDlqUrl: dlq.state.url,
+        dlqRetentionSeconds: typeof dlq.state.messageRetentionSeconds === "number" ? dlq.state.messageRetentionSeconds : SQS_DEFAULT_RETENTION_SECONDS,
       },
     };
   });

@@ -7,7 +7,7 @@ import { REPORT_MESSAGES } from "../handlers/constants";
 import { bundleProcessor } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
 import { routesFromEnvironment } from "../routing/environment";
-import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
@@ -82,6 +82,9 @@ export interface StartOptions {
   readonly retryDelayMs?: number;
   /** Leave the pipes stopped until startPipes() (the bench writes a backlog first). */
   readonly deferPipes?: boolean;
+  /** Fixed ports on 127.0.0.1 (left out: free ones). */
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
 }
 
 interface RunningPipe {
@@ -134,9 +137,8 @@ export class LocalPipeline {
     readonly ddb: DynamoLocal,
     readonly sqsLocal: SqsLocal,
   ) {
-    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    this.dynamo = new DynamoDBClient({ ...common, endpoint: ddb.endpoint });
-    this.streams = new DynamoDBStreamsClient({ ...common, endpoint: ddb.endpoint });
+    this.dynamo = new DynamoDBClient(localClientConfig(ddb.endpoint));
+    this.streams = new DynamoDBStreamsClient(localClientConfig(ddb.endpoint));
     this.sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
   }
 
@@ -168,11 +170,11 @@ export class LocalPipeline {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
     // started is stopped again if another part fails. The JVM is spawned first
-    // (startDynamoLocal spawns synchronously once it has a port), and only then is the
+    // (startDynamoLocal spawns as soon as it holds its port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
-    const dynamoStarting = startDynamoLocal({ port: await freePort() });
+    const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
     const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
-    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal()]);
+    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();
       if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);
@@ -200,7 +202,8 @@ export class LocalPipeline {
     this.stream = streamArn;
 
     for (const p of this.plan.pipes) {
-      const queue = this.sqsLocal.createQueue(p.processor.dlqName);
+      // Kept as long as the deployed DLQ keeps them.
+      const queue = this.sqsLocal.createQueue(p.processor.dlqName, { MessageRetentionPeriod: String(p.processor.dlqRetentionSeconds) });
       const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
       const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
       const ledger = new PipeLedger(evaluators, (e) => this.onOutcome(p, e, latencies, emit));

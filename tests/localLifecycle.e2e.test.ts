@@ -11,7 +11,7 @@ import { CliProcess, javaOnPort, killJava, waitForNoJava } from "./support/cliPr
 
 const STATE = path.join(LOCAL_STATE_DIR, "dev.json");
 const readState = () => JSON.parse(fs.readFileSync(STATE, "utf8")) as LocalState;
-const READY = /--endpoint-url (http:\/\/127\.0\.0\.1:(\d+))/;
+const READY = /AWS_ENDPOINT_URL_DYNAMODB=(http:\/\/127\.0\.0\.1:(\d+))/;
 
 describe("local: killed, interrupted, started twice (process level)", function () {
   this.timeout(180000);

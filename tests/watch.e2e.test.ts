@@ -36,7 +36,7 @@ describe("orders-pipeline local --watch", function () {
     });
     child.stdout?.on("data", (d) => (output += d.toString()));
     child.stderr?.on("data", (d) => (output += d.toString()));
-    const [, endpoint] = await waitFor(/--endpoint-url (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, endpoint] = await waitFor(/AWS_ENDPOINT_URL_DYNAMODB=(http:\/\/127\.0\.0\.1:\d+)/);
     assert.ok(fs.existsSync(path.join(LOCAL_STATE_DIR, "dev.json")), "the running stack is findable by other commands");
 
     const dynamo = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
