@@ -99,10 +99,12 @@ export async function runStepColdStartBench(): Promise<Row[]> {
     if (built.status !== 0) throw new Error(`building the example's bundles failed: ${built.stderr}`);
     const [runtimeCode, bundledCode] = JSON.parse(built.stdout) as string[];
     const baseline = bundleProcessor(served, { sdk: "runtime" });
+    const seedBundled = bundleProcessor(served, { sdk: "bundled" });
     const off = { ...env, POWERTOOLS_IDEMPOTENCY_DISABLED: "true" };
     const sdkName = (sdk: SdkPackaging) => (sdk === "runtime" ? "SDK from the runtime" : "SDK bundled");
     const variants: Variant[] = [
-      { name: "seed step, store off (before effects-once)", file: write("baseline", baseline.code), env: off, bytes: baseline.bytes },
+      { name: "seed step, store off (before effects-once), SDK from the runtime", file: write("baseline", baseline.code), env: off, bytes: baseline.bytes },
+      { name: "seed step, store off, SDK bundled", file: write("seed-bundled", seedBundled.code), env: off, bytes: seedBundled.bytes },
       ...(["runtime", "bundled"] as SdkPackaging[]).flatMap((sdk, i) => {
         const code = [runtimeCode, bundledCode][i];
         const file = write(`fulfil-${sdk}`, code);
@@ -127,7 +129,7 @@ export async function runStepColdStartBench(): Promise<Row[]> {
     const initOf = (i: number) => median(init[i]);
     const coldOf = (i: number) => median(init[i]) + median(first[i]);
     return variants.map((v, i) => {
-      // The store-off twin of an effects-once variant is the row before it.
+      // The store-off twin of an effects-once variant is the row before it (the same bundle).
       const twin = v.env === env ? i - 1 : i;
       return {
         processor: v.name,
