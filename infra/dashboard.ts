@@ -65,6 +65,7 @@ function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] 
         pipe("TargetStageDuration", { stat: "Average", label: "target stage duration, average (ms)" }),
         pipe("TargetStageDuration", { stat: "Maximum", label: "target stage duration, maximum (ms)" }),
         pipe("TargetStageFailed", { stat: "Sum", label: "target stage failed", yAxis: "right" }),
+        pipe("TargetStagePartiallyFailed", { stat: "Sum", label: "target stage partially failed", yAxis: "right" }),
       ]],
       ["DLQ: messages and oldest age", [
         dlq("ApproximateNumberOfMessagesVisible", { stat: "Maximum", label: "visible messages" }),

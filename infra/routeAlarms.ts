@@ -65,17 +65,31 @@ export class RouteAlarms extends pulumi.ComponentResource {
 
     // A processor that reports failed records returns batchItemFailures and does not error, so
     // Lambda's Errors stays 0 while the pipe retries (aws-facts 7b). The failure as AWS
-    // reports it is the pipe's ExecutionFailed / ExecutionPartiallyFailed (eb-pipes-monitoring,
-    // best effort), and as the processor reports it its RecordsFailed metric: either one.
+    // reports it: every failure and partial-failure metric the current eb-pipes-monitoring page
+    // lists for a pipe without enrichment (ExecutionFailed, ExecutionPartiallyFailed,
+    // TargetStageFailed, TargetStagePartiallyFailed; best effort, so more than one), and as the
+    // processor reports it, its RecordsFailed metric: any one of them.
+    const pipeMetric = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: { namespace: "AWS/EventBridge/Pipes", metricName, dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" },
+    });
     const retrying = alarm("retrying", {
-      alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions, or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
+      alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions (or target stages), or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
       threshold: 0,
       metricQueries: [
-        { id: "failed", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
-        { id: "partial", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionPartiallyFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
+        pipeMetric("failed", "ExecutionFailed"),
+        pipeMetric("partial", "ExecutionPartiallyFailed"),
+        pipeMetric("targetFailed", "TargetStageFailed"),
+        pipeMetric("targetPartial", "TargetStagePartiallyFailed"),
         { id: "records", returnData: false, metric: { namespace: METRICS_NAMESPACE, metricName: "RecordsFailed", dimensions: { service: args.metricsService }, period: 60, stat: "Sum" } },
         // Each source may publish nothing in a minute: missing points count as 0.
-        { id: "retrying", returnData: true, label: "failed executions and failed records", expression: "FILL(failed, 0) + FILL(partial, 0) + FILL(records, 0)" },
+        {
+          id: "retrying",
+          returnData: true,
+          label: "failed executions and failed records",
+          expression: "FILL(failed, 0) + FILL(partial, 0) + FILL(targetFailed, 0) + FILL(targetPartial, 0) + FILL(records, 0)",
+        },
       ],
     });
 

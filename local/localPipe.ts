@@ -16,9 +16,10 @@ import { toWireRecord, type WireRecord } from "./wireFormat";
 // deployed pipe has (aws-facts sections 2 and 5): it reads every shard through the real
 // DynamoDB Streams API (parents before children, order kept within a shard), applies the
 // filters, batches (batch size, batching window), invokes the target synchronously, honours
-// batchItemFailures (retry from the first failed eventID), bisects what failed until the
-// failing record is alone (AUTOMATIC_BISECT), gives up after maximumRetryAttempts or maximumRecordAgeInSeconds and then sends a
-// pointer message in AWS's shape to the DLQ.
+// batchItemFailures (retry from the first failed eventID), bisects a failed invocation until
+// the failing record is alone (AUTOMATIC_BISECT), gives up after maximumRetryAttempts or
+// maximumRecordAgeInSeconds and then sends a pointer message in AWS's shape to the DLQ,
+// retrying that send (and saying so) until it succeeds.
 
 export interface LocalPipeSpec {
   readonly name: string;
@@ -296,7 +297,7 @@ export class LocalPipe {
       if (!this.running) return;
       this.counts.invocations++;
       this.batchSizes.add(item.records.length);
-      const verdict = result.ok ? readBatchResponse(item.records.map((r) => r.eventID), result.result) : { ok: false as const, from: 0, why: result.error };
+      const verdict = result.ok ? readBatchResponse(item.records.map((r) => r.eventID), result.result) : { ok: false as const, from: 0, partial: false, why: result.error };
       if (verdict.ok) {
         this.settle(item.records, "delivered");
         pending.shift();
@@ -310,6 +311,8 @@ export class LocalPipe {
       this.deps.onEvent?.("pipe.batch_failed", {
         pipe: this.spec.name,
         attempt: attempts,
+        // A partial batch response (ExecutionPartiallyFailed on AWS) or a failed invocation.
+        partial: verdict.partial,
         records: remaining.length,
         firstEventID: remaining[0].eventID,
         firstKey: keyOf(remaining[0]),
@@ -322,9 +325,16 @@ export class LocalPipe {
         continue;
       }
       await sleep(Math.min(2000, (this.deps.retryDelayMs ?? 50) * 2 ** (attempts - 1)), this.stopping.signal);
-      // AUTOMATIC_BISECT: halve the failing part and retry each half, until the failing
-      // record is alone; records behind it wait, so order within the shard is kept.
-      if (this.spec.bisectOnFailure && remaining.length > 1) {
+      // AUTOMATIC_BISECT: halve a failed invocation and retry each half, until the failing
+      // record is alone; records behind it wait, so order within the shard is kept. A partial
+      // response is not halved: the batch is split at the first failed record (above) and the
+      // rest retried together. AWS's Pipes pages are silent on the combination; this is the
+      // rule of the stream poller Pipes shares with Lambda (Lambda developer guide,
+      // services-ddb-batchfailurereporting, "Bisecting a batch": "When a partial batch success
+      // response is received and both BisectBatchOnFunctionError and ReportBatchItemFailures
+      // are turned on, the batch is bisected at the returned sequence number and Lambda
+      // retries only the remaining records"; a failed invocation "is bisected regardless").
+      if (this.spec.bisectOnFailure && !verdict.partial && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
         pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID, retry: true }, { records: remaining.slice(half), attempts: 0, retry: true });
       } else {

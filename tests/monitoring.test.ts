@@ -75,6 +75,8 @@ describe("monitoring", () => {
     // [namespace, metric, dimensions, accepted] — by hand from the AWS pages.
     const cases: [string, string, string[], boolean][] = [
       ["AWS/EventBridge/Pipes", "ExecutionPartiallyFailed", ["PipeName"], true],
+      ["AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", ["PipeName"], true],
+      ["AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", ["AwsAccountId"], false],
       ["AWS/EventBridge/Pipes", "ExecutionsFailed", ["PipeName"], false],
       ["AWS/EventBridge/Pipes", "ExecutionFailed", ["FunctionName"], false],
       ["AWS/Lambda", "Errors", ["FunctionName"], true],
@@ -125,8 +127,10 @@ describe("monitoring", () => {
             [
               ["failed", "AWS/EventBridge/Pipes", "ExecutionFailed", { PipeName: pipeName }, "Sum", 60],
               ["partial", "AWS/EventBridge/Pipes", "ExecutionPartiallyFailed", { PipeName: pipeName }, "Sum", 60],
+              ["targetFailed", "AWS/EventBridge/Pipes", "TargetStageFailed", { PipeName: pipeName }, "Sum", 60],
+              ["targetPartial", "AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", { PipeName: pipeName }, "Sum", 60],
               ["records", "OrdersPipeline", "RecordsFailed", { service: metricsServiceName(route) }, "Sum", 60],
-              ["retrying", "FILL(failed, 0) + FILL(partial, 0) + FILL(records, 0)"],
+              ["retrying", "FILL(failed, 0) + FILL(partial, 0) + FILL(targetFailed, 0) + FILL(targetPartial, 0) + FILL(records, 0)"],
             ],
           );
           assert.match(retrying.alarmDescription, new RegExp(`^${pipeName} is retrying records on the ${route} route \\(stack ${stackName}\\)`));
@@ -169,6 +173,7 @@ describe("monitoring", () => {
             assert.deepEqual([...graphed(namespace, dims)].sort(), [...names].sort(), `${route}: ${namespace}`);
           expect("AWS/EventBridge/Pipes", { PipeName: `${prefix}OrdersPipe-${stackName}` }, [
             "EventCount", "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionThrottled", "ExecutionTimeout", "TargetStageDuration", "TargetStageFailed",
+            "TargetStagePartiallyFailed",
           ]);
           expect("AWS/Lambda", { FunctionName: fn }, ["Invocations", "Errors", "Duration", "Throttles"]);
           expect("AWS/SQS", { QueueName: queue }, ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"]);
