@@ -20,6 +20,9 @@ export function metricsServiceName(route: RouteName): string {
 /** The processor's own metrics per batch (handlers/lambda.ts), the same on both routes. */
 export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "RecordsFailed"] as const;
 
+/** Quarantined records sent as a reference to the stream (too large for a message); emitted only when non-zero. */
+export const QUARANTINED_BY_REFERENCE_METRIC = "RecordsQuarantinedByReference";
+
 /** What each route's business step counts (handlers/business.ts): orders, and their amounts. */
 export const BUSINESS_METRICS: Record<RouteName, { readonly count: string; readonly amount: string }> = {
   normal: { count: "OrdersAccepted", amount: "OrderAmountAccepted" },

@@ -6,9 +6,9 @@ import { routeEvaluator } from "../routing/decide";
 import { routeFromEnvironment } from "../routing/environment";
 import { processBatch, type BatchResult } from "./batch";
 import type { OrderContext, OrderHandler } from "./business";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, metricsServiceName } from "./constants";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, metricsServiceName, QUARANTINED_BY_REFERENCE_METRIC } from "./constants";
 import { parseFaults, withInjectedFaults } from "./faults";
-import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
+import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
 
 // The Lambda shell around processBatch: reads the route from the environment the Pulumi
 // program set, logs with Powertools Logger (JSON, one line per event) and emits metrics in
@@ -41,14 +41,33 @@ export function sqsQuarantineSender(queueUrl: string, makeClient: () => SQSClien
   let client: SQSClient | undefined;
   return async (message) => {
     client ??= makeClient();
-    await client.send(
-      new (loadSqs().SendMessageCommand)({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: { kind: { DataType: "String", StringValue: QUARANTINE_KIND } },
-      }),
-    );
+    // The whole record, or a reference to it when it would not fit in an SQS message.
+    const { body, delivery } = quarantineBody(message);
+    await client.send(new (loadSqs().SendMessageCommand)({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: QUARANTINE_ATTRIBUTES }));
+    return delivery;
   };
+}
+
+/**
+ * Records quarantined by reference (too large for a message), only when there are some: a
+ * rare event, so a metric written on every invocation would be a custom metric billed every
+ * month for zeros; the alarm reads a missing point as none.
+ */
+function addReferenceMetric(metrics: Metrics, count: number): void {
+  if (count > 0) metrics.addMetric(QUARANTINED_BY_REFERENCE_METRIC, MetricUnit.Count, count);
+}
+
+/** The sender, counting the records it sent by reference (an execution environment runs one invocation at a time). */
+function countingReferences(send: QuarantineSender): QuarantineSender & { byReference: number } {
+  const counting = Object.assign(
+    async (message: Parameters<QuarantineSender>[0]) => {
+      const delivery = await send(message);
+      if (delivery === "reference") counting.byReference++;
+      return delivery;
+    },
+    { byReference: 0 },
+  );
+  return counting;
 }
 
 export function createHandler(handleOrder: OrderHandler): (payload: unknown, context?: Context) => Promise<BatchResult> {
@@ -60,7 +79,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
   const serviceName = metricsServiceName(route.name);
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
-  const quarantine = sqsQuarantineSender(queueUrl);
+  const quarantine = countingReferences(sqsQuarantineSender(queueUrl));
   const context: OrderContext = {
     route: route.name,
     log: { info: (message, attributes) => logger.info(message, attributes) },
@@ -78,6 +97,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
 
   return async (payload, lambdaContext) => {
     if (lambdaContext) logger.addContext(lambdaContext);
+    quarantine.byReference = 0;
     try {
       const { batchItemFailures, counts } = await processBatch(payload, {
         evaluator,
@@ -90,6 +110,7 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
       metrics.addMetric(skipped, MetricUnit.Count, counts.skipped);
       metrics.addMetric(quarantined, MetricUnit.Count, counts.quarantined);
       metrics.addMetric(failed, MetricUnit.Count, counts.failed);
+      addReferenceMetric(metrics, quarantine.byReference);
       logger.info("batch.done", { ...counts });
       return { batchItemFailures };
     } finally {

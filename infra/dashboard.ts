@@ -1,4 +1,4 @@
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
 
 // The stack's CloudWatch dashboard body, from the same routes as the pipes: per route the
@@ -79,6 +79,7 @@ function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] 
         emf(business.count, sum(business.count)),
         emf(skipped, sum("skipped by the guard")),
         emf(quarantined, sum("quarantined (malformed)")),
+        emf(QUARANTINED_BY_REFERENCE_METRIC, sum("of which by reference (too large for a message)")),
         emf(failed, sum("failed (retried by the pipe)")),
       ]],
       ["Processor: order amounts", [emf(business.amount, sum(`${business.amount} (sum)`))]],

@@ -1,4 +1,4 @@
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 
 // Every CloudWatch metric the alarms and the dashboard may use, with the dimensions it is
 // published under and the page that says so. A metric name or dimension that AWS does not
@@ -37,7 +37,7 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
   ...["EventCount", "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionThrottled", "ExecutionTimeout", "TargetStageDuration", "TargetStageFailed", "TargetStagePartiallyFailed", "Duration"].map(pipe),
   ...["Invocations", "Errors", "Duration", "Throttles"].map(lambda),
   ...["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"].map(sqs),
-  ...[...BATCH_METRICS, ...Object.values(BUSINESS_METRICS).flatMap((m) => [m.count, m.amount])].map(emf),
+  ...[...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, ...Object.values(BUSINESS_METRICS).flatMap((m) => [m.count, m.amount])].map(emf),
 ];
 
 /** Why this use of a metric is not one AWS (or our EMF) publishes; undefined when it is. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { STREAM_RETENTION_SECONDS } from "../config/settings";
-import { METRICS_NAMESPACE } from "../handlers/constants";
+import { METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
 
 // The alarms of one route: what went wrong, as AWS (and our processor) report it, each with
@@ -43,7 +43,7 @@ function hours(seconds: number): string {
 
 export class RouteAlarms extends pulumi.ComponentResource {
   /** The ARNs of the alarms, by kind. */
-  readonly alarmArns: Record<"retrying" | "errors" | "dlqMessages" | "dlqAge", pulumi.Output<string>>;
+  readonly alarmArns: Record<"retrying" | "errors" | "dlqMessages" | "dlqAge" | "quarantinedByReference", pulumi.Output<string>>;
 
   constructor(name: string, args: RouteAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orders:monitoring:RouteAlarms", name, {}, opts);
@@ -128,7 +128,20 @@ export class RouteAlarms extends pulumi.ComponentResource {
       threshold,
     });
 
-    this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn };
+    // A malformed record too large for an SQS message is quarantined as a reference: its
+    // images are only in the stream (24 h after the write); the table keeps only the current
+    // item. More urgent than a message in the DLQ, so an alarm of its own.
+    const quarantinedByReference = alarm("quarantined-by-reference", {
+      alarmDescription: `${args.processorName} quarantined a malformed record too large for an SQS message on ${on}; the DLQ holds a reference to it, and its images are only in the stream, for 24 h after it was written (the table keeps only the order's current version). First: ${dlqList}, then npx orders-pipeline dlq show --stack ${args.stack} --message ID to read the record back and keep it; fix the item, then dlq redrive.`,
+      namespace: METRICS_NAMESPACE,
+      metricName: QUARANTINED_BY_REFERENCE_METRIC,
+      dimensions: { service: args.metricsService },
+      statistic: "Sum",
+      period: 300,
+      threshold: 0,
+    });
+
+    this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn, quarantinedByReference: quarantinedByReference.arn };
     this.registerOutputs({ alarmArns: this.alarmArns });
   }
 }

@@ -26,7 +26,12 @@ export interface ProcessorPlan {
   readonly architecture: string | null;
   readonly dlqName: string;
   readonly declaredDlqUrl: string;
+  /** The DLQ's MaximumMessageSize as declared (the provider's default when not set). */
+  readonly dlqMaxMessageSize: number;
 }
+
+/** @pulumi/aws sqs.Queue maxMessageSize: "The default for this attribute is 262144 (256 KiB)". */
+const PROVIDER_DEFAULT_MAX_MESSAGE_SIZE = 262_144;
 
 export interface PipePlan extends LocalPipeSpec {
   readonly processor: ProcessorPlan;
@@ -85,6 +90,7 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
         architecture: Array.isArray(fn.state.architectures) && typeof fn.state.architectures[0] === "string" ? fn.state.architectures[0] : null,
         dlqName: dlq.name,
         declaredDlqUrl: dlq.state.url,
+        dlqMaxMessageSize: typeof dlq.state.maxMessageSize === "number" ? dlq.state.maxMessageSize : PROVIDER_DEFAULT_MAX_MESSAGE_SIZE,
       },
     };
   });
@@ -106,4 +112,9 @@ export function localEnvironment(processor: ProcessorPlan, local: { dlqUrl: stri
     AWS_LAMBDA_FUNCTION_NAME: processor.name,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
+}
+
+/** The local DLQ's attributes: the declared limits, so the local SQS refuses what AWS would. */
+export function localQueueAttributes(processor: ProcessorPlan): Record<string, string> {
+  return { MaximumMessageSize: String(processor.dlqMaxMessageSize) };
 }

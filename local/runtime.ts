@@ -7,7 +7,7 @@ import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type Dynam
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { LocalPipe, type PipeCounts } from "./localPipe";
-import { localEnvironment, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
 import { sqsClientConfig, startSqsLocal, type SqsLocal } from "./sqsLocal";
 import type { WireRecord } from "./wireFormat";
@@ -170,7 +170,7 @@ export class LocalPipeline {
     this.stream = streamArn;
 
     for (const p of this.plan.pipes) {
-      const queue = this.sqsLocal.createQueue(p.processor.dlqName);
+      const queue = this.sqsLocal.createQueue(p.processor.dlqName, localQueueAttributes(p.processor));
       const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
       const latencies = new Distribution();
       const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });

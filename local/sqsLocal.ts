@@ -6,8 +6,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./dynamoLocal";
 
 export interface SqsLocal {
   readonly endpoint: string;
-  /** Creates (or returns) the queue; its URL on the local endpoint. */
-  createQueue(name: string): { queueUrl: string; queueArn: string };
+  /**
+   * Creates (or returns) the queue; its URL on the local endpoint. `attributes` are SQS queue
+   * attributes; fauxqs enforces MaximumMessageSize on SendMessage with SQS's own error.
+   */
+  createQueue(name: string, attributes?: Record<string, string>): { queueUrl: string; queueArn: string };
   stop(): Promise<void>;
 }
 
@@ -19,8 +22,8 @@ export async function startSqsLocal(): Promise<SqsLocal> {
   const server = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false, defaultRegion: LOCAL_REGION });
   return {
     endpoint: server.address,
-    createQueue: (name) => {
-      const q = server.createQueue(name);
+    createQueue: (name, attributes) => {
+      const q = server.createQueue(name, attributes ? { attributes } : undefined);
       return { queueUrl: q.queueUrl, queueArn: q.queueArn };
     },
     stop: () => server.stop(),

@@ -5,6 +5,8 @@ import { quarantineMessage } from "../handlers/quarantine";
 import { type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
 import type { PointerMessage } from "../local/localPipe";
 import type { InvokeResult } from "../local/processorHost";
+import { evaluateProgram } from "../local/evaluateProgram";
+import { localQueueAttributes, planFromDeclared } from "../local/plan";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
 import { routesFromSettings } from "../routing/route";
@@ -92,6 +94,41 @@ describe("resolving a pipe pointer", () => {
     const r = await resolvePointer({ streams, sqs: undefined as never }, pointer(900, 905, 6));
     assert.ok(!r.ok);
     assert.match(r.reason, /the stream no longer holds these records \(TrimmedDataAccessException\): streams keep records for 24 hours/);
+  });
+});
+
+describe("the local DLQs refuse what AWS would refuse (declared MaximumMessageSize)", function () {
+  this.timeout(30000);
+  let sqsLocal: SqsLocal;
+  let sqs: SQSClient;
+  before(async () => {
+    sqsLocal = await startSqsLocal();
+    sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
+  });
+  after(async () => {
+    sqs?.destroy();
+    await sqsLocal?.stop();
+  });
+
+  const send = (url: string, bytes: number) => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x".repeat(bytes) }));
+
+  it("the declared DLQs: 1 MiB, the largest SQS accepts; one byte more is refused with SQS's error", async () => {
+    const plan = planFromDeclared(await evaluateProgram("dev"));
+    for (const p of plan.pipes) {
+      assert.equal(p.processor.dlqMaxMessageSize, 1048576, p.processor.dlqName);
+      const { queueUrl } = sqsLocal.createQueue(`${p.processor.dlqName}-limit`, localQueueAttributes(p.processor));
+      await send(queueUrl, 1048576);
+      await assert.rejects(send(queueUrl, 1048577), /Message must be shorter than 1048576 bytes/);
+    }
+  });
+
+  it("a queue declared without maxMessageSize gets the provider's default, 256 KiB, locally too", async () => {
+    const declared = await evaluateProgram("dev");
+    const resources = declared.resources.map((r) => (r.type === "aws:sqs/queue:Queue" ? { ...r, state: { ...r.state, maxMessageSize: undefined } } : r));
+    const [p] = planFromDeclared({ ...declared, resources }).pipes;
+    const { queueUrl } = sqsLocal.createQueue("undeclared-limit", localQueueAttributes(p.processor));
+    await send(queueUrl, 262144);
+    await assert.rejects(send(queueUrl, 262145), /Message must be shorter than 262144 bytes/);
   });
 });
 

@@ -42,6 +42,7 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
       quarantine: async (m) => {
         if (opts.quarantineFails) throw new Error("SQS unavailable");
         quarantined.push(m);
+        return "whole";
       },
       warn: () => {},
     },

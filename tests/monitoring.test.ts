@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, metricsServiceName } from "../handlers/constants";
+import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, metricsServiceName, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import { createHandler } from "../handlers/lambda";
 import { bundleHandler } from "../infra/bundle";
 import { catalogProblem, METRIC_CATALOG } from "../infra/metricCatalog";
@@ -84,6 +84,7 @@ describe("monitoring", () => {
       ["AWS/SQS", "ApproximateAgeOfOldestMessage", ["QueueName"], true],
       ["AWS/SQS", "ApproximateAgeOfOldestMessage", ["QueueUrl"], false],
       ["OrdersPipeline", "RecordsFailed", ["service"], true],
+      ["OrdersPipeline", "RecordsQuarantinedByReference", ["service"], true],
       ["OrdersPipeline", "RecordsFailed", ["service", "function_name"], false],
       ["Orders", "RecordsFailed", ["service"], false],
     ];
@@ -112,7 +113,7 @@ describe("monitoring", () => {
           const queue = find(s, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.name;
           const logGroup = find(s, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state.name;
           const alarm = (kind: string) => find(s, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}Orders-${kind}-alarm`).state;
-          for (const kind of ["retrying", "errors", "dlq-messages", "dlq-age"]) {
+          for (const kind of ["retrying", "errors", "dlq-messages", "dlq-age", "quarantined-by-reference"]) {
             const a = alarm(kind);
             assert.deepEqual([a.alarmActions, a.okActions, a.comparisonOperator, a.treatMissingData, a.evaluationPeriods], [[topic], [topic], "GreaterThanThreshold", "notBreaching", 1], kind);
           }
@@ -149,6 +150,15 @@ describe("monitoring", () => {
           const age = alarm("dlq-age");
           assert.deepEqual([age.namespace, age.metricName, age.dimensions, age.statistic, age.period], ["AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: queue }, "Maximum", 300]);
           assert.match(age.alarmDescription, new RegExp(`dlq redrive --stack ${stackName} --route ${route}\\.$`));
+
+          // A record too large for a message is only in the stream (24 h) and, as it is now, in the table.
+          const byReference = alarm("quarantined-by-reference");
+          assert.deepEqual(
+            [byReference.namespace, byReference.metricName, byReference.dimensions, byReference.statistic, byReference.period, byReference.threshold],
+            ["OrdersPipeline", QUARANTINED_BY_REFERENCE_METRIC, { service: metricsServiceName(route) }, "Sum", 300, 0],
+          );
+          assert.match(byReference.alarmDescription, /only in the stream, for 24 h after it was written/);
+          assert.ok(byReference.alarmDescription.includes(`npx orders-pipeline dlq show --stack ${stackName} --message ID`), byReference.alarmDescription);
         });
       }
 
@@ -177,7 +187,7 @@ describe("monitoring", () => {
           ]);
           expect("AWS/Lambda", { FunctionName: fn }, ["Invocations", "Errors", "Duration", "Throttles"]);
           expect("AWS/SQS", { QueueName: queue }, ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"]);
-          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount]);
+          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount]);
         }
       });
 
