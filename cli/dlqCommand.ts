@@ -7,10 +7,25 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readStackConfig } from "../config/stackFile";
 import { bundleHandler } from "../infra/bundle";
-import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer, tableItemReader } from "../local/dlq";
+import {
+  type DlqClients,
+  type DlqCounts,
+  type DlqEntry,
+  DlqHolds,
+  type DlqQueue,
+  dlqQueueFor,
+  findDlqEntry,
+  forEachDlqEntry,
+  quarantinedRecordForShow,
+  redriveDlq,
+  resolvePointer,
+  tableItemReader,
+} from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
+import { Interrupts } from "../local/interrupts";
 import { lookupState } from "../local/localState";
+import { maskEmails } from "../local/maskRecord";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
@@ -40,7 +55,8 @@ async function localTarget(stack: string): Promise<Target> {
     throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
   }
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const sqs = new SQSClient({ ...common, endpoint: state.sqsEndpoint });
+  const sqsEndpoint = state.sqsEndpoint;
+  const sqs = new SQSClient({ ...common, endpoint: sqsEndpoint });
   const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
   const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
   const readItem = tableItemReader(dynamo, state.tableName);
@@ -55,14 +71,21 @@ async function localTarget(stack: string): Promise<Target> {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName })).catch((err: Error) => {
       throw explain(err);
     });
-    const host = new ProcessorHost({
-      functionName: p.processor.name,
-      code: bundleHandler(p.processor.handlerEntry).code,
-      environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint: state.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
-      timeoutMs: p.processor.timeoutSeconds * 1000,
-    });
-    hosts.push(host);
-    queues.push(dlqQueueFor(p, QueueUrl as string, { invoke: (records) => host.invoke(records), readItem }));
+    // The processor starts on the first redrive that needs it: listing and showing never do.
+    let host: ProcessorHost | undefined;
+    const started = () => {
+      if (!host) {
+        host = new ProcessorHost({
+          functionName: p.processor.name,
+          code: bundleHandler(p.processor.handlerEntry).code,
+          environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+          timeoutMs: p.processor.timeoutSeconds * 1000,
+        });
+        hosts.push(host);
+      }
+      return host;
+    };
+    queues.push(dlqQueueFor(p, QueueUrl as string, { invoke: (records) => started().invoke(records), readItem, streamArn: state.streamArn }));
   }
   return {
     clients: { sqs, streams },
@@ -130,7 +153,10 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
       if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
       return { ok: true as const, result: text ? JSON.parse(text) : null };
     };
-    return dlqQueueFor(declared, out.dlqUrl, { invoke, readItem });
+    // The deployed pipe's ARN and the stack's stream, from the outputs: what a message must name.
+    const streamArn = typeof outputs.streamArn === "string" ? outputs.streamArn : undefined;
+    const pipeArn = typeof out.pipeArn === "string" ? out.pipeArn : undefined;
+    return dlqQueueFor(declared, out.dlqUrl, { invoke, readItem, streamArn, pipeArn });
   });
   return {
     clients: { sqs, streams },
@@ -145,15 +171,105 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
   };
 }
 
+const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 function summary(e: DlqEntry): string {
   if (e.kind === "pointer") {
     const i = e.pointer.DDBStreamBatchInfo;
-    return `pointer     ${e.messageId}  ${e.pointer.context.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
+    return `pointer     ${e.messageId}  ${e.pointer.context?.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
   }
   if (e.kind === "quarantine") {
-    return `quarantine  ${e.messageId}  record ${e.quarantine.eventID ?? "(no eventID)"}: ${e.quarantine.reasons.join("; ")}, ${e.quarantine.quarantinedAt}`;
+    const q = e.quarantine;
+    const ref = q.reference;
+    const until = typeof ref?.approximateCreationDateTime === "number" ? `; the stream holds it until ${new Date(ref.approximateCreationDateTime * 1000 + STREAM_RETENTION_MS).toISOString()}` : "";
+    const how = ref ? ` by reference (${ref.sizes?.record ?? "?"} bytes, too large for a message${until})` : "";
+    return `quarantine  ${e.messageId}  record ${q.eventID ?? "(no eventID)"}${how}: ${(q.reasons ?? []).join("; ")}, ${q.quarantinedAt}`;
   }
   return `unknown     ${e.messageId}  ${e.body.slice(0, 120)}`;
+}
+
+/** What a listing did not see, and why, in words: never "held by another reader" unless SQS says some are. */
+function listingNotes(c: DlqCounts): string {
+  const notes: string[] = [];
+  if (c.notVisible > 0) notes.push(`${c.notVisible} more held by another reader right now (received, not deleted yet; visible again when released)`);
+  if (c.delayed > 0) notes.push(`${c.delayed} more delayed`);
+  if (c.seen < c.visible) notes.push(`SQS reported about ${c.visible} visible: ${c.visible - c.seen} not returned to this listing (receives sample SQS's servers; run it again)`);
+  return notes.length > 0 ? ` (${notes.join("; ")})` : "";
+}
+
+async function list(target: Target, queues: readonly DlqQueue[], say: (line: string) => void): Promise<number> {
+  for (const queue of queues) {
+    const lines: string[] = []; // one short line per message, not the messages
+    const counts = await forEachDlqEntry(target.clients, queue, (e) => void lines.push(`  ${summary(e)}`));
+    say(`${queue.processor} DLQ (${queue.url}): ${counts.seen} message(s)${listingNotes(counts)}`);
+    for (const line of lines) say(line);
+  }
+  return 0;
+}
+
+async function show(target: Target, queues: readonly DlqQueue[], messageId: string, say: (line: string) => void, mask: <T>(v: T) => T): Promise<boolean> {
+  for (const queue of queues) {
+    const entry = await findDlqEntry(target.clients, queue, messageId);
+    if (!entry) continue;
+    say(summary(entry));
+    if (entry.kind === "pointer") {
+      const resolved = await resolvePointer(target.clients, queue, entry.pointer);
+      say(resolved.ok ? JSON.stringify(mask(resolved.records), null, 2) : `cannot show the records: ${resolved.reason}`);
+    } else if (entry.kind === "quarantine") {
+      say(JSON.stringify(mask(entry.quarantine), null, 2));
+      if (entry.quarantine.reference) {
+        const found = await quarantinedRecordForShow(target.clients, queue, entry.quarantine);
+        say(found.ok ? `the record, read back from the stream (shard ${found.shardId}):\n${JSON.stringify(mask(found.record), null, 2)}` : `cannot read the record back from the stream: ${found.reason}`);
+      }
+    } else {
+      say(entry.body);
+    }
+    return true;
+  }
+  return false;
+}
+
+async function redrive(target: Target, queues: readonly DlqQueue[], messageId: string | undefined, say: (line: string) => void, where: string): Promise<number> {
+  // Without --route, the message may be in any route's DLQ: find it first.
+  let chosen = queues;
+  if (messageId) {
+    const holding: DlqQueue[] = [];
+    for (const q of queues) if (await findDlqEntry(target.clients, q, messageId)) holding.push(q);
+    if (holding.length === 0) throw new Error(`no message ${messageId} in ${where}`);
+    chosen = holding;
+  }
+  // Ctrl-C: no further message starts and what is held is released (visibility 0), so an
+  // interrupted redrive leaves nothing invisible for the hold; a second Ctrl-C exits at once,
+  // after the release.
+  const holds = new DlqHolds();
+  const interrupts = new Interrupts({
+    onFirst: () => say("interrupted: stopping after the message in progress; held messages are released (press Ctrl-C again to exit at once)"),
+    exitNow: (code) => void holds.releaseAll(target.clients.sqs).finally(() => process.exit(code)),
+  }).install();
+  let kept = 0;
+  try {
+    for (const queue of chosen) {
+      if (interrupts.signal.aborted) break;
+      say(`${queue.processor} DLQ (${queue.url}):`);
+      const outcomes = await redriveDlq(target.clients, queue, {
+        messageIds: messageId ? [messageId] : undefined,
+        signal: interrupts.signal,
+        holds,
+        onOutcome: (o) => say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`),
+      });
+      const keptHere = outcomes.filter((o) => !o.deleted).length;
+      kept += keptHere;
+      say(`  ${outcomes.length} message(s): ${outcomes.length - keptHere} deleted, ${keptHere} kept`);
+    }
+  } finally {
+    await holds.releaseAll(target.clients.sqs);
+    interrupts.uninstall();
+  }
+  if (interrupts.received) {
+    say("interrupted: the messages not redriven were not touched and are visible");
+    return interrupts.exitCode;
+  }
+  return kept > 0 ? 1 : 0;
 }
 
 export async function dlqCommand(args: string[], io: Io): Promise<number> {
@@ -167,49 +283,25 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
       route: { type: "string" },
       message: { type: "string" },
       outputs: { type: "string" },
+      "show-email": { type: "boolean" },
     },
     strict: true,
   });
   if (values.route && !(ROUTE_NAMES as readonly string[]).includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${ROUTE_NAMES.join(" or ")}`);
   if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
+  if (sub !== "show" && values["show-email"]) throw new UsageError("--show-email is an option of dlq show");
   const stack = values.stack as string;
   const target = values.local ? await localTarget(stack) : await awsTarget(stack, values.outputs);
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  let failed = 0;
+  // Addresses are masked as in the processors' logs, unless asked for in full.
+  const mask = values["show-email"] ? <T>(v: T) => v : maskEmails;
+  const where = `the DLQs of stack ${stack}${values.route ? ` (route ${values.route})` : ""}`;
   try {
     const queues = target.queues.filter((q) => !values.route || q.evaluator.route.name === values.route);
-    for (const queue of queues) {
-      if (sub === "redrive") {
-        const outcomes = await redriveDlq(target.clients, queue, values.message);
-        say(`${queue.processor} DLQ: ${outcomes.length} message(s)`);
-        for (const o of outcomes) {
-          say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`);
-          if (!o.deleted) failed++;
-        }
-        continue;
-      }
-      const { entries, expected } = await listDlq(target.clients, queue);
-      if (sub === "list") {
-        const others = expected > entries.length ? ` (the queue reports ${expected}; the others are held by another reader right now)` : "";
-        say(`${queue.processor} DLQ (${queue.url}): ${entries.length} message(s)${others}`);
-        for (const e of entries) say(`  ${summary(e)}`);
-        continue;
-      }
-      const entry = entries.find((e) => e.messageId === values.message);
-      if (!entry) continue;
-      say(summary(entry));
-      if (entry.kind === "pointer") {
-        const resolved = await resolvePointer(target.clients, entry.pointer);
-        say(resolved.ok ? JSON.stringify(resolved.records, null, 2) : `cannot show the records: ${resolved.reason}`);
-      } else if (entry.kind === "quarantine") {
-        say(JSON.stringify(entry.quarantine, null, 2));
-      } else {
-        say(entry.body);
-      }
-      return 0;
-    }
-    if (sub === "show") throw new Error(`no message ${values.message} in the DLQs of stack ${stack}`);
-    return failed > 0 ? 1 : 0;
+    if (sub === "list") return await list(target, queues, say);
+    if (sub === "redrive") return await redrive(target, queues, values.message, say, where);
+    if (await show(target, queues, values.message as string, say, mask)) return 0;
+    throw new Error(`no message ${values.message} in ${where}`);
   } catch (err) {
     throw target.explain(err as Error);
   } finally {

@@ -52,6 +52,9 @@ export interface PipeCounts {
   failedInvocations: number;
 }
 
+/** The longest wait between two attempts to send a dead letter. */
+const DLQ_RETRY_CAP_MS = 5000;
+
 /** What became of records the pipe is done with (for the runtime's bookkeeping). */
 export type SettledAs = "filtered" | "delivered" | "deadLettered";
 
@@ -367,16 +370,22 @@ export class LocalPipe {
         streamArn: this.deps.streamArn,
       },
     };
-    // A dead letter must not be lost: keep trying while the pipe runs (a stopped pipe leaves
-    // the records in flight: they are still in the stream).
+    // A dead letter must not be lost. AWS documents no special case for a DLQ that cannot be
+    // reached; a failed send is a failure of the pipe's own step, which "EventBridge Pipes
+    // retries ... an indefinite number of times, and stops only when the record expires in the
+    // source" (eb-pipes-error-troubleshooting, "Pipe internal errors"), holding the shard
+    // behind it. So: retry with backoff while the pipe runs, and say so at every attempt (a
+    // stopped pipe leaves the records in flight: they are still in the stream).
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.sendToDlq(message);
+        if (attempt > 1) this.deps.onEvent?.("pipe.dlq_send_recovered", { pipe: this.spec.name, attempts: attempt, records: records.length, firstKey: keyOf(first) });
         break;
       } catch (err) {
         if (!this.running) return;
-        this.deps.onEvent?.("pipe.dlq_send_failed", { pipe: this.spec.name, attempt, error: (err as Error).message });
-        await sleep(Math.min(2000, 100 * attempt), this.stopping.signal);
+        const retryInMs = Math.min(DLQ_RETRY_CAP_MS, (this.deps.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 16));
+        this.deps.onEvent?.("pipe.dlq_send_failed", { pipe: this.spec.name, attempt, condition, records: records.length, firstKey: keyOf(first), error: (err as Error).message, retryInMs });
+        await sleep(retryInMs, this.stopping.signal);
       }
     }
     this.counts.deadLettered += records.length;

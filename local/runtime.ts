@@ -348,7 +348,7 @@ export class LocalPipeline {
   /** The route's DLQ, for listing and redriving, invoking its running processor. */
   dlqQueue(pipeName: string): DlqQueue {
     const r = this.route(pipeName);
-    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName) });
+    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName), streamArn: this.streamArn });
   }
 
   get routeNames(): string[] {

@@ -224,6 +224,34 @@ describe("local pipe", () => {
     assert.equal(r.dlq[0].DDBStreamBatchInfo.batchSize, 2, "k2 and the record behind it");
   });
 
+  it("a dead letter that cannot be sent is retried, with an event at every failed attempt, until it goes", async () => {
+    const events: [string, Record<string, unknown>][] = [];
+    let sends = 0;
+    const dlq: PointerMessage[] = [];
+    const pipe = new LocalPipe(
+      { ...SPEC, maximumRetryAttempts: 1, bisectOnFailure: false },
+      {
+        streams: fakeStreams([{ id: "s1", records: ids("d", 1) }]),
+        streamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/x",
+        target: { invoke: async () => ({ ok: false, error: "down" }) },
+        sendToDlq: async (m) => {
+          if (++sends <= 3) throw new Error("connect ECONNREFUSED 127.0.0.1:4566");
+          dlq.push(m);
+        },
+        onEvent: (event, detail) => void events.push([event, detail]),
+        pollIntervalMs: 5,
+        retryDelayMs: 1,
+      },
+    );
+    pipe.start();
+    while (dlq.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await pipe.stop();
+    const failed = events.filter(([e]) => e === "pipe.dlq_send_failed").map(([, d]) => [d.attempt, d.records, d.firstKey, d.condition, d.error]);
+    assert.deepEqual(failed, [1, 2, 3].map((n) => [n, 1, "orderId=d1", "RetryAttemptsExhausted", "connect ECONNREFUSED 127.0.0.1:4566"]));
+    assert.deepEqual(events.filter(([e]) => e === "pipe.dlq_send_recovered").map(([, d]) => d.attempts), [4]);
+    assert.equal(pipe.counts.deadLettered, 1);
+  });
+
   it("records older than maximumRecordAgeSeconds go to the DLQ without being delivered", async () => {
     const r = await run([{ id: "s1", records: [{ id: "old", ageSeconds: 7200 }, { id: "new" }] }], () => ok);
     assert.deepEqual(r.calls.flat(), ["new"]);
