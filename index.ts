@@ -1,34 +1,31 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { metricsServiceName } from "./handlers/constants";
-import { type DashboardRoute, dashboardBody } from "./infra/dashboard";
+import { type DashboardPipe, dashboardBody } from "./infra/dashboard";
 import { FilteredPipe } from "./infra/filteredPipe";
 import { OrdersTable } from "./infra/ordersTable";
 import { ProcessorWithDlq } from "./infra/processorWithDlq";
 import { RouteAlarms } from "./infra/routeAlarms";
 import { loadStackSettings } from "./infra/stackConfig";
 import { routeEvaluator } from "./routing/decide";
-import { routeToEnvironment } from "./routing/environment";
-import { ROUTE_NAMES, type RouteName, routesFromSettings } from "./routing/route";
+import { routesToEnvironment } from "./routing/environment";
+import type { PipeGroup } from "./routing/pipes";
+import { metricsServiceName } from "./routing/route";
+import { declarationOf, metricsOf, routeNamed, routesFromSettings } from "./routing/stackRoutes";
 
 // The orders pipeline: stack config → routes → components → resources.
-// One Orders table; per route a processor (Lambda + DLQ), a filtered pipe from the table's
-// stream to it, and their alarms; one dashboard. The two pipes use the two reader slots of each stream shard.
+// One Orders table; per pipe (routing/pipes.ts: a route's own, or shared by the routes riding
+// on it) a processor (Lambda + DLQ) serving its routes, a filtered pipe from the table's
+// stream to it, and their alarms; one dashboard. At most two pipes read the stream: a shard
+// serves two readers.
 
 const settings = loadStackSettings();
-const routes = routesFromSettings(settings);
+const declared = routesFromSettings(settings);
 const stackName = pulumi.getStack();
 
 // Where the stack is deployed: the roles' trust policies and the pipes' ARNs name them.
 const accountId = aws.getCallerIdentityOutput({}).accountId;
 const region = aws.getRegionOutput({}).region;
 const partition = aws.getPartitionOutput({}).partition;
-
-/** Names from the seed design; the handler entry in handlers/. */
-const DEPLOYMENT: Record<RouteName, { processor: string; pipe: string; alarms: string; handler: string }> = {
-  normal: { processor: "NormalOrdersProcessor", pipe: "NormalOrdersPipe", alarms: "NormalOrders", handler: "normalOrders" },
-  premium: { processor: "PremiumOrdersProcessor", pipe: "PremiumOrdersPipe", alarms: "PremiumOrders", handler: "premiumOrders" },
-};
 
 // Not KMS-encrypted on purpose: CloudWatch alarms cannot publish to a topic encrypted with
 // the AWS managed key (alias/aws/sns), and a customer key is more than alerts need.
@@ -39,19 +36,18 @@ if (settings.alarmEmail) {
 
 const table = new OrdersTable("Orders", { deletionProtection: settings.deletionProtection });
 
-function deployRoute(name: RouteName) {
-  const route = routes[name];
-  const names = DEPLOYMENT[name];
-  const processor = new ProcessorWithDlq(names.processor, {
-    handler: names.handler,
-    environment: routeToEnvironment(route),
+function deployPipe(group: PipeGroup) {
+  const routes = group.routes.map((name) => routeNamed(declared, name));
+  const processor = new ProcessorWithDlq(group.processorResource, {
+    steps: routes.map((r) => ({ route: r.name, step: declarationOf(r.name, declared.declarations).step, metrics: metricsOf(r.name, declared.declarations) })),
+    environment: routesToEnvironment(routes),
     architecture: settings.lambdaArchitecture,
     memoryMb: settings.lambdaMemoryMb,
     logRetentionDays: settings.logRetentionDays,
     accountId,
   });
-  const pipeName = `${names.pipe}-${stackName}`;
-  const pipe = new FilteredPipe(names.pipe, {
+  const pipeName = `${group.pipeResource}-${stackName}`;
+  const pipe = new FilteredPipe(group.pipeResource, {
     pipeName,
     accountId,
     region,
@@ -59,7 +55,8 @@ function deployRoute(name: RouteName) {
     sourceStreamArn: table.streamArn,
     targetFunctionArn: processor.functionArn,
     deadLetterQueueArn: processor.dlqArn,
-    filterPatterns: routeEvaluator(route).filters,
+    // The pipe passes what any of its routes' filters passes; identical patterns once.
+    filterPatterns: [...new Set(routes.flatMap((r) => routeEvaluator(r).filters))],
     startingPosition: settings.startingPosition,
     batchSize: settings.batchSize,
     maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
@@ -67,14 +64,14 @@ function deployRoute(name: RouteName) {
     maximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
     logRetentionDays: settings.logRetentionDays,
   });
-  new RouteAlarms(names.alarms, {
-    route: name,
+  new RouteAlarms(group.stem, {
+    routes: group.routes,
     stack: stackName,
     pipeName,
-    processorName: names.processor,
+    processorName: group.processorResource,
     functionName: processor.functionName,
     logGroupName: processor.logGroupName,
-    metricsService: metricsServiceName(name),
+    metricsServices: group.routes.map(metricsServiceName),
     queueName: processor.dlqName,
     maxRetryAttempts: settings.maxRetryAttempts,
     maxRecordAgeSeconds: settings.maxRecordAgeSeconds,
@@ -91,24 +88,31 @@ function deployRoute(name: RouteName) {
   };
 }
 
-const deployed = Object.fromEntries(ROUTE_NAMES.map((name) => [name, deployRoute(name)])) as Record<RouteName, ReturnType<typeof deployRoute>>;
+const deployed = declared.pipes.map((group) => ({ group, outputs: deployPipe(group) }));
 
-// One dashboard per stack, from the same routes as the pipes.
-const dashboardRoutes = ROUTE_NAMES.map((name) =>
-  pulumi.all([deployed[name].pipeName, deployed[name].processorName, deployed[name].dlqName]).apply(
-    ([pipeName, functionName, queueName]): DashboardRoute => ({ route: name, pipeName, functionName, queueName, metricsService: metricsServiceName(name) }),
+// One dashboard per stack, from the same pipes and routes.
+const dashboardPipes = deployed.map(({ group, outputs }) =>
+  pulumi.all([outputs.pipeName, outputs.processorName, outputs.dlqName]).apply(
+    ([pipeName, functionName, queueName]): DashboardPipe => ({
+      routes: group.routes.map((route) => ({ route, metricsService: metricsServiceName(route), metrics: metricsOf(route, declared.declarations) })),
+      pipeName,
+      functionName,
+      queueName,
+    }),
   ),
 );
 const dashboard = new aws.cloudwatch.Dashboard("OrdersPipeline", {
   dashboardName: `orders-pipeline-${stackName}`,
-  dashboardBody: pulumi.all([region, pulumi.all(dashboardRoutes)]).apply(([where, rs]) => JSON.stringify(dashboardBody(where, rs))),
+  dashboardBody: pulumi.all([region, pulumi.all(dashboardPipes)]).apply(([where, ps]) => JSON.stringify(dashboardBody(where, ps))),
 });
 
 export const tableName = table.tableName;
 export const tableArn = table.tableArn;
 export const streamArn = table.streamArn;
 export const alarmTopicArn = alarmTopic.arn;
-export const normal = deployed.normal;
-export const premium = deployed.premium;
 export const dashboardName = dashboard.dashboardName;
 export const stack = stackName;
+// One output per route, named after it (`pulumi stack output normal`): the pipe, processor and
+// DLQ that serve it (routes sharing a pipe show the same ones); `orders-pipeline dlq` reads
+// them against AWS. Route names cannot shadow the outputs above (routing/route.ts).
+for (const { group, outputs } of deployed) for (const route of group.routes) exports[route] = outputs;

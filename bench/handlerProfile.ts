@@ -1,45 +1,50 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { loadStackFileSettings, PROJECT_DIR } from "../config/stackFile";
-import { HANDLER_OUTCOMES, type HandlerOutcome, type HandlerProfile, type RouteProfile } from "../cost/handlerProfile";
+import { declaredMetrics, type HandlerProfile, type PipeProfile, RECORD_OUTCOMES, type RecordOutcome, type RouteProfile } from "../cost/handlerProfile";
 import { DLQ_URL_ENV } from "../handlers/constants";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor } from "../infra/bundle";
 import { LOCAL_CREDENTIALS } from "../local/dynamoLocal";
 import { sqsClientConfig, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
-import { routeToEnvironment } from "../routing/environment";
-import { ROUTE_NAMES, type Route, type RouteName, routesFromSettings } from "../routing/route";
+import { routesToEnvironment } from "../routing/environment";
+import type { PipeGroup } from "../routing/pipes";
+import { metricsServiceName, type RouteName } from "../routing/route";
+import { declarationOf, routeNamed, routesFromSettings, type StackRoutes } from "../routing/stackRoutes";
+import { recordsFor } from "./profileRecords";
 import { median } from "./records";
 
-// Measures cost/handler-profile.json: what each deployed handler bundle writes to CloudWatch
-// Logs per invocation and per record, the custom metrics it emits, the size of its
-// quarantine messages, and (with timing) how long it runs. Used by `npm run bench cost`
-// (which writes the file) and by tests/costProfile.test.ts (which re-measures the bytes and
-// metrics and compares). The handler runs as on Lambda: the bundle, the deployed environment,
-// a Lambda context (Powertools adds its fields to every line), a real SQS API for quarantine
-// (fauxqs, as local runs use).
+// Measures cost/handler-profile.json: what each declared pipe's processor bundle writes to
+// CloudWatch Logs per invocation and per record, split by pipe and by route (see
+// cost/handlerProfile.ts), the custom metrics it emits, the size of its quarantine messages,
+// and (with timing) how long it runs. Used by `npm run bench cost` (which writes the file) and
+// by tests/costProfile.test.ts (which re-measures the bytes and metrics and compares). The
+// processor runs as on Lambda: the generated bundle (infra/bundle.ts), the deployed
+// environment, a Lambda context (Powertools adds its fields to every line), a real SQS API
+// for quarantine (fauxqs, as local runs use). Every declared route is measured; where the
+// sample has too few records of an outcome, records are made from it (bench/profileRecords.ts)
+// and the profile says so, rather than refusing.
 
 export const PROFILE_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
 export const PROFILE_FILE = path.join(PROJECT_DIR, "cost", "handler-profile.json");
 
 type Handler = (payload: unknown, context?: Context) => Promise<unknown>;
 
-// The deployed function names are the logical names plus Pulumi's 7-character suffix
-// (index.ts names the processors); the lengths matter, not the letters.
-const FUNCTION_NAMES: Record<RouteName, string> = { normal: "NormalOrdersProcessor-1a2b3c4", premium: "PremiumOrdersProcessor-1a2b3c4" };
+/** Records per outcome and route (a multiple of 10: measured in singles and in tens). */
+const WANT: Record<RecordOutcome, number> = { processed: 100, skipped: 100, rejected: 20 };
 
-function lambdaContext(route: RouteName, memoryMb: number): Context {
-  const name = FUNCTION_NAMES[route];
+function lambdaContext(functionName: string, memoryMb: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
+    functionName,
     functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
     memoryLimitInMB: String(memoryMb),
     awsRequestId: "8f507cfc-xmpl-4697-b07a-ac58fc914c95",
-    logGroupName: `/aws/lambda/${name}`,
+    logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "2026/11/25/[$LATEST]3893xmpl7fac4485b47bb75b671a283c",
     getRemainingTimeInMillis: () => 30000,
     done: () => {},
@@ -48,8 +53,8 @@ function lambdaContext(route: RouteName, memoryMb: number): Context {
   };
 }
 
-/** Runs fn capturing stdout and stderr: the log events (one per line) and their bytes. */
-async function captured(fn: () => Promise<unknown>): Promise<{ bytes: number; lines: string[] }> {
+/** Runs fn with stdout and stderr captured: the log events (one per line). */
+async function captured(fn: () => Promise<unknown>): Promise<string[]> {
   const out = process.stdout.write;
   const err = process.stderr.write;
   let text = "";
@@ -65,19 +70,26 @@ async function captured(fn: () => Promise<unknown>): Promise<{ bytes: number; li
     process.stdout.write = out;
     process.stderr.write = err;
   }
-  const lines = text.split("\n").filter((l) => l !== "");
-  return { bytes: lines.reduce((n, l) => n + Buffer.byteLength(l, "utf8"), 0), lines };
+  return text.split("\n").filter((l) => l !== "");
 }
 
-/** Custom metrics named in the EMF documents among the lines: "namespace/name [dimensions]". */
-function emfMetrics(lines: readonly string[]): Set<string> {
-  const out = new Set<string>();
+const bytesOf = (lines: readonly string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l, "utf8"), 0);
+
+interface EmfDoc {
+  service?: string;
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+}
+
+/** The EMF documents among the lines, by their service dimension. */
+function emfByService(lines: readonly string[]): Map<string, { bytes: number; metrics: Set<string> }> {
+  const out = new Map<string, { bytes: number; metrics: Set<string> }>();
   for (const line of lines) {
     if (!line.includes('"_aws"')) continue;
-    const doc = JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
-    for (const d of doc._aws.CloudWatchMetrics) {
-      for (const dims of d.Dimensions) for (const m of d.Metrics) out.add(`${d.Namespace}/${m.Name} [${dims.join(",")}]`);
-    }
+    const doc = JSON.parse(line) as EmfDoc;
+    const entry = out.get(doc.service ?? "") ?? { bytes: 0, metrics: new Set<string>() };
+    entry.bytes += Buffer.byteLength(line, "utf8");
+    for (const d of doc._aws.CloudWatchMetrics) for (const dims of d.Dimensions) for (const m of d.Metrics) entry.metrics.add(`${d.Namespace}/${m.Name} [${dims.join(",")}]`);
+    out.set(doc.service ?? "", entry);
   }
   return out;
 }
@@ -88,11 +100,11 @@ async function timeEach(fn: () => Promise<unknown>, calls: number): Promise<numb
   return Number(process.hrtime.bigint() - t0) / 1e6 / calls;
 }
 
-function loadBundle(entry: string, tag: string): Handler {
-  const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-cost-profile");
+function loadBundle(group: PipeGroup, stack: StackRoutes, tag: string): Handler {
+  const dir = path.join(PROJECT_DIR, "node_modules", ".cache", "orders-cost-profile");
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${entry}-${process.pid}-${tag}.js`);
-  fs.writeFileSync(file, bundleHandler(entry).code);
+  const file = path.join(dir, `${group.owner}-${process.pid}-${tag}.js`);
+  fs.writeFileSync(file, bundleProcessor(group.routes.map((r) => ({ route: r, step: declarationOf(r, stack.declarations).step }))).code);
   try {
     return (require(file) as { handler: Handler }).handler;
   } finally {
@@ -101,60 +113,81 @@ function loadBundle(entry: string, tag: string): Handler {
 }
 
 const chunked = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
 
-/** A record the route processes, made malformed the way the demo's is: an amount that is not a number. */
-function malformed(record: Record<string, unknown>): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(record)) as { dynamodb: { NewImage: Record<string, unknown> } };
-  copy.dynamodb.NewImage.orderAmount = { S: "n/a" };
-  return copy;
+interface Measured {
+  readonly pipe: PipeProfile;
+  readonly routes: Record<RouteName, RouteProfile>;
 }
 
-async function measureRoute(route: Route, records: Record<string, unknown>[], opts: { timing: boolean; memoryMb: number; queueUrl: string; sqsEndpoint: string; tag: string }): Promise<RouteProfile> {
-  const evaluator = routeEvaluator(route);
-  const byOutcome: Record<HandlerOutcome, Record<string, unknown>[]> = { processed: [], skipped: [], rejected: [], filtered: [] };
-  for (const r of records) byOutcome[evaluator.decide(r).outcome].push(r);
-  byOutcome.rejected = byOutcome.processed.slice(0, 20).map(malformed);
-  const groups = Object.fromEntries(HANDLER_OUTCOMES.map((o) => [o, byOutcome[o].slice(0, o === "rejected" ? 20 : 100)])) as Record<HandlerOutcome, Record<string, unknown>[]>;
-  for (const o of HANDLER_OUTCOMES) if (groups[o].length < 10) throw new Error(`the profile sample has fewer than 10 ${o} records for route ${route.name}`);
-
+async function measurePipe(
+  group: PipeGroup,
+  stack: StackRoutes,
+  sample: Record<string, unknown>[],
+  opts: { timing: boolean; memoryMb: number; queueUrl: string; sqsEndpoint: string; tag: string; say: (line: string) => void },
+): Promise<Measured> {
+  const routes = group.routes.map((r) => routeNamed(stack, r));
+  const evaluators = routes.map(routeEvaluator);
   const saved = { ...process.env };
   delete process.env.POWERTOOLS_DEV;
-  Object.assign(process.env, routeToEnvironment(route), {
+  const functionName = `${group.processorResource}-1a2b3c4`; // Pulumi's 7-character suffix: the lengths matter, not the letters
+  Object.assign(process.env, routesToEnvironment(routes), {
     [DLQ_URL_ENV]: opts.queueUrl,
     AWS_ENDPOINT_URL_SQS: opts.sqsEndpoint,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAMES[route.name],
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
   });
   try {
-    const handler = loadBundle(route.name === "normal" ? "normalOrders" : "premiumOrders", opts.tag);
-    const context = lambdaContext(route.name, opts.memoryMb);
+    const handler = loadBundle(group, stack, opts.tag);
+    const context = lambdaContext(functionName, opts.memoryMb);
     const invoke = (batch: unknown[]) => captured(() => handler(batch, context));
     await invoke([]); // the cold start, whose lines say cold_start: true
     const empty = await invoke([]);
-    const base = empty.bytes;
-    // Bytes above an empty invocation, summed over the group sent in batches of `size`.
-    const above = async (group: unknown[], size: number) => {
+    const base = bytesOf(empty);
+    const emf = emfByService(empty);
+    // Bytes above an empty invocation, summed over the records sent in batches of `size`.
+    const above = async (records: unknown[], size: number) => {
       let total = 0;
-      for (const batch of chunked(group, size)) total += (await invoke(batch)).bytes - base;
+      for (const batch of chunked(records, size)) total += bytesOf(await invoke(batch)) - base;
       return total;
     };
-    const perRecord = {} as Record<HandlerOutcome, number>;
-    let withOrders = 0;
-    for (const o of HANDLER_OUTCOMES) {
-      const group = groups[o].slice(0, Math.floor(groups[o].length / 10) * 10);
-      const m = group.length;
-      const inTens = await above(group, 10);
-      if (o === "processed") {
-        // singles carry the order metrics' definitions m times, batches of ten m/10 times
-        const singles = await above(group, 1);
-        withOrders = (singles - inTens) / (m - m / 10);
-        perRecord[o] = (singles - m * withOrders) / m;
-      } else {
-        perRecord[o] = inTens / m;
+
+    // Per outcome: singles carry the per-invocation part (the outcomes line's own fields, the
+    // order metrics' definitions) m times, batches of ten m/10 times; the rest is per record.
+    const fixed: Record<RouteName, Partial<Record<RecordOutcome, number>>> = {};
+    const perRecord: Record<RouteName, Record<RecordOutcome, number>> = {};
+    const measuredOn: Record<RouteName, string[]> = {};
+    const firstProcessed: Record<RouteName, unknown> = {};
+    for (const [i, route] of routes.entries()) {
+      fixed[route.name] = {};
+      perRecord[route.name] = { processed: 0, skipped: 0, rejected: 0 };
+      measuredOn[route.name] = [];
+      for (const o of RECORD_OUTCOMES) {
+        const got = recordsFor(evaluators, i, o, sample, WANT[o]);
+        if (got.impossible) {
+          measuredOn[route.name].push(`no ${o} records: ${got.impossible}`);
+          continue;
+        }
+        measuredOn[route.name].push(
+          got.made === 0 ? `${got.fromSample} ${o} from the sample` : `${got.fromSample} ${o} from the sample and ${got.made} made from sample records${o === "rejected" ? " (an amount that is not a number)" : ` (set to what route ${route.name} ${o === "processed" ? "accepts" : "skips"})`}`,
+        );
+        if (o === "processed") firstProcessed[route.name] = got.records[0];
+        const m = got.records.length;
+        const singles = await above(got.records, 1);
+        const tens = await above(got.records, 10);
+        const f = (singles - tens) / (m - m / 10);
+        fixed[route.name][o] = f;
+        perRecord[route.name][o] = (tens - (m / 10) * f) / m;
       }
+      opts.say(`route ${route.name}: ${measuredOn[route.name].join("; ")}`);
     }
+    // The outcomes line's own fields: what an invocation with only skipped or rejected records adds once.
+    const lineParts = routes.flatMap((r) => (["skipped", "rejected"] as const).map((o) => fixed[r.name][o]).filter((x): x is number => x !== undefined));
+    const outcomesLine = lineParts.reduce((a, b) => a + b, 0) / lineParts.length;
+
     const sqs = new SQSClient(sqsClientConfig(opts.sqsEndpoint));
     const envelopes: number[] = [];
     for (;;) {
@@ -168,22 +201,33 @@ async function measureRoute(route: Route, records: Record<string, unknown>[], op
       }
     }
     sqs.destroy();
-    if (envelopes.length === 0) throw new Error(`route ${route.name}: the handler sent no quarantine message for its malformed records`);
+    if (envelopes.length === 0) throw new Error(`${group.processorResource}: the processor sent no quarantine message for its malformed records`);
 
-    const perInvocationMetrics = emfMetrics(empty.lines);
-    const orderMetrics = emfMetrics((await invoke(groups.processed.slice(0, 1))).lines);
-    const profile: RouteProfile = {
-      logBytesPerInvocation: base,
-      logBytesPerInvocationWithOrders: Math.round(withOrders),
-      logBytesPerRecord: Object.fromEntries(HANDLER_OUTCOMES.map((o) => [o, Math.round(perRecord[o] * 10) / 10])) as Record<HandlerOutcome, number>,
+    const measuredRoutes: Record<RouteName, RouteProfile> = {};
+    for (const route of routes) {
+      const service = metricsServiceName(route.name);
+      const own = emf.get(service);
+      if (!own) throw new Error(`${group.processorResource}: an empty invocation wrote no EMF document for route ${route.name} (service ${service})`);
+      const withOrder = emfByService(await invoke([firstProcessed[route.name]])).get(service);
+      measuredRoutes[route.name] = {
+        logBytesPerInvocation: own.bytes,
+        logBytesPerInvocationWithOrders: Math.max(0, Math.round((fixed[route.name].processed ?? outcomesLine) - outcomesLine)),
+        logBytesPerRecord: Object.fromEntries(RECORD_OUTCOMES.map((o) => [o, round1(perRecord[route.name][o])])) as Record<RecordOutcome, number>,
+        metrics: { perInvocation: [...own.metrics].sort(), withOrders: [...(withOrder?.metrics ?? [])].filter((m) => !own.metrics.has(m)).sort() },
+        measuredOn: measuredOn[route.name].join("; "),
+      };
+    }
+    const pipe: PipeProfile = {
+      routes: group.routes,
+      logBytesPerInvocation: base - [...emf.values()].reduce((n, e) => n + e.bytes, 0),
+      logBytesPerOutcomesLine: Math.round(outcomesLine),
       quarantineEnvelopeBytes: Math.round(envelopes.reduce((a, b) => a + b, 0) / envelopes.length),
-      metrics: { perInvocation: [...perInvocationMetrics].sort(), withOrders: [...orderMetrics].filter((m) => !perInvocationMetrics.has(m)).sort() },
       durationMs: { perInvocation: 0, perRecord: 0 },
     };
-    if (!opts.timing) return profile;
+    if (!opts.timing) return { pipe, routes: measuredRoutes };
 
     // Timing, output silenced: an empty invocation (the fixed part), and a batch of 100
-    // records the pipe would deliver (the route's filter passes them; well-formed).
+    // records the pipe would deliver (its filter passes them; well-formed where the sample is).
     const silent = async (fn: () => Promise<unknown>) => {
       const out = process.stdout.write;
       const err = process.stderr.write;
@@ -196,41 +240,61 @@ async function measureRoute(route: Route, records: Record<string, unknown>[], op
         process.stderr.write = err;
       }
     };
-    const delivered = records.filter((r) => evaluator.passesFilter(r)).slice(0, 100);
-    const fixed: number[] = [];
-    const full: number[] = [];
+    const passing = sample.filter((r) => evaluators.some((e) => e.passesFilter(r))).slice(0, 100);
+    const delivered = passing.length >= 100 ? passing : [...passing, ...routes.flatMap((_, i) => recordsFor(evaluators, i, "processed", sample, 100).records)].slice(0, 100);
+    if (passing.length < 100) opts.say(`${group.pipeResource}: ${passing.length} sample records pass its filter; timed on those and ${delivered.length - passing.length} made for its routes`);
+    const fixedMs: number[] = [];
+    const fullMs: number[] = [];
     for (let i = 0; i < 7; i++) {
-      await silent(async () => fixed.push(await timeEach(() => handler([], context), 500)));
-      await silent(async () => full.push(await timeEach(() => handler(delivered, context), 20)));
+      await silent(async () => fixedMs.push(await timeEach(() => handler([], context), 500)));
+      await silent(async () => fullMs.push(await timeEach(() => handler(delivered, context), 20)));
     }
-    const perInvocationMs = median(fixed);
-    return { ...profile, durationMs: { perInvocation: round4(perInvocationMs), perRecord: round4(Math.max(0, median(full) - perInvocationMs) / delivered.length) } };
+    const perInvocationMs = median(fixedMs);
+    return {
+      pipe: { ...pipe, durationMs: { perInvocation: round4(perInvocationMs), perRecord: round4(Math.max(0, median(fullMs) - perInvocationMs) / delivered.length) } },
+      routes: measuredRoutes,
+    };
   } finally {
     process.env = saved;
   }
 }
 
-const round4 = (x: number) => Math.round(x * 10000) / 10000;
-
 export function readProfileSample(file = PROFILE_SAMPLE): Record<string, unknown>[] {
   return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-export async function measureHandlerProfile(opts: { timing: boolean }): Promise<HandlerProfile> {
+/** Measures every declared pipe's processor and every route it serves. `say` reports what was made where the sample falls short. */
+export async function measureHandlerProfile(opts: { timing: boolean; say?: (line: string) => void }): Promise<HandlerProfile> {
   const settings = loadStackFileSettings("dev");
-  const routes = routesFromSettings(settings);
-  const records = readProfileSample();
+  const stack = routesFromSettings(settings);
+  const sample = readProfileSample();
   const sqsLocal = await startSqsLocal();
   try {
-    const measured = {} as Record<RouteName, RouteProfile>;
-    for (const name of ROUTE_NAMES) {
-      const queue = sqsLocal.createQueue(`${name}-cost-profile-${process.pid}`);
-      measured[name] = await measureRoute(routes[name], records, { timing: opts.timing, memoryMb: settings.lambdaMemoryMb, queueUrl: queue.queueUrl, sqsEndpoint: sqsLocal.endpoint, tag: `${name}-${Date.now()}` });
+    const pipes: Record<RouteName, PipeProfile> = {};
+    const routes: Record<RouteName, RouteProfile> = {};
+    for (const group of stack.pipes) {
+      const queue = sqsLocal.createQueue(`${group.owner}-cost-profile-${process.pid}`);
+      const m = await measurePipe(group, stack, sample, {
+        timing: opts.timing,
+        memoryMb: settings.lambdaMemoryMb,
+        queueUrl: queue.queueUrl,
+        sqsEndpoint: sqsLocal.endpoint,
+        tag: `${group.owner}-${Date.now()}`,
+        say: opts.say ?? (() => undefined),
+      });
+      pipes[group.owner] = m.pipe;
+      Object.assign(routes, m.routes);
+    }
+    for (const d of stack.declarations) {
+      const expected = declaredMetrics(d);
+      const got = routes[d.name].metrics;
+      if (JSON.stringify(expected) !== JSON.stringify(got)) throw new Error(`route ${d.name}: its processor emits ${JSON.stringify(got)}, not the metrics its declaration implies (${JSON.stringify(expected)})`);
     }
     return {
       measuredAt: new Date().toISOString().slice(0, 10),
-      measuredWith: `npm run bench cost: the handler bundles on ${path.relative(PROJECT_DIR, PROFILE_SAMPLE)}, Node ${process.versions.node}, ${require("node:os").cpus().length} cores; durations are medians of 7 samples on one core of this machine`,
-      routes: measured,
+      measuredWith: `npm run bench cost: each declared pipe's processor bundle on ${path.relative(PROJECT_DIR, PROFILE_SAMPLE)}, Node ${process.versions.node}, ${os.cpus().length} cores; durations are medians of 7 samples on one core of this machine`,
+      pipes,
+      routes,
     };
   } finally {
     await sqsLocal.stop();
@@ -239,7 +303,7 @@ export async function measureHandlerProfile(opts: { timing: boolean }): Promise<
 
 /** `npm run bench cost`: measures and writes cost/handler-profile.json. */
 export async function runHandlerProfileBench(): Promise<Record<string, number | string>[]> {
-  const profile = await measureHandlerProfile({ timing: true });
+  const profile = await measureHandlerProfile({ timing: true, say: (line) => console.log(`  ${line}`) });
   fs.writeFileSync(PROFILE_FILE, `${JSON.stringify(profile, null, 2)}\n`);
   // The baseline of the same run: JSON.parse of the same kind of record, per record.
   const texts = readProfileSample().slice(0, 100).map((r) => JSON.stringify(r));
@@ -250,16 +314,19 @@ export async function runHandlerProfileBench(): Promise<Record<string, number | 
     parse.push(Number(process.hrtime.bigint() - t0) / 1e6 / (200 * texts.length));
   }
   const parseMs = median(parse);
-  return ROUTE_NAMES.map((name) => {
-    const r = profile.routes[name];
-    return {
-      route: name,
-      msPerInvocation: r.durationMs.perInvocation,
-      msPerRecord: r.durationMs.perRecord,
-      perRecordVsJsonParse: Math.round((r.durationMs.perRecord / parseMs) * 10) / 10,
-      logBytesPerInvocation: r.logBytesPerInvocation,
-      ...Object.fromEntries(HANDLER_OUTCOMES.map((o) => [`logBytes.${o}`, r.logBytesPerRecord[o]])),
-      customMetrics: r.metrics.perInvocation.length + r.metrics.withOrders.length,
-    };
-  });
+  return Object.entries(profile.pipes).flatMap(([owner, p]) =>
+    p.routes.map((route) => {
+      const r = profile.routes[route];
+      return {
+        pipe: owner,
+        route,
+        msPerInvocation: p.durationMs.perInvocation,
+        msPerRecord: p.durationMs.perRecord,
+        perRecordVsJsonParse: Math.round((p.durationMs.perRecord / parseMs) * 10) / 10,
+        logBytesPerInvocation: p.logBytesPerInvocation + r.logBytesPerInvocation,
+        ...Object.fromEntries(RECORD_OUTCOMES.map((o) => [`logBytes.${o}`, r.logBytesPerRecord[o]])),
+        customMetrics: r.metrics.perInvocation.length + r.metrics.withOrders.length,
+      };
+    }),
+  );
 }

@@ -2,13 +2,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
-import { routeToEnvironment } from "../routing/environment";
-import { routesFromSettings } from "../routing/route";
+import { routesToEnvironment } from "../routing/environment";
+import { declarationOf, metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { benchRecords, median, opsPerSecond, opsPerSecondAsync } from "./records";
 
-// Per handler bundle: size, module init time in a fresh process (a cold start's share that
+// Per processor bundle (one per pipe, serving its routes): size, module init time in a fresh process (a cold start's share that
 // is ours), and records per second through the whole handler on batches of 100 realistic
 // records, beside JSON.parse of the same records measured in the same run.
 
@@ -75,14 +75,16 @@ function coldStart(file: string, env: NodeJS.ProcessEnv) {
 }
 
 export async function runHandlerBench(): Promise<Record<string, number | string>[]> {
-  const routes = routesFromSettings(loadStackFileSettings("dev"));
+  const declared = routesFromSettings(loadStackFileSettings("dev"));
   const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-bench");
   fs.mkdirSync(dir, { recursive: true });
   const records = benchRecords(40000);
   const rows: Record<string, number | string>[] = [];
-  for (const [entry, route] of [["normalOrders", routes.normal], ["premiumOrders", routes.premium]] as const) {
-    const bundle = bundleHandler(entry);
-    const env = { ...process.env, ...routeToEnvironment(route), ORDERS_DLQ_URL: "http://127.0.0.1:1/unused", AWS_REGION: "us-east-1" };
+  for (const group of declared.pipes) {
+    const entry = group.processorResource;
+    const routes = group.routes.map((name) => routeNamed(declared, name));
+    const bundle = bundleProcessor(group.routes.map((route) => ({ route, step: declarationOf(route).step, metrics: metricsOf(route) })));
+    const env = { ...process.env, ...routesToEnvironment(routes), ORDERS_DLQ_URL: "http://127.0.0.1:1/unused", AWS_REGION: "us-east-1" };
     // Beside node_modules, so the runtime-provided SQS client resolves as it does in Lambda.
     const file = path.join(dir, `${entry}-${process.pid}.js`);
     fs.writeFileSync(file, bundle.code);
@@ -90,10 +92,10 @@ export async function runHandlerBench(): Promise<Record<string, number | string>
       const cold = coldStart(file, env);
       Object.assign(process.env, env);
       const handler = (require(file) as { handler: Handler }).handler;
-      // What the pipe would deliver: records that pass the route's filter, in batches of 100
-      // (well-formed, so nothing is quarantined: that would call SQS).
-      const evaluator = routeEvaluator(route);
-      const batch = records.filter((r) => evaluator.passesFilter(r)).slice(0, 100);
+      // What the pipe would deliver: records that pass one of its routes' filters, in batches
+      // of 100 (well-formed, so nothing is quarantined: that would call SQS).
+      const evaluators = routes.map(routeEvaluator);
+      const batch = records.filter((r) => evaluators.some((e) => e.passesFilter(r))).slice(0, 100);
       const texts = batch.map((r) => JSON.stringify(r));
       const parseRate = opsPerSecond(() => texts.forEach((t) => JSON.parse(t)), texts.length);
       const rate = await silenceOutput(() => opsPerSecondAsync(async () => void (await handler(batch)), batch.length));

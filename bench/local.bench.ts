@@ -139,7 +139,7 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
       ratios.push(run.rate / ((before + after) / 2));
       writes = run.writes;
     }
-    const missing = pipeline.report().reduce((n, r) => n + Math.abs(unaccounted(r)), 0);
+    const missing = pipeline.report().routes.reduce((n, r) => n + Math.abs(unaccounted(r)), 0);
     rows.push({ what: `DynamoDB Local PutItem, ${WRITERS} writers, the same orders (baseline, pipes running)`, perSecond: Math.round(median(raw)), ratio: 1 });
     rows.push({
       what: `scenario runner, 5,000 orders (${writes} writes; samples ${ratios.map(round2).join(", ")}; report accounts for every record: ${missing === 0 ? "yes" : `NO, ${missing} missing`})`,
@@ -147,8 +147,8 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
       ratio: round2(median(ratios)),
     });
 
-    for (const r of pipeline.report()) {
-      rows.push({ what: `${r.pipe}: write → processed latency, p50 / p99 (ms)`, perSecond: "", ratio: `${r.latencyMs.p50} / ${r.latencyMs.p99}` });
+    for (const r of pipeline.report().routes) {
+      rows.push({ what: `${r.route} route: write → processed latency, p50 / p99 (ms)`, perSecond: "", ratio: `${r.latencyMs.p50} / ${r.latencyMs.p99}` });
     }
   } finally {
     await pipeline.stop();

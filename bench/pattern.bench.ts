@@ -1,7 +1,7 @@
 import { loadStackFileSettings } from "../config/stackFile";
 import { routeEvaluator } from "../routing/decide";
 import { compile, parseEvent } from "../routing/eventPattern";
-import { routesFromSettings } from "../routing/route";
+import { routesFromSettings } from "../routing/stackRoutes";
 import { benchRecords, compareRates } from "./records";
 
 // The event-pattern engine on realistic stream records, every figure a ratio to JSON.parse of
@@ -16,9 +16,9 @@ import { benchRecords, compareRates } from "./records";
 type Row = Record<string, number | string>;
 
 export function runPatternBench(): Row[] {
-  const routes = routesFromSettings(loadStackFileSettings("dev"));
+  const { routes } = routesFromSettings(loadStackFileSettings("dev"));
   // Filters first, records after, as the command line and the local pipes do.
-  const filters = [routes.normal, routes.premium].map((route) => ({ route, matchers: routeEvaluator(route).filters.map((f) => compile(f, "pipes")) }));
+  const filters = routes.map((route) => ({ route, matchers: routeEvaluator(route).filters.map((f) => compile(f, "pipes")) }));
   const texts = benchRecords(1000).map((r) => JSON.stringify(r));
   const bytes = Math.round(texts.reduce((sum, t) => sum + t.length, 0) / texts.length);
   const jsonParse = () => {

@@ -2,27 +2,62 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { loadStackFileSettings, PROJECT_DIR, readStackConfig } from "../config/stackFile";
+import { type Assumptions, defaultAssumptions, type PipesBillingUnit, type PipesStreamReads } from "../cost/assumptions";
 import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
 import { renderTable, toJson } from "../cost/format";
-import { loadHandlerProfile } from "../cost/handlerProfile";
-import { loadLocalReport } from "../cost/localReport";
+import { loadHandlerProfile, resolveProfile } from "../cost/handlerProfile";
+import { checkReadable } from "../cost/inputFile";
+import { loadLocalReport, reportForPipes } from "../cost/localReport";
 import type { DurationModel } from "../cost/model";
 import { DEFAULT_PRICES_FILE, loadPrices } from "../cost/priceList";
-import { type Sample, SampleBuilder, sampleFromReport } from "../cost/sample";
+import { type Sample, SampleBuilder, sampleFromCounts } from "../cost/sample";
 import { simulateScenario } from "../cost/scenarioRecords";
 import { loadScenario } from "../local/scenario";
 import { routeEvaluator } from "../routing/decide";
-import { ROUTE_NAMES, type RouteName, routesFromSettings } from "../routing/route";
+import type { RouteName } from "../routing/route";
+import { routesFromSettings } from "../routing/stackRoutes";
 import { forEachLine, type Io, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
 
-// `cost`: what the stack costs a month for N record changes, in three designs priced on the
-// same sample (the deployed filters, no filters, the seed's filters as written), and what
-// filtering at the pipe saves. The model lives in cost/; this shell reads the inputs.
+// `cost`: what the stack costs a month for N record changes, against the designs a user would
+// really choose between, priced on the same sample, with the assumptions shown and
+// changeable. The model lives in cost/; this shell reads the inputs.
 
 /** A realistic record for a report, which carries counts but no records. */
 export const REALISTIC_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
 export const MAX_PER_MONTH = 1e12;
+const MAX_SHARDS = 100000;
+
+/** `orders-pipeline cost --help` (and the shared help of cli/main.ts). */
+export const HELP = `usage: orders-pipeline cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE)
+                          --per-month N [options]
+
+What the stack costs a month for N record changes, priced on a sample, against the designs a
+user would choose between: deployed (this stack: EventBridge Pipes with the routes' filters),
+esmFiltered (Lambda event source mappings with the same filters), esmUnfiltered (ESMs, no
+filters), pipesUnfiltered (pipes, no filters). The headline compares deployed with the cheapest
+of the others; the seed's filters as written get a verdict line.
+
+sample (exactly one):
+  --records FILE.jsonl     DynamoDB stream records, one per line (the input of \`route --jsonl\`)
+  --scenario FILE          a \`local\` scenario's writes, simulated (no DynamoDB needed)
+  --from-report FILE       a \`local --report-json\` file (version 1 or 2): its counts, its handler time
+
+options:
+  --stack NAME             the stack whose settings and routes are priced (default dev)
+  --per-month N            record changes (stream records) a month, 1 to 1e12 (required)
+  --prices FILE            unit prices (default cost/prices.json; each price is per one unit)
+  --duration-ms MS         handler time per invocation, e.g. your REPORT lines' Duration
+  --pipes-billing-unit U   chunk64k (default: a batch billed per 64 KB of payload) or event
+  --pipes-stream-reads R   charged (default) or free: whether pipes pay for GetRecords
+  --shards N               stream shards (default: a new on-demand table's, 4, or more with traffic)
+  --sensitivity            also the headline under every combination of those assumptions
+  --json                   one JSON object (schemaVersion 2): designs, unit prices, assumptions
+  -h, --help               this text
+
+Exit status: 0 priced; 2 bad input (some records lines not stream records are reported on
+stderr and the rest priced, exit 2). See "What it costs" in the README.
+`;
 
 function perMonthOf(text: string | undefined): number {
   if (text === undefined) throw new UsageError("cost needs --per-month N, the record changes (stream records) a month to price");
@@ -42,9 +77,22 @@ function durationOf(text: string | undefined): number | undefined {
   return n;
 }
 
+function oneOf<T extends string>(option: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${option} is ${JSON.stringify(text)}; it must be ${allowed.join(" or ")}`);
+  return text as T;
+}
+
+function shardsOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\s*[0-9]+\s*$/.test(text) || n < 1 || n > MAX_SHARDS) throw new UsageError(`--shards is ${JSON.stringify(text)}; it must be a whole number of stream shards, from 1 to ${MAX_SHARDS}`);
+  return n;
+}
+
 /** Stream records from a JSONL file; a line that is not one is reported as `route --jsonl` does, and skipped. */
 async function readRecords(file: string, builder: SampleBuilder, io: Io): Promise<InputInfo> {
-  if (!fs.existsSync(file)) throw new Error(`records file ${file}: no such file`);
+  checkReadable(file, "records file");
   let lines = 0;
   let bad = 0;
   await forEachLine(fs.createReadStream(file), (line, n) => {
@@ -73,13 +121,17 @@ function meanRecordBytes(file: string): number {
 function joinNegativeValues(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if ((args[i] === "--per-month" || args[i] === "--duration-ms") && /^-[0-9.]/.test(args[i + 1] ?? "")) out.push(`${args[i]}=${args[++i]}`);
+    if (["--per-month", "--duration-ms", "--shards"].includes(args[i]) && /^-[0-9.]/.test(args[i + 1] ?? "")) out.push(`${args[i]}=${args[++i]}`);
     else out.push(args[i]);
   }
   return out;
 }
 
 export async function costCommand(args: string[], io: Io): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout.write(HELP);
+    return 0;
+  }
   const { values } = parseArgs({
     args: joinNegativeValues(args),
     options: {
@@ -90,6 +142,10 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
       "per-month": { type: "string" },
       prices: { type: "string" },
       "duration-ms": { type: "string" },
+      "pipes-billing-unit": { type: "string" },
+      "pipes-stream-reads": { type: "string" },
+      shards: { type: "string" },
+      sensitivity: { type: "boolean" },
       json: { type: "boolean" },
     },
     strict: true,
@@ -100,28 +156,37 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
   }
   const perMonth = perMonthOf(values["per-month"]);
   const durationMs = durationOf(values["duration-ms"]);
+  const set: Partial<Assumptions> = {
+    pipesBillingUnit: oneOf<PipesBillingUnit>("--pipes-billing-unit", values["pipes-billing-unit"], ["chunk64k", "event"]),
+    pipesStreamReads: oneOf<PipesStreamReads>("--pipes-stream-reads", values["pipes-stream-reads"], ["charged", "free"]),
+    shards: shardsOf(values.shards),
+  };
+  const assumptionsSet = (Object.keys(set) as (keyof Assumptions)[]).filter((k) => set[k] !== undefined);
+  const assumptions: Assumptions = { ...defaultAssumptions(perMonth), ...Object.fromEntries(assumptionsSet.map((k) => [k, set[k]])) };
+
   const stack = values.stack as string;
   const settings = loadStackFileSettings(stack);
   const region = readStackConfig(stack)["aws:region"];
   if (!region) throw new Error(`stack ${stack} sets no aws:region in Pulumi.${stack}.yaml; the prices are per region`);
   const prices = loadPrices(region, values.prices ?? DEFAULT_PRICES_FILE);
-  const profile = loadHandlerProfile();
-  const routes = routesFromSettings(settings);
-  const evaluators = ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
+  const declared = routesFromSettings(settings);
+  const profile = resolveProfile(loadHandlerProfile(), declared.declarations, declared.pipes);
+  const evaluators = declared.routes.map(routeEvaluator);
 
   let sample: Sample;
   let input: InputInfo;
   const extraNotes: string[] = [];
-  const reportDurations: Partial<Record<RouteName, number>> = {};
+  const reportDurations: Record<RouteName, number> = {};
   if (values.records !== undefined) {
-    const builder = new SampleBuilder(evaluators);
+    const builder = new SampleBuilder(evaluators, declared.pipes);
     input = await readRecords(values.records, builder, io);
     sample = builder.build();
   } else if (values.scenario !== undefined) {
+    checkReadable(values.scenario, "scenario");
     const scenario = loadScenario(values.scenario);
     const stream = simulateScenario(scenario, region, values.scenario);
     if (stream.records.length === 0) throw new Error(`scenario ${values.scenario}: its writes produce no stream records; nothing to price`);
-    const builder = new SampleBuilder(evaluators);
+    const builder = new SampleBuilder(evaluators, declared.pipes);
     stream.records.forEach((r) => builder.add(r));
     sample = builder.build();
     input = { kind: "scenario", file: values.scenario, records: stream.records.length, detail: `${stream.writes} writes, ${stream.unchanged} changed nothing and made no record` };
@@ -129,30 +194,46 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
   } else {
     const file = values["from-report"] as string;
     const report = loadLocalReport(file);
+    const counts = reportForPipes(report, declared.pipes);
     const recordBytes = meanRecordBytes(REALISTIC_SAMPLE);
-    sample = sampleFromReport(report, recordBytes);
-    input = { kind: "report", file, records: sample.size, detail: `${report.scenario ? `scenario "${report.scenario}"` : "no scenario"}; records taken as ${recordBytes} bytes, the mean of ${path.relative(process.cwd(), REALISTIC_SAMPLE)}` };
+    sample = sampleFromCounts(
+      declared.pipes,
+      Object.fromEntries(Object.entries(counts.pipes).map(([o, p]) => [o, p.counts])),
+      counts.routes,
+      recordBytes,
+    );
+    if (sample.size === 0) throw new Error(`report ${file}: its pipes read no records; nothing to price`);
+    input = {
+      kind: "report",
+      file,
+      records: sample.size,
+      detail: `version ${report.version}, ${report.scenario ? `scenario "${report.scenario}"` : "no scenario"}; records taken as ${recordBytes} bytes, the mean of ${path.relative(process.cwd(), REALISTIC_SAMPLE)}`,
+    };
     if (report.stack && report.stack !== stack) extraNotes.push(`The report is from stack ${report.stack}; the designs are priced with stack ${stack}'s settings.`);
-    for (const pipe of report.pipes) {
-      if (pipe.handlerMeanMs !== undefined) reportDurations[pipe.route] = pipe.handlerMeanMs;
+    for (const [owner, pipe] of Object.entries(counts.pipes)) {
+      if (pipe.handlerMeanMs !== undefined) reportDurations[owner] = pipe.handlerMeanMs;
       const d = pipe.declared;
       if ((d.batchSize !== undefined && d.batchSize !== settings.batchSize) || (d.batchingWindowSeconds !== undefined && d.batchingWindowSeconds !== settings.batchingWindowSeconds)) {
-        extraNotes.push(`The report's ${pipe.route} pipe ran with batch ${d.batchSize}, window ${d.batchingWindowSeconds} s; priced with stack ${stack}'s batch ${settings.batchSize}, window ${settings.batchingWindowSeconds} s.`);
+        extraNotes.push(`The report's ${pipe.pipe} ran with batch ${d.batchSize}, window ${d.batchingWindowSeconds} s; priced with stack ${stack}'s batch ${settings.batchSize}, window ${settings.batchingWindowSeconds} s.`);
+      }
+      if (pipe.invocations !== undefined) {
+        extraNotes.push(
+          `The local run's ${pipe.pipe} made ${pipe.invocations} invocations for ${pipe.counts.delivered} delivered records; the estimate batches the month's records with the arrival model instead (a local run's timing is not the month's).`,
+        );
       }
     }
-    if (sample.size === 0) throw new Error(`report ${file}: its pipes read no records; nothing to price`);
   }
-  if (sample.size < 100) extraNotes.push(`The sample has only ${sample.size} stream records; every one of them stands for ${Math.round(perMonth / sample.size).toLocaleString("en-US")} a month.`);
 
-  const durations = {} as Record<RouteName, DurationModel>;
-  for (const route of ROUTE_NAMES) {
-    const measured = reportDurations[route];
-    durations[route] =
+  const durations: Record<RouteName, DurationModel> = {};
+  for (const g of declared.pipes) {
+    const measured = reportDurations[g.owner];
+    const p = profile.pipes[g.owner];
+    durations[g.owner] =
       durationMs !== undefined
         ? { perInvocationMs: durationMs, perRecordMs: 0, source: "--duration-ms" }
         : measured !== undefined
           ? { perInvocationMs: measured, perRecordMs: 0, source: "the report's mean handler time per invocation" }
-          : { perInvocationMs: profile.routes[route].durationMs.perInvocation, perRecordMs: profile.routes[route].durationMs.perRecord, source: `npm run bench cost, ${profile.measuredAt}` };
+          : { perInvocationMs: p.durationMs.perInvocation, perRecordMs: p.durationMs.perRecord, source: `npm run bench cost, ${p.source}` };
   }
   const settingsUsed = {
     batchSize: settings.batchSize,
@@ -160,7 +241,20 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
     lambdaMemoryMb: settings.lambdaMemoryMb,
     lambdaArchitecture: settings.lambdaArchitecture,
   };
-  const result: CostEstimate = estimate({ stack, perMonth, input, sample, settings: settingsUsed, durations, profile, prices, extraNotes });
+  const result: CostEstimate = estimate({
+    stack,
+    perMonth,
+    input,
+    sample,
+    settings: settingsUsed,
+    assumptions,
+    assumptionsSet,
+    durations,
+    profile,
+    prices,
+    sensitivity: values.sensitivity,
+    extraNotes,
+  });
   io.stdout.write(values.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : renderTable(result));
   return input.badLines ? 2 : 0;
 }

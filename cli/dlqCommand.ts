@@ -6,7 +6,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readStackConfig } from "../config/stackFile";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor } from "../infra/bundle";
 import {
   type DlqClients,
   type DlqCounts,
@@ -29,7 +29,7 @@ import { maskEmails } from "../local/maskRecord";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
+import { ROUTES } from "../routing/routes";
 import { type Io, oneLine, UsageError } from "./io";
 
 // `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
@@ -77,7 +77,7 @@ async function localTarget(stack: string): Promise<Target> {
       if (!host) {
         host = new ProcessorHost({
           functionName: p.processor.name,
-          code: bundleHandler(p.processor.handlerEntry).code,
+          code: bundleProcessor(p.processor.steps).code,
           environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
           timeoutMs: p.processor.timeoutSeconds * 1000,
         });
@@ -142,11 +142,11 @@ async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
       : async () => {
           throw new Error(`the outputs of stack ${stack} have no tableName: cannot read a quarantined order's current version`);
         };
-  const queues: DlqQueue[] = ROUTE_NAMES.map((name: RouteName) => {
+  // One DLQ per pipe; a pipe's outputs are under each route it serves, so its first route's.
+  const queues: DlqQueue[] = plan.pipes.map((declared) => {
+    const name = declared.processor.steps[0].route;
     const out = outputs[name];
     if (!out?.dlqUrl || !out?.processorName) throw new Error(`stack ${stack} has no outputs for the ${name} route (deployed yet?)`);
-    const declared = plan.pipes.find((p) => p.processor.environment.ORDERS_ROUTE === name);
-    if (!declared) throw new Error(`the program declares no ${name} processor`);
     const invoke = async (records: unknown[]) => {
       const res = await lambda.send(new InvokeCommand({ FunctionName: out.processorName, Payload: Buffer.from(JSON.stringify(records)) }));
       const text = Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8");
@@ -287,7 +287,8 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
     },
     strict: true,
   });
-  if (values.route && !(ROUTE_NAMES as readonly string[]).includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${ROUTE_NAMES.join(" or ")}`);
+  const routeNames = ROUTES.map((d) => d.name);
+  if (values.route && !routeNames.includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${routeNames.join(", ")}`);
   if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
   if (sub !== "show" && values["show-email"]) throw new UsageError("--show-email is an option of dlq show");
   const stack = values.stack as string;
@@ -297,7 +298,8 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
   const mask = values["show-email"] ? <T>(v: T) => v : maskEmails;
   const where = `the DLQs of stack ${stack}${values.route ? ` (route ${values.route})` : ""}`;
   try {
-    const queues = target.queues.filter((q) => !values.route || q.evaluator.route.name === values.route);
+    // A route's DLQ is its pipe's: routes sharing a pipe share it.
+    const queues = target.queues.filter((q) => !values.route || q.evaluators.some((e) => e.route.name === values.route));
     if (sub === "list") return await list(target, queues, say);
     if (sub === "redrive") return await redrive(target, queues, values.message, say, where);
     if (await show(target, queues, values.message as string, say, mask)) return 0;

@@ -20,11 +20,13 @@ function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
   switch (e.event) {
     case "order.processed":
-      return `  ✓ ${d.processor}: ${d.message} ${d.orderId} (${d.status}, ${d.amount})`;
+      return `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
+    case "order.skipped":
+      return `  · ${d.route}: skipped ${d.orderId ?? d.eventID} (${d.status}): ${d.reason}`;
     case "order.rejected":
-      return `  ✗ ${d.processor}: rejected ${d.orderId ?? d.eventID}, quarantined in the DLQ (${(d.reasons as string[] | undefined)?.join("; ")})`;
+      return `  ✗ ${d.route}: rejected ${d.orderId ?? d.eventID}, quarantined in the DLQ (${d.reason})`;
     case "order.failed":
-      return `  ! ${d.processor}: ${d.orderId ?? d.eventID} failed: ${d.error}`;
+      return `  ! ${d.route}: ${d.orderId ?? d.eventID} failed: ${d.reason}`;
     case "pipe.batch_failed":
       return Number(d.attempt) > Number(d.maximumRetryAttempts)
         ? undefined

@@ -29,7 +29,7 @@ export const USAGE = `usage: orders-pipeline <command>
                        stdin DynamoDB stream records -> each route's outcome per record
   route explain --stack NAME
                        each route's requirements, where each is enforced, the deployed pattern
-  dlq list|show|redrive [--stack NAME] [--local] [--route normal|premium] [--message ID] [--outputs FILE]
+  dlq list|show|redrive [--stack NAME] [--local] [--route NAME] [--message ID] [--outputs FILE]
                        the DLQs' pipe pointers and quarantined records; redrive re-invokes the
                        processor and deletes a message only after its records succeeded
   cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE) --per-month N

@@ -1,16 +1,21 @@
 import { parseArgs } from "node:util";
 import { loadStackFileSettings } from "../config/stackFile";
-import { type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
-import { ROUTE_NAMES, type RouteName, requirements, routesFromSettings } from "../routing/route";
+import { decideAll, type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { pipeOf } from "../routing/pipes";
+import { type RouteName, requirements } from "../routing/route";
+import { routesFromSettings, type StackRoutes } from "../routing/stackRoutes";
 import { forEachLine, type Io, LineWriter, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
 
 // `route`: what each deployed route does with a stream record, from the stack's own config,
 // through the same filters and guards that get deployed.
 
-function evaluators(stack: string): RouteEvaluator[] {
-  const routes = routesFromSettings(loadStackFileSettings(stack));
-  return ROUTE_NAMES.map((name) => routeEvaluator(routes[name]));
+function stackRoutes(stack: string): StackRoutes {
+  return routesFromSettings(loadStackFileSettings(stack));
+}
+
+function evaluators(routes: StackRoutes): RouteEvaluator[] {
+  return routes.routes.map(routeEvaluator);
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
@@ -23,7 +28,7 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   const stack = values.stack as string;
   if (explain) return explainRoutes(stack, io);
   if (!values.jsonl) throw new UsageError("route reads stream records with --jsonl (one per line on stdin), or use: route explain --stack NAME");
-  const routes = evaluators(stack);
+  const routes = evaluators(stackRoutes(stack));
   const out = new LineWriter(io.stdout);
   let bad = 0;
   await forEachLine(
@@ -38,8 +43,10 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
       const { record } = parsed;
       const outcomes: Partial<Record<RouteName, Outcome>> = {};
       let reasons: Partial<Record<RouteName, readonly string[]>> | undefined;
-      for (const evaluator of routes) {
-        const decision = evaluator.decide(record);
+      const decisions = decideAll(routes, record);
+      for (let i = 0; i < routes.length; i++) {
+        const evaluator = routes[i];
+        const decision = decisions[i];
         outcomes[evaluator.route.name] = decision.outcome;
         if (decision.outcome === "rejected") (reasons ??= {})[evaluator.route.name] = decision.reasons;
         else if (decision.outcome === "skipped") (reasons ??= {})[evaluator.route.name] = [decision.reason];
@@ -54,20 +61,23 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
 
 function explainRoutes(stack: string, io: Io): number {
   const out = new LineWriter(io.stdout);
-  for (const evaluator of evaluators(stack)) {
+  const declared = stackRoutes(stack);
+  for (const evaluator of evaluators(declared)) {
     const rows = requirements(evaluator.route);
     const header = ["requirement", "stream path", "enforced by", "rule"];
     const table = [header, ...rows.map((r) => [r.requirement, r.path, r.enforcedBy, r.rule])];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
     out.line("");
-    out.line(`${evaluator.route.name} route (stack ${stack})`);
+    const pipe = pipeOf(declared.pipes, evaluator.route.name);
+    const shared = pipe.routes.length > 1 ? `, shared with ${pipe.routes.filter((r) => r !== evaluator.route.name).join(", ")}` : "";
+    out.line(`${evaluator.route.name} route (stack ${stack}): ${pipe.pipeResource} → ${pipe.processorResource}${shared}`);
     table.forEach((row, i) => {
       out.line(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}`);
       if (i === 0) out.line(`  ${widths.map((w) => "-".repeat(w)).join("  ")}`);
     });
     out.line("  why there:");
     for (const r of rows) if (r.why) out.line(`    ${r.requirement}: ${r.why}`);
-    out.line(`  deployed filter pattern${evaluator.filters.length > 1 ? "s" : ""}:`);
+    out.line(`  deployed filter pattern${evaluator.filters.length > 1 ? "s" : ""}${pipe.routes.length > 1 ? " (the pipe ORs its routes' patterns)" : ""}:`);
     for (const f of evaluator.filters) out.line(`    ${f}`);
   }
   out.flush();

@@ -1,6 +1,6 @@
-import { parseDecimal } from "../routing/decimal";
+import { type RouteDeclaration, type RouteKey, type RouteSettings, routeKeys, STATUS, thresholdProblem } from "../routing/route";
+import { ROUTES } from "../routing/routes";
 import { closest } from "./suggest";
-import type { RouteSettings } from "../routing/route";
 
 // The stack's settings: one typed, validated view of the `orders:*` config keys, used by the
 // Pulumi program, the CLI and the local runtime alike. Pure: no Pulumi import, so tools that
@@ -12,7 +12,10 @@ export const CONFIG_NAMESPACE = "orders";
 export type StartingPosition = "TRIM_HORIZON" | "LATEST";
 export type LambdaArchitecture = "arm64" | "x86_64";
 
-/** The route settings (thresholds, statuses, test domains; see routing/route.ts) and the rest. */
+/**
+ * The stack-wide settings, and the routes' own keys (thresholds, statuses, ...; one per
+ * per-stack field of a declared route, see routing/route.ts routeKeys) in `routeValues`.
+ */
 export interface StackSettings extends RouteSettings {
   readonly maxRetryAttempts: number;
   readonly maxRecordAgeSeconds: number;
@@ -60,10 +63,8 @@ function integer(min: number, max: number, why: string): Parser<number> {
 function amount(): Parser<string> {
   return (raw) => {
     const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : undefined;
-    const d = text === undefined ? undefined : parseDecimal(text);
-    if (text === undefined || d === undefined) return { problem: "must be a decimal number such as 100 or 99.95" };
-    if (d.lt(0)) return { problem: "must be 0 or more (an order amount is never negative)" };
-    return { value: text };
+    const problem = thresholdProblem(text);
+    return problem ? { problem } : { value: text as string };
   };
 }
 
@@ -131,17 +132,14 @@ function recordAge(): Parser<number> {
   };
 }
 
-const STATUS = /^[A-Za-z0-9_-]{1,64}$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-const SPECS: { readonly [K in keyof StackSettings]-?: KeySpec<StackSettings[K]> } = {
-  normalMinAmount: { parse: amount(), default: "100" },
-  premiumMinAmount: { parse: amount(), default: "1000" },
-  normalStatuses: {
-    parse: stringList((s) => (STATUS.test(s) ? undefined : "is not a status name (letters, digits, _ or -)"), "order statuses"),
-    default: ["pending", "shipped"],
-  },
+type StackKey = Exclude<keyof StackSettings, "routeValues">;
+
+const statusList = stringList((s) => (STATUS.test(s) ? undefined : "is not a status name (letters, digits, _ or -)"), "order statuses");
+
+const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
   testEmailDomains: {
     parse: stringList(
       (s) => (DOMAIN.test(s) ? undefined : "is not a lower-case domain name such as test.com"),
@@ -149,7 +147,6 @@ const SPECS: { readonly [K in keyof StackSettings]-?: KeySpec<StackSettings[K]> 
     ),
     default: ["test.com"],
   },
-  premiumExcludesTestCustomers: { parse: boolean(), default: false },
   // -1 (forever) is what AWS accepts but not what the seed means (a bounded number of retries);
   // 0 is silently not applied by the provider (terraform-provider-aws#33019).
   maxRetryAttempts: {
@@ -170,11 +167,24 @@ const SPECS: { readonly [K in keyof StackSettings]-?: KeySpec<StackSettings[K]> 
   },
 };
 
-export const SETTING_KEYS = Object.keys(SPECS) as (keyof StackSettings)[];
+export const SETTING_KEYS = Object.keys(SPECS) as StackKey[];
 
-/** The default of each key, for documentation and the config reference. */
-export function defaultOf(key: keyof StackSettings): unknown {
-  return SPECS[key].default;
+/** How a route's own key is read: by what the field holds. */
+function routeKeySpec(k: RouteKey): KeySpec<unknown> {
+  switch (k.field) {
+    case "MinAmount":
+      return { parse: amount(), default: k.default };
+    case "Statuses":
+    case "PreviousStatuses":
+      return { parse: statusList, default: k.default };
+    case "ExcludesTestCustomers":
+      return { parse: boolean(), default: k.default };
+  }
+}
+
+/** Every key a stack may set: the stack-wide ones, then each declared route's own. */
+export function settingKeys(declarations: readonly RouteDeclaration[] = ROUTES): string[] {
+  return [...SETTING_KEYS, ...declarations.flatMap((d) => routeKeys(d).map((k) => k.key))];
 }
 
 /**
@@ -183,23 +193,27 @@ export function defaultOf(key: keyof StackSettings): unknown {
  * (`Pulumi.dev.yaml`). Throws a ConfigError listing every bad key with its value and the
  * allowed range.
  */
-export function parseSettings(raw: Readonly<Record<string, unknown>>, source: string): StackSettings {
+export function parseSettings(raw: Readonly<Record<string, unknown>>, source: string, declarations: readonly RouteDeclaration[] = ROUTES): StackSettings {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
+  const routeValues: Record<string, unknown> = {};
+  const specs = new Map<string, { spec: KeySpec<unknown>; into: Record<string, unknown> }>();
+  for (const key of SETTING_KEYS) specs.set(key, { spec: SPECS[key] as KeySpec<unknown>, into: out });
+  for (const k of declarations.flatMap(routeKeys)) specs.set(k.key, { spec: routeKeySpec(k), into: routeValues });
+  const known = [...specs.keys()];
   for (const key of Object.keys(raw)) {
-    if (!(key in SPECS)) {
-      const near = closest(key, SETTING_KEYS);
+    if (!specs.has(key)) {
+      const near = closest(key, known);
       problems.push(
         `${CONFIG_NAMESPACE}:${key} in ${source} is not a setting of this program` +
-          (near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : `; known keys: ${SETTING_KEYS.join(", ")}`),
+          (near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : `; known keys: ${known.join(", ")}`),
       );
     }
   }
-  for (const key of SETTING_KEYS) {
-    const spec = SPECS[key] as KeySpec<unknown>;
+  for (const [key, { spec, into }] of specs) {
     const value = raw[key];
     if (value === undefined || value === null) {
-      if (spec.default !== undefined) out[key] = spec.default;
+      if (spec.default !== undefined) into[key] = spec.default;
       else if (!spec.optional) problems.push(`${CONFIG_NAMESPACE}:${key} is missing in ${source}`);
       continue;
     }
@@ -208,12 +222,12 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: st
       const shown = typeof value === "string" ? value : JSON.stringify(value);
       problems.push(`${CONFIG_NAMESPACE}:${key} is ${shown} in ${source}; ${parsed.problem}`);
     } else {
-      out[key] = parsed.value;
+      into[key] = parsed.value;
     }
   }
   problems.push(...crossKeyProblems(out as Partial<StackSettings>, source));
   if (problems.length > 0) throw new ConfigError(problems);
-  return out as unknown as StackSettings;
+  return { ...(out as Omit<StackSettings, "routeValues">), routeValues };
 }
 
 /**

@@ -1,108 +1,196 @@
-import type { RouteEvaluator } from "../routing/decide";
-import { ROUTE_NAMES, type RouteName } from "../routing/route";
-import type { HandlerOutcome } from "./handlerProfile";
-import type { LocalReport } from "./localReport";
+import { decideAll, type RouteEvaluator } from "../routing/decide";
+import { parseOrderChange } from "../routing/order";
+import type { PipeGroup } from "../routing/pipes";
+import type { RouteName } from "../routing/route";
+import type { Delivery } from "./designs";
+import type { RecordOutcome } from "./handlerProfile";
+import { type RecordSizes, SizeList, UniformSizes } from "./recordSizes";
 import { type SeedFilter, seedFilter } from "./seedFilters";
 
-// A sample of stream records, classified once per design with the code that decides on AWS:
-// the deployed route evaluators (the same filter and guard as `route` and the processors)
-// and, for the seed's design, the seed's own filters.
-//
-// - deployed: what passes the route's pipe filter reaches the processor, whose guard then
-//   processes, skips or rejects it;
-// - unfiltered: the same pipes with no filter: every record reaches the processor, whose own
-//   filter check drops what the pipe would have dropped ("filtered" in the handler);
-// - seedLiteral: the seed's filters as written. A pipe refuses the normal one at create time,
-//   so that pipe does not exist; the premium one exists and passes what it matches.
+// A sample of stream records, classified once with the code that decides on AWS (the
+// deployed route evaluators: the same filter and guard as `route` and the processors), and
+// kept as what each declared pipe's processor would receive: per pipe, the records its filter
+// passes ("filtered") or every record ("all"), and per route it serves, what became of them.
+// Kept as counts and sizes, never as records, so a sample's memory does not grow with its
+// records' content, and a report's not at all with its counts.
 
-export const DESIGNS = ["deployed", "unfiltered", "seedLiteral"] as const;
-export type Design = (typeof DESIGNS)[number];
+export type OutcomeCounts = Record<RecordOutcome | "failed", number>;
 
-export interface DeliveredRecord {
-  /** Bytes of the record's JSON as the pipe delivers it. */
-  readonly bytes: number;
-  /** "failed": delivered but never done (a local run dead-lettered it); priced once, without its retries or log lines. */
-  readonly outcome: HandlerOutcome | "failed";
-}
-
-export interface RouteSample {
-  /** False when AWS would refuse to create the pipe (the seed's normal filter). */
-  readonly pipeCreated: boolean;
-  /** The records the pipe hands to its processor, in stream order. */
-  readonly delivered: readonly DeliveredRecord[];
-  /** Pointers the pipe sent to the DLQ (known only from a local run's report). */
+/** What one reader hands its processor, in the sample. */
+export interface PipeDelivery {
+  readonly sizes: RecordSizes;
+  /** Records with an outcome on at least one of the pipe's routes (the others are dropped quietly by the processor). */
+  readonly handled: number;
+  /** Per route the pipe serves: its outcomes ("failed": a local run dead-lettered it; priced once, without retries or log lines). */
+  readonly routes: Readonly<Record<RouteName, OutcomeCounts>>;
+  /** The rejected records, quarantined once each whatever the number of routes that rejected them. */
+  readonly rejected: RecordSizes;
+  /** Pointers the reader sent to the DLQ (known only from a local run's report). */
   readonly deadLettered: number;
 }
 
-export interface Sample {
-  /** Stream records in the sample (each is read by every pipe). */
-  readonly size: number;
-  readonly designs: Readonly<Record<Design, Readonly<Record<RouteName, RouteSample>>>>;
-  /** Records the seed's filters match when evaluated as an event bus would (expected: none). */
-  readonly seedMatches: Readonly<Record<RouteName, number>> | undefined;
-  readonly seedFilters: Readonly<Record<RouteName, SeedFilter>>;
+export interface PipeSample {
+  readonly group: PipeGroup;
+  readonly delivery: Readonly<Record<Delivery, PipeDelivery>>;
 }
 
-const seedFilters = (): Record<RouteName, SeedFilter> => ({ normal: seedFilter("normal"), premium: seedFilter("premium") });
+/** The seed's filter of one declared route, as written, and what its pipe would deliver. */
+export interface SeedSample {
+  readonly route: RouteName;
+  readonly filter: SeedFilter;
+  /** Sample records the filter matches when evaluated as an event bus would (expected: none); undefined for a report. */
+  readonly matches: number | undefined;
+  readonly delivery: PipeDelivery;
+}
 
-/** Classifies stream records one at a time. */
+export interface Sample {
+  /** Stream records in the sample (each is read by every reader). */
+  readonly size: number;
+  readonly pipes: readonly PipeSample[];
+  /** The seed's filters of the declared routes that the seed has (normal, premium). */
+  readonly seed: readonly SeedSample[];
+}
+
+const zero = (): OutcomeCounts => ({ processed: 0, skipped: 0, rejected: 0, failed: 0 });
+
+class DeliveryBuilder {
+  readonly routes: Record<RouteName, OutcomeCounts>;
+  readonly rejected = new SizeList();
+  handled = 0;
+
+  constructor(
+    readonly sizes: SizeList,
+    routes: readonly RouteName[],
+    private readonly ownSizes: boolean,
+  ) {
+    this.routes = Object.fromEntries(routes.map((r) => [r, zero()]));
+  }
+
+  /** One record and its outcome on each route (undefined: the route's filter drops it). */
+  add(bytes: number, outcomes: readonly (RecordOutcome | undefined)[], routeNames: readonly RouteName[]): void {
+    if (this.ownSizes) this.sizes.add(bytes);
+    let handled = false;
+    let rejected = false;
+    outcomes.forEach((o, i) => {
+      if (o === undefined) return;
+      handled = true;
+      rejected ||= o === "rejected";
+      this.routes[routeNames[i]][o]++;
+    });
+    if (handled) this.handled++;
+    if (rejected) this.rejected.add(bytes);
+  }
+
+  build(): PipeDelivery {
+    return { sizes: this.sizes, handled: this.handled, routes: this.routes, rejected: this.rejected, deadLettered: 0 };
+  }
+}
+
+/** Classifies stream records one at a time, for the declared pipes. */
 export class SampleBuilder {
   private size = 0;
-  private readonly seed = seedFilters();
-  private readonly delivered = {} as Record<Design, Record<RouteName, DeliveredRecord[]>>;
-  private readonly seedMatches = { normal: 0, premium: 0 } as Record<RouteName, number>;
+  /** Every record reaches an unfiltered reader: one list of sizes shared by all pipes. */
+  private readonly all = new SizeList();
+  private readonly pipes: { group: PipeGroup; index: number[]; filtered: DeliveryBuilder; all: DeliveryBuilder }[];
+  private readonly seeds: { route: RouteName; index: number; filter: SeedFilter; matches: number; delivery: DeliveryBuilder }[];
 
-  constructor(private readonly evaluators: readonly RouteEvaluator[]) {
-    for (const design of DESIGNS) this.delivered[design] = { normal: [], premium: [] };
+  constructor(
+    private readonly evaluators: readonly RouteEvaluator[],
+    groups: readonly PipeGroup[],
+  ) {
+    const names = evaluators.map((e) => e.route.name);
+    this.pipes = groups.map((group) => ({
+      group,
+      index: group.routes.map((r) => {
+        const i = names.indexOf(r);
+        if (i < 0) throw new Error(`pipe of ${group.owner} serves route ${r}, which has no evaluator`);
+        return i;
+      }),
+      filtered: new DeliveryBuilder(new SizeList(), group.routes, true),
+      all: new DeliveryBuilder(this.all, group.routes, false),
+    }));
+    this.seeds = names.flatMap((route, index) => {
+      const filter = seedFilter(route);
+      return filter ? [{ route, index, filter, matches: 0, delivery: new DeliveryBuilder(new SizeList(), [route], true) }] : [];
+    });
   }
 
   add(record: unknown): void {
     this.size++;
     const bytes = Buffer.byteLength(JSON.stringify(record), "utf8");
-    for (const evaluator of this.evaluators) {
-      const route = evaluator.route.name;
-      const { outcome } = evaluator.decide(record);
-      if (outcome !== "filtered") this.delivered.deployed[route].push({ bytes, outcome });
-      this.delivered.unfiltered[route].push({ bytes, outcome });
-      if (this.seed[route].matches(record)) {
-        this.seedMatches[route]++;
-        if (this.seed[route].pipes.accepted) this.delivered.seedLiteral[route].push({ bytes, outcome });
-      }
+    this.all.add(bytes);
+    const decisions = decideAll(this.evaluators, record);
+    const outcomes = decisions.map((d) => (d.outcome === "filtered" ? undefined : d.outcome));
+    for (const p of this.pipes) {
+      const mine = p.index.map((i) => outcomes[i]);
+      p.all.add(bytes, mine, p.group.routes);
+      if (mine.some((o) => o !== undefined)) p.filtered.add(bytes, mine, p.group.routes);
+    }
+    for (const s of this.seeds) {
+      if (!s.filter.matches(record)) continue;
+      s.matches++;
+      if (!s.filter.pipes.accepted) continue;
+      // What the processor would do with a record the seed's filter let through: validation, then the guard.
+      const d = this.evaluators[s.index].decideParsed(parseOrderChange(record));
+      s.delivery.add(bytes, [d.outcome === "filtered" ? undefined : d.outcome], [s.route]);
     }
   }
 
   build(): Sample {
-    const designs = {} as Record<Design, Record<RouteName, RouteSample>>;
-    for (const design of DESIGNS) {
-      designs[design] = {} as Record<RouteName, RouteSample>;
-      for (const route of ROUTE_NAMES) {
-        const pipeCreated = design !== "seedLiteral" || this.seed[route].pipes.accepted;
-        designs[design][route] = { pipeCreated, delivered: this.delivered[design][route], deadLettered: 0 };
-      }
-    }
-    return { size: this.size, designs, seedMatches: { ...this.seedMatches }, seedFilters: this.seed };
+    return {
+      size: this.size,
+      pipes: this.pipes.map((p) => ({ group: p.group, delivery: { filtered: p.filtered.build(), all: p.all.build() } })),
+      seed: this.seeds.map((s) => ({ route: s.route, filter: s.filter, matches: s.matches, delivery: s.delivery.build() })),
+    };
   }
 }
 
+/** Per route, a local run's counts: what its pipe read, what the route's filter dropped, and the outcomes. */
+export interface ReportRouteCounts {
+  readonly read: number;
+  readonly filtered: number;
+  readonly skipped: number;
+  readonly processed: number;
+  readonly rejected: number;
+  readonly deadLettered: number;
+}
+
+/** Per pipe, a local run's counts. */
+export interface ReportPipeCounts {
+  readonly read: number;
+  readonly filtered: number;
+  readonly delivered: number;
+  readonly deadLettered: number;
+}
+
 /**
- * A local run's report as a sample: its counts per pipe, with every record taken to be
- * `recordBytes` long (a report carries no records). The seed's filters cannot be evaluated
- * without records; both can never match a DynamoDB record (numeric on an N string), so the
- * seed's premium pipe passes nothing.
+ * A local run's counts as a sample, every record taken to be `recordBytes` long (a report
+ * carries no records). Counts, not records: memory is the same for 20 records or 10^12.
+ * A record rejected on two routes of one pipe is counted once per route in a report; the
+ * quarantine count takes the larger of them. The seed's filters cannot be evaluated without
+ * records; as written, both can never match a DynamoDB record (numeric on an N string).
  */
-export function sampleFromReport(report: LocalReport, recordBytes: number): Sample {
-  const seed = seedFilters();
-  const size = Math.max(...report.pipes.map((p) => p.counts.read));
-  const empty: RouteSample = { pipeCreated: true, delivered: [], deadLettered: 0 };
-  const designs = {} as Record<Design, Record<RouteName, RouteSample>>;
-  for (const design of DESIGNS) designs[design] = { normal: empty, premium: empty };
-  const many = (n: number, outcome: DeliveredRecord["outcome"]): DeliveredRecord[] => Array.from({ length: n }, () => ({ bytes: recordBytes, outcome }));
-  for (const pipe of report.pipes) {
-    const { filtered, skipped, processed, rejected, deadLettered } = pipe.counts;
-    const handled = [...many(processed, "processed"), ...many(skipped, "skipped"), ...many(rejected, "rejected"), ...many(deadLettered, "failed")];
-    designs.deployed[pipe.route] = { pipeCreated: true, delivered: handled, deadLettered };
-    designs.unfiltered[pipe.route] = { pipeCreated: true, delivered: [...handled, ...many(filtered, "filtered")], deadLettered };
-  }
-  for (const route of ROUTE_NAMES) designs.seedLiteral[route] = { pipeCreated: seed[route].pipes.accepted, delivered: [], deadLettered: 0 };
-  return { size, designs, seedMatches: undefined, seedFilters: seed };
+export function sampleFromCounts(
+  groups: readonly PipeGroup[],
+  pipes: Readonly<Record<RouteName, ReportPipeCounts>>,
+  routes: Readonly<Record<RouteName, ReportRouteCounts>>,
+  recordBytes: number,
+): Sample {
+  const size = Math.max(0, ...groups.map((g) => pipes[g.owner].read));
+  const outcomes = (r: ReportRouteCounts): OutcomeCounts => ({ processed: r.processed, skipped: r.skipped, rejected: r.rejected, failed: r.deadLettered });
+  const samples = groups.map((group): PipeSample => {
+    const p = pipes[group.owner];
+    const counts = Object.fromEntries(group.routes.map((r) => [r, outcomes(routes[r])]));
+    const rejected = new UniformSizes(Math.max(0, ...group.routes.map((r) => routes[r].rejected)), recordBytes);
+    const delivery = (count: number): PipeDelivery => ({ sizes: new UniformSizes(count, recordBytes), handled: p.delivered, routes: counts, rejected, deadLettered: p.deadLettered });
+    return { group, delivery: { filtered: delivery(p.delivered), all: delivery(p.read) } };
+  });
+  const seed = groups
+    .flatMap((g) => g.routes)
+    .flatMap((route): SeedSample[] => {
+      const filter = seedFilter(route);
+      if (!filter) return [];
+      return [{ route, filter, matches: undefined, delivery: { sizes: new UniformSizes(0, recordBytes), handled: 0, routes: { [route]: zero() }, rejected: new UniformSizes(0, recordBytes), deadLettered: 0 } }];
+    });
+  return { size, pipes: samples, seed };
 }

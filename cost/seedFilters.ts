@@ -9,7 +9,7 @@ import type { RouteName } from "../routing/route";
 // "prefix" is not a Pipes operator, aws-facts section 3); the premium one is accepted by a
 // pipe but its numeric test on a DynamoDB number string never matches (aws-facts section 2).
 
-export const SEED_FILTERS: Readonly<Record<RouteName, object>> = {
+export const SEED_FILTERS: Readonly<Record<RouteName, object | undefined>> = {
   normal: {
     eventName: ["INSERT", "MODIFY"],
     dynamodb: {
@@ -40,8 +40,11 @@ export interface SeedFilter {
   matches(record: unknown): boolean;
 }
 
-export function seedFilter(route: RouteName): SeedFilter {
-  const pattern = canonicalPatternJson(SEED_FILTERS[route]);
+/** The seed's filter of `route`; undefined for a route the seed does not have. */
+export function seedFilter(route: RouteName): SeedFilter | undefined {
+  const declared = Object.prototype.hasOwnProperty.call(SEED_FILTERS, route) ? SEED_FILTERS[route] : undefined;
+  if (declared === undefined) return undefined;
+  const pattern = canonicalPatternJson(declared);
   const verdict = validate(pattern, "pipes");
   const compiled = compile(pattern, "eventbus");
   return {

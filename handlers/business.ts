@@ -1,21 +1,20 @@
 import { maskEmail, type OrderChange } from "../routing/order";
 import type { RouteName } from "../routing/route";
-import { BUSINESS_METRICS } from "./constants";
 
-// The business step of each processor, behind one small contract so a team can replace it.
+// The contract of a business step: the one function per route a team writes
+// (handlers/steps/<step>.ts, named by the route's `step` in routing/routes.ts).
 //
-// Contract for a replacement `OrderHandler`:
-// - It is called once per order that passed the pipe's filter, validation and the guard, in
+// - It is called once per order that passed the route's pipe filter, validation and guard, in
 //   stream order for that shard. Resolve when done; throw (reject) for a *transient* failure:
 //   the pipe retries this record and every later one of the batch, up to maxRetryAttempts,
 //   then sends a pointer to the DLQ.
-// - Delivery is at least once (retries, bisection, redrive), so it must be idempotent: use
-//   `order.eventID` (unique per stream record) or `orderId` + `sequenceNumber` as the
-//   idempotency key, e.g. a conditional write that fails if the key was already recorded.
+// - Delivery is at least once (retries, bisection, redrive, a replaced pipe re-reading the
+//   stream), and a record is retried whole for every route of its processor, so a step must
+//   be idempotent: key its effect on the order and the change it acts on (or `order.eventID`,
+//   unique per stream record), e.g. a conditional write that fails if the key was recorded.
+// - The processor counts each order the step completes (the route's processed-order metrics)
+//   and reports it per record; the step adds its own log lines and metrics if it wants.
 // - Never log `order.customerEmail` in full; use `maskEmail`.
-//
-// The shipped handlers only emit a structured log line and metrics. Repeating them is safe:
-// a repeat writes one more log line with the same eventID (deduplicate on it downstream).
 
 export interface OrderLog {
   info(message: string, attributes: Record<string, unknown>): void;
@@ -29,12 +28,14 @@ export interface OrderMetrics {
 export interface OrderContext {
   readonly route: RouteName;
   readonly log: OrderLog;
+  /** The route's metrics (namespace OrdersPipeline, dimension service = orders-<route>-processor). */
   readonly metrics: OrderMetrics;
 }
 
 export type OrderHandler = (order: OrderChange, context: OrderContext) => Promise<void>;
 
-function orderFacts(order: OrderChange): Record<string, unknown> {
+/** What a step's log line says about an order: no personal data beyond a masked address. */
+export function orderFacts(order: OrderChange): Record<string, unknown> {
   return {
     orderId: order.orderId,
     orderStatus: order.orderStatus,
@@ -46,15 +47,3 @@ function orderFacts(order: OrderChange): Record<string, unknown> {
     sequenceNumber: order.sequenceNumber,
   };
 }
-
-export const acceptNormalOrder: OrderHandler = async (order, { log, metrics }) => {
-  log.info("order.accepted", orderFacts(order));
-  metrics.count(BUSINESS_METRICS.normal.count);
-  metrics.amount(BUSINESS_METRICS.normal.amount, Number(order.orderAmountText));
-};
-
-export const shipPremiumOrder: OrderHandler = async (order, { log, metrics }) => {
-  log.info("order.premium_shipped", orderFacts(order));
-  metrics.count(BUSINESS_METRICS.premium.count);
-  metrics.amount(BUSINESS_METRICS.premium.amount, Number(order.orderAmountText));
-};

@@ -3,17 +3,19 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment } from "../routing/environment";
-import { processBatch, type BatchResult } from "./batch";
-import type { OrderContext, OrderHandler } from "./business";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, metricsServiceName, QUARANTINED_BY_REFERENCE_METRIC } from "./constants";
+import { routesFromEnvironment } from "../routing/environment";
+import { metricsServiceName, type RouteName } from "../routing/route";
+import { type BatchResult, processBatch, type RouteStep } from "./batch";
+import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES } from "./constants";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
 
-// The Lambda shell around processBatch: reads the route from the environment the Pulumi
+// The Lambda shell around processBatch: reads its routes from the environment the Pulumi
 // program set, logs with Powertools Logger (JSON, one line per event) and emits metrics in
 // CloudWatch embedded metric format with Powertools Metrics. Built at module init, once per
-// execution environment.
+// execution environment. Each batch ends with its per-record report (batch.outcomes lines)
+// and its counts (batch.done).
 
 type SqsModule = typeof import("@aws-sdk/client-sqs");
 
@@ -53,37 +55,47 @@ export function sqsQuarantineSender(queueUrl: string, makeClient: () => SQSClien
  * rare event, so a metric written on every invocation would be a custom metric billed every
  * month for zeros; the alarm reads a missing point as none.
  */
-function addReferenceMetric(metrics: Metrics, count: number): void {
-  if (count > 0) metrics.addMetric(QUARANTINED_BY_REFERENCE_METRIC, MetricUnit.Count, count);
+function addReferenceMetric(metrics: Metrics, count: number | undefined): void {
+  if (count) metrics.addMetric(QUARANTINED_BY_REFERENCE_METRIC, MetricUnit.Count, count);
 }
 
-/** The sender, counting the records it sent by reference (an execution environment runs one invocation at a time). */
-function countingReferences(send: QuarantineSender): QuarantineSender & { byReference: number } {
+/** The sender, counting by route the records it sent by reference (an execution environment runs one invocation at a time). */
+function countingReferences(send: QuarantineSender): QuarantineSender & { byReference: Map<string, number> } {
   const counting = Object.assign(
     async (message: Parameters<QuarantineSender>[0]) => {
       const delivery = await send(message);
-      if (delivery === "reference") counting.byReference++;
+      if (delivery === "reference") counting.byReference.set(message.route, (counting.byReference.get(message.route) ?? 0) + 1);
       return delivery;
     },
-    { byReference: 0 },
+    { byReference: new Map<string, number>() },
   );
   return counting;
 }
 
-export function createHandler(handleOrder: OrderHandler): (payload: unknown, context?: Context) => Promise<BatchResult> {
-  const route = routeFromEnvironment(process.env);
+/** What the generated entry (infra/bundle.ts) bundles for one route: its business step and its processed-order metric names. */
+export interface ServedStep {
+  readonly step: OrderHandler;
+  readonly metrics: { readonly count: string; readonly amount: string };
+}
+
+/** The routes this processor serves, by name: what its bundle holds; their settings come from the environment. */
+export type Steps = Readonly<Record<RouteName, ServedStep>>;
+
+export function createHandler(steps: Steps): (payload: unknown, context?: Context) => Promise<BatchResult> {
+  const routes = routesFromEnvironment(process.env);
+  const missing = routes.filter((r) => typeof steps[r.name]?.step !== "function").map((r) => r.name);
+  if (missing.length > 0) throw new Error(`no business step bundled for route ${missing.join(", ")} (ORDERS_ROUTE is ${process.env.ORDERS_ROUTE})`);
   const queueUrl = process.env[DLQ_URL_ENV];
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
-  const evaluator = routeEvaluator(route);
-  const businessStep = withInjectedFaults(handleOrder, parseFaults(process.env[FAULTS_ENV], FAULTS_ENV));
-  const serviceName = metricsServiceName(route.name);
-  const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
-  const quarantine = countingReferences(sqsQuarantineSender(queueUrl));
-  const context: OrderContext = {
-    route: route.name,
-    log: { info: (message, attributes) => logger.info(message, attributes) },
-    metrics: {
+  const faults = parseFaults(process.env[FAULTS_ENV], FAULTS_ENV);
+  // One logger for the processor (its first route names it), one set of metrics per route:
+  // each route's metrics carry its own service dimension, whichever processor serves it.
+  const logger = new Logger({ serviceName: metricsServiceName(routes[0].name) });
+  const log: OrderLog = { info: (message, attributes) => logger.info(message, attributes) };
+  const served = routes.map((route) => {
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: metricsServiceName(route.name) });
+    const names = steps[route.name].metrics;
+    const orderMetrics: OrderMetrics = {
       count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
       // EMF needs finite numbers (JSON has no Infinity: it would be written as null, and
       // CloudWatch rejects the whole log event). Validation keeps amounts within DynamoDB's
@@ -92,29 +104,45 @@ export function createHandler(handleOrder: OrderHandler): (payload: unknown, con
         if (Number.isFinite(value)) metrics.addMetric(name, MetricUnit.NoUnit, value);
         else logger.warn("metric.not_finite", { metric: name, value: String(value) });
       },
-    },
-  };
+    };
+    const step: RouteStep = {
+      evaluator: routeEvaluator(route),
+      handleOrder: withInjectedFaults(steps[route.name].step, faults),
+      context: { route: route.name, log, metrics: orderMetrics },
+      processed: (amount) => {
+        orderMetrics.count(names.count);
+        orderMetrics.amount(names.amount, amount);
+      },
+    };
+    return { step, metrics };
+  });
+  const quarantine = countingReferences(sqsQuarantineSender(queueUrl));
 
   return async (payload, lambdaContext) => {
     if (lambdaContext) logger.addContext(lambdaContext);
-    quarantine.byReference = 0;
+    quarantine.byReference.clear();
     try {
-      const { batchItemFailures, counts } = await processBatch(payload, {
-        evaluator,
-        handleOrder: businessStep,
+      const report = await processBatch(payload, {
+        routes: served.map((s) => s.step),
         quarantine,
-        context,
         warn: (message, attributes) => logger.warn(message, attributes),
       });
       const [skipped, quarantined, failed] = BATCH_METRICS;
-      metrics.addMetric(skipped, MetricUnit.Count, counts.skipped);
-      metrics.addMetric(quarantined, MetricUnit.Count, counts.quarantined);
-      metrics.addMetric(failed, MetricUnit.Count, counts.failed);
-      addReferenceMetric(metrics, quarantine.byReference);
-      logger.info("batch.done", { ...counts });
-      return { batchItemFailures };
+      for (const { step, metrics } of served) {
+        const c = report.perRoute[step.evaluator.route.name];
+        metrics.addMetric(skipped, MetricUnit.Count, c.skipped);
+        metrics.addMetric(quarantined, MetricUnit.Count, c.quarantined);
+        metrics.addMetric(failed, MetricUnit.Count, c.failed);
+        addReferenceMetric(metrics, quarantine.byReference.get(step.evaluator.route.name));
+      }
+      // What happened to each record on each route, in lines a CloudWatch Logs event can hold.
+      for (let i = 0; i < report.outcomes.length; i += OUTCOMES_PER_LINE) {
+        logger.info(REPORT_MESSAGES.outcomes, { outcomes: report.outcomes.slice(i, i + OUTCOMES_PER_LINE) });
+      }
+      logger.info(REPORT_MESSAGES.done, { ...report.counts });
+      return { batchItemFailures: report.batchItemFailures };
     } finally {
-      metrics.publishStoredMetrics();
+      for (const { metrics } of served) metrics.publishStoredMetrics();
     }
   };
 }

@@ -1,14 +1,27 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { projectPath } from "../config/paths";
+import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 
-// Bundles a handler with esbuild into one minified CommonJS file. No closure serialization
-// and no node_modules in the package: only what the handler imports. The AWS SDK's SQS
-// client is left out because the nodejs24.x runtime ships AWS SDK v3 (bundling it alone
-// would add ~450 KB); the small pure SDK helpers (util-dynamodb) are bundled and so pinned.
+// Bundles a processor with esbuild into one minified CommonJS file. No closure serialization
+// and no node_modules in the package: only what the handler imports. The entry is generated
+// from the routes the processor serves (one import per business step), so a new route needs
+// no handler file of its own. The AWS SDK's SQS client is left out because the nodejs24.x
+// runtime ships AWS SDK v3 (bundling it alone would add ~450 KB); the small pure SDK helpers
+// (util-dynamodb) are bundled and so pinned.
 
 export const HANDLER_DIR = projectPath("handlers");
+export const STEPS_DIR = path.join(HANDLER_DIR, "steps");
 export const RUNTIME_PROVIDED = ["@aws-sdk/client-sqs"];
+
+/** A route served by a processor: its business step (a module of handlers/steps/) and the metrics it counts processed orders under. */
+export interface ServedRoute {
+  readonly route: string;
+  readonly step: string;
+  /** Default: DEFAULT_ROUTE_METRICS (routing/route.ts). */
+  readonly metrics?: { readonly count: string; readonly amount: string };
+}
 
 export interface Bundle {
   /** The bundled JavaScript (CommonJS), to be saved as index.js. */
@@ -16,14 +29,40 @@ export interface Bundle {
   readonly bytes: number;
 }
 
+/** The value of the function's HANDLER_TAG: which steps its bundle holds (tag values allow letters, digits, spaces and _ . : / = + - @). */
+export function stepsTag(served: readonly ServedRoute[]): string {
+  return served.map((s) => `${s.route}=steps/${s.step}`).join(" ");
+}
+
+/** Reads a HANDLER_TAG value back; undefined if it is not one. */
+export function parseStepsTag(tag: string): ServedRoute[] | undefined {
+  const served = tag.split(" ").filter((s) => s !== "").map((part) => /^([a-z][a-zA-Z0-9]*)=steps\/([A-Za-z0-9_/-]+)$/.exec(part));
+  if (served.length === 0 || served.some((m) => m === null)) return undefined;
+  return served.map((m) => ({ route: (m as RegExpExecArray)[1], step: (m as RegExpExecArray)[2] }));
+}
+
+/** The generated entry: each route's step and metric names, handed to the shared Lambda shell (handlers/lambda.ts). */
+function entrySource(served: readonly ServedRoute[]): string {
+  const imports = served.map((s, i) => `import { step as step${i} } from ${JSON.stringify(`./steps/${s.step}`)};`);
+  const steps = served.map((s, i) => `${JSON.stringify(s.route)}: { step: step${i}, metrics: ${JSON.stringify(s.metrics ?? DEFAULT_ROUTE_METRICS)} }`).join(", ");
+  return [`import { createHandler } from "./lambda";`, ...imports, `export const handler = createHandler({ ${steps} });`, ""].join("\n");
+}
+
 const cache = new Map<string, Bundle>();
 
-/** Bundles `handlers/<entry>.ts`; cached per process (preview builds each handler once). */
-export function bundleHandler(entry: string): Bundle {
-  const hit = cache.get(entry);
+/** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
+export function bundleProcessor(served: readonly ServedRoute[]): Bundle {
+  const key = JSON.stringify(served);
+  const hit = cache.get(key);
   if (hit) return hit;
+  for (const s of served) {
+    const file = path.join(STEPS_DIR, `${s.step}.ts`);
+    if (!fs.existsSync(file)) {
+      throw new Error(`route ${s.route}: its step ${JSON.stringify(s.step)} (routing/routes.ts) has no module ${path.relative(projectPath(), file)}; create it, exporting step: OrderHandler`);
+    }
+  }
   const result = buildSync({
-    entryPoints: [path.join(HANDLER_DIR, `${entry}.ts`)],
+    stdin: { contents: entrySource(served), resolveDir: HANDLER_DIR, sourcefile: "processor-entry.ts", loader: "ts" },
     bundle: true,
     minify: true,
     platform: "node",
@@ -36,6 +75,6 @@ export function bundleHandler(entry: string): Bundle {
   });
   const code = result.outputFiles[0].text;
   const bundle = { code, bytes: Buffer.byteLength(code) };
-  cache.set(entry, bundle);
+  cache.set(key, bundle);
   return bundle;
 }

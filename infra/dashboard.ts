@@ -1,5 +1,6 @@
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
+import { routesPhrase } from "./routeAlarms";
 
 // The stack's CloudWatch dashboard body, from the same routes as the pipes: per route the
 // pipe's metrics, the processor's (Lambda's and its own EMF metrics) and its DLQ's. Pure, so
@@ -7,14 +8,21 @@ import type { RouteName } from "../routing/route";
 // CloudWatch-Dashboard-Body-Structure (a metric is [Namespace, MetricName, DimensionName,
 // DimensionValue, ..., {rendering options}]; an expression is [{expression, label, id}]).
 
-/** One deployed route, by the names its metrics are published under. */
+/** One route served by a deployed pipe, by the names its metrics are published under. */
 export interface DashboardRoute {
   readonly route: RouteName;
+  /** The route's Powertools serviceName: the `service` dimension of its EMF metrics. */
+  readonly metricsService: string;
+  /** Its processed-order metrics (routing/routes.ts). */
+  readonly metrics: { readonly count: string; readonly amount: string };
+}
+
+/** One deployed pipe, its processor and DLQ, and the routes it serves. */
+export interface DashboardPipe {
+  readonly routes: readonly DashboardRoute[];
   readonly pipeName: string;
   readonly functionName: string;
   readonly queueName: string;
-  /** The processor's Powertools serviceName: the `service` dimension of its EMF metrics. */
-  readonly metricsService: string;
 }
 
 type MetricLine = (string | Record<string, unknown>)[] | [Record<string, unknown>];
@@ -36,14 +44,15 @@ function graph(region: string, title: string, metrics: MetricLine[], extra: Reco
   return { view: "timeSeries", stacked: false, region, title, period: PERIOD, metrics, ...extra };
 }
 
-function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] {
+function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
   const pipe = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/EventBridge/Pipes", metricName, "PipeName", r.pipeName, options];
   const fn = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/Lambda", metricName, "FunctionName", r.functionName, options];
-  const emf = (metricName: string, options: Record<string, unknown>): MetricLine => [METRICS_NAMESPACE, metricName, "service", r.metricsService, options];
+  const emf = (route: DashboardRoute, metricName: string, options: Record<string, unknown>): MetricLine => [METRICS_NAMESPACE, metricName, "service", route.metricsService, options];
   const dlq = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/SQS", metricName, "QueueName", r.queueName, options];
   const sum = (label: string) => ({ stat: "Sum", label });
-  const business = BUSINESS_METRICS[r.route];
   const [skipped, quarantined, failed] = BATCH_METRICS;
+  // A pipe serving several routes shows each route's lines, labelled with its name.
+  const named = (route: DashboardRoute, label: string) => (r.routes.length === 1 ? label : `${route.route}: ${label}`);
 
   const rows: [title: string, metrics: MetricLine[], extra?: Record<string, unknown>][][] = [
     [
@@ -75,14 +84,14 @@ function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] 
     [
       ["Processor: invocations", [fn("Invocations", sum("invocations")), fn("Errors", sum("errors (throws, timeouts)")), fn("Throttles", sum("throttles"))]],
       ["Processor: duration (ms)", [fn("Duration", { stat: "Average", label: "average" }), fn("Duration", { stat: "Maximum", label: "maximum" })]],
-      ["Processor: records", [
-        emf(business.count, sum(business.count)),
-        emf(skipped, sum("skipped by the guard")),
-        emf(quarantined, sum("quarantined (malformed)")),
-        emf(QUARANTINED_BY_REFERENCE_METRIC, sum("of which by reference (too large for a message)")),
-        emf(failed, sum("failed (retried by the pipe)")),
-      ]],
-      ["Processor: order amounts", [emf(business.amount, sum(`${business.amount} (sum)`))]],
+      ["Processor: records", r.routes.flatMap((route) => [
+        emf(route, route.metrics.count, sum(named(route, route.metrics.count))),
+        emf(route, skipped, sum(named(route, "skipped by the guard"))),
+        emf(route, quarantined, sum(named(route, "quarantined (malformed)"))),
+        emf(route, QUARANTINED_BY_REFERENCE_METRIC, sum(named(route, "of which by reference (too large for a message)"))),
+        emf(route, failed, sum(named(route, "failed (retried by the pipe)"))),
+      ])],
+      ["Processor: order amounts", r.routes.map((route) => emf(route, route.metrics.amount, sum(named(route, `${route.metrics.amount} (sum)`))))],
     ],
   ];
 
@@ -93,7 +102,7 @@ function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] 
       y: top,
       width: 24,
       height: 1,
-      properties: { markdown: `## ${r.route} route: ${r.pipeName} → ${r.functionName}, DLQ ${r.queueName}` },
+      properties: { markdown: `## ${routesPhrase(r.routes.map((x) => x.route)).replace(/^the /, "")}: ${r.pipeName} → ${r.functionName}, DLQ ${r.queueName}` },
     },
   ];
   rows.forEach((row, i) =>
@@ -104,8 +113,8 @@ function routeWidgets(r: DashboardRoute, region: string, top: number): Widget[] 
   return widgets;
 }
 
-/** The dashboard body (an object; JSON.stringify it for aws.cloudwatch.Dashboard). */
-export function dashboardBody(region: string, routes: readonly DashboardRoute[]): { widgets: Widget[] } {
-  const perRoute = 1 + 2 * HEIGHT;
-  return { widgets: routes.flatMap((r, i) => routeWidgets(r, region, i * perRoute)) };
+/** The dashboard body (an object; JSON.stringify it for aws.cloudwatch.Dashboard): a section per pipe. */
+export function dashboardBody(region: string, pipes: readonly DashboardPipe[]): { widgets: Widget[] } {
+  const perPipe = 1 + 2 * HEIGHT;
+  return { widgets: pipes.flatMap((p, i) => pipeWidgets(p, region, i * perPipe)) };
 }

@@ -1,4 +1,6 @@
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { routeMetrics } from "../routing/route";
+import { ROUTES } from "../routing/routes";
 
 // Every CloudWatch metric the alarms and the dashboard may use, with the dimensions it is
 // published under and the page that says so. A metric name or dimension that AWS does not
@@ -26,7 +28,7 @@ const SQS_PAGE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDe
 // Powertools Metrics writes EMF with the namespace given and one dimension set, the default
 // dimension `service` = serviceName (Metrics.js: `{ service: resolvedServiceName,
 // ...defaultDimensions }`; we add no other dimension). handlers/lambda.ts emits these.
-const EMF_PAGE = "https://docs.aws.amazon.com/powertools/typescript/latest/features/metrics/ (handlers/lambda.ts, handlers/business.ts)";
+const EMF_PAGE = "https://docs.aws.amazon.com/powertools/typescript/latest/features/metrics/ (handlers/lambda.ts)";
 
 const pipe = (metricName: string): CatalogMetric => ({ namespace: "AWS/EventBridge/Pipes", metricName, dimensions: ["PipeName"], source: PIPES_PAGE });
 const lambda = (metricName: string): CatalogMetric => ({ namespace: "AWS/Lambda", metricName, dimensions: ["FunctionName"], source: LAMBDA_PAGE });
@@ -37,7 +39,8 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
   ...["EventCount", "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionThrottled", "ExecutionTimeout", "TargetStageDuration", "TargetStageFailed", "TargetStagePartiallyFailed", "Duration"].map(pipe),
   ...["Invocations", "Errors", "Duration", "Throttles"].map(lambda),
   ...["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"].map(sqs),
-  ...[...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, ...Object.values(BUSINESS_METRICS).flatMap((m) => [m.count, m.amount])].map(emf),
+  // Each declared route's processed-order metrics (routing/routes.ts), counted by handlers/lambda.ts.
+  ...[...new Set([...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, ...ROUTES.flatMap((d) => [routeMetrics(d).count, routeMetrics(d).amount])])].map(emf),
 ];
 
 /** Why this use of a metric is not one AWS (or our EMF) publishes; undefined when it is. */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DLQ_URL_ENV, HANDLER_TAG } from "../handlers/constants";
 import { DLQ_MAX_MESSAGE_BYTES } from "../handlers/quarantine";
-import { bundleHandler } from "./bundle";
+import { bundleProcessor, type ServedRoute, stepsTag } from "./bundle";
 import { allowLogWrite, allowSend, roleTrusting } from "./grants";
 
 // SQS keeps a message at most 14 days: the longest time to notice and redrive a dead letter.
@@ -10,9 +10,9 @@ const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 const TIMEOUT_SECONDS = 30;
 
 export interface ProcessorWithDlqArgs {
-  /** Entry file in handlers/ (without .ts), e.g. "normalOrders". */
-  readonly handler: string;
-  /** Route environment from routeToEnvironment(); the DLQ URL is added here. */
+  /** The routes it serves and their business steps (handlers/steps/); its bundle holds exactly these. */
+  readonly steps: readonly ServedRoute[];
+  /** Route environment from routesToEnvironment(); the DLQ URL is added here. */
   readonly environment: Record<string, string>;
   readonly architecture: "arm64" | "x86_64";
   readonly memoryMb: number;
@@ -39,7 +39,8 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
     if (!Number.isInteger(args.memoryMb) || args.memoryMb < 128 || args.memoryMb > 10240) {
       throw new Error(`ProcessorWithDlq ${name}: memoryMb ${args.memoryMb} is outside 128..10240`);
     }
-    const bundle = bundleHandler(args.handler);
+    if (args.steps.length === 0) throw new Error(`ProcessorWithDlq ${name}: steps is empty; a processor serves at least one route`);
+    const bundle = bundleProcessor(args.steps);
 
     const dlq = new aws.sqs.Queue(
       `${name}-dlq`,
@@ -74,9 +75,9 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
         role: role.arn,
         environment: { variables: { ...args.environment, [DLQ_URL_ENV]: dlq.url } },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-        // Which handlers/ entry this code was bundled from: for people, and for the local
+        // Which business steps this code was bundled with: for people, and for the local
         // runtime, which rebuilds the same bundle from the declared stack.
-        tags: { [HANDLER_TAG]: args.handler },
+        tags: { [HANDLER_TAG]: stepsTag(args.steps) },
       },
       { parent: this, dependsOn: policies },
     );

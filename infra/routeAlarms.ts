@@ -4,12 +4,18 @@ import { STREAM_RETENTION_SECONDS } from "../config/settings";
 import { METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
 
+/** "the normal route", "the normal and refunds routes". */
+export function routesPhrase(routes: readonly RouteName[]): string {
+  return routes.length === 1 ? `the ${routes[0]} route` : `the ${routes.slice(0, -1).join(", ")} and ${routes[routes.length - 1]} routes`;
+}
+
 // The alarms of one route: what went wrong, as AWS (and our processor) report it, each with
 // a description that says what happened and the first command to run. Every namespace,
 // metric and dimension used here is in infra/metricCatalog.ts (checked by the tests).
 
 export interface RouteAlarmsArgs {
-  readonly route: RouteName;
+  /** The routes the pipe serves (one, or several sharing it); the first owns the pipe. */
+  readonly routes: readonly RouteName[];
   /** The stack, for the commands in the descriptions (`--stack prod`). */
   readonly stack: string;
   /** The pipe's name in AWS (the PipeName dimension). */
@@ -18,8 +24,8 @@ export interface RouteAlarmsArgs {
   readonly processorName: string;
   readonly functionName: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
-  /** Powertools' serviceName of the processor: the `service` dimension of its metrics. */
-  readonly metricsService: string;
+  /** Powertools' serviceName of each route's metrics (their `service` dimension), in the order of `routes`. */
+  readonly metricsServices: readonly string[];
   readonly queueName: pulumi.Input<string>;
   readonly maxRetryAttempts: number;
   readonly maxRecordAgeSeconds: number;
@@ -51,8 +57,11 @@ export class RouteAlarms extends pulumi.ComponentResource {
     if (threshold < 60) {
       throw new Error(`RouteAlarms ${name}: maxRecordAgeSeconds ${args.maxRecordAgeSeconds} leaves no time to act on a dead-lettered pointer`);
     }
-    const on = `the ${args.route} route (stack ${args.stack})`;
-    const dlqList = `npx orders-pipeline dlq list --stack ${args.stack} --route ${args.route}`;
+    if (args.routes.length === 0 || args.metricsServices.length !== args.routes.length) {
+      throw new Error(`RouteAlarms ${name}: give one metrics service per route (routes ${args.routes.join(", ")})`);
+    }
+    const on = `${routesPhrase(args.routes)} (stack ${args.stack})`;
+    const dlqList = `npx orders-pipeline dlq list --stack ${args.stack} --route ${args.routes[0]}`;
     const common = {
       evaluationPeriods: 1,
       comparisonOperator: "GreaterThanThreshold",
@@ -68,12 +77,17 @@ export class RouteAlarms extends pulumi.ComponentResource {
     // reports it: every failure and partial-failure metric the current eb-pipes-monitoring page
     // lists for a pipe without enrichment (ExecutionFailed, ExecutionPartiallyFailed,
     // TargetStageFailed, TargetStagePartiallyFailed; best effort, so more than one), and as the
-    // processor reports it, its RecordsFailed metric: any one of them.
+    // processor reports it, its RecordsFailed metric (per route it serves): any one of them.
     const pipeMetric = (id: string, metricName: string) => ({
       id,
       returnData: false,
       metric: { namespace: "AWS/EventBridge/Pipes", metricName, dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" },
     });
+    const failedRecords = args.metricsServices.map((service, i) => ({
+      id: i === 0 ? "records" : `records${i + 1}`,
+      returnData: false,
+      metric: { namespace: METRICS_NAMESPACE, metricName: "RecordsFailed", dimensions: { service }, period: 60, stat: "Sum" },
+    }));
     const retrying = alarm("retrying", {
       alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions (or target stages), or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
       threshold: 0,
@@ -82,13 +96,13 @@ export class RouteAlarms extends pulumi.ComponentResource {
         pipeMetric("partial", "ExecutionPartiallyFailed"),
         pipeMetric("targetFailed", "TargetStageFailed"),
         pipeMetric("targetPartial", "TargetStagePartiallyFailed"),
-        { id: "records", returnData: false, metric: { namespace: METRICS_NAMESPACE, metricName: "RecordsFailed", dimensions: { service: args.metricsService }, period: 60, stat: "Sum" } },
+        ...failedRecords,
         // Each source may publish nothing in a minute: missing points count as 0.
         {
           id: "retrying",
           returnData: true,
           label: "failed executions and failed records",
-          expression: "FILL(failed, 0) + FILL(partial, 0) + FILL(targetFailed, 0) + FILL(targetPartial, 0) + FILL(records, 0)",
+          expression: ["failed", "partial", "targetFailed", "targetPartial", ...failedRecords.map((q) => q.id)].map((id) => `FILL(${id}, 0)`).join(" + "),
         },
       ],
     });
@@ -119,7 +133,7 @@ export class RouteAlarms extends pulumi.ComponentResource {
     // message (sqs-available-cloudwatch-metrics). A message received three times or more is
     // left out of this metric by SQS; the messages alarm above still sees it.
     const dlqAge = alarm("dlq-age", {
-      alarmDescription: `A message has waited more than ${hours(threshold)} in the DLQ of ${on}. If it is a pipe pointer, the stream drops its records 24 h after they were written, at most ${hours(STREAM_RETENTION_SECONDS - args.maxRecordAgeSeconds)} after the pointer arrived (records age out after ${hours(args.maxRecordAgeSeconds)}); after that 'dlq show' and 'dlq redrive' can no longer read them. First: ${dlqList}, then npx orders-pipeline dlq redrive --stack ${args.stack} --route ${args.route}.`,
+      alarmDescription: `A message has waited more than ${hours(threshold)} in the DLQ of ${on}. If it is a pipe pointer, the stream drops its records 24 h after they were written, at most ${hours(STREAM_RETENTION_SECONDS - args.maxRecordAgeSeconds)} after the pointer arrived (records age out after ${hours(args.maxRecordAgeSeconds)}); after that 'dlq show' and 'dlq redrive' can no longer read them. First: ${dlqList}, then npx orders-pipeline dlq redrive --stack ${args.stack} --route ${args.routes[0]}.`,
       namespace: "AWS/SQS",
       metricName: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: args.queueName },
@@ -133,12 +147,16 @@ export class RouteAlarms extends pulumi.ComponentResource {
     // item. More urgent than a message in the DLQ, so an alarm of its own.
     const quarantinedByReference = alarm("quarantined-by-reference", {
       alarmDescription: `${args.processorName} quarantined a malformed record too large for an SQS message on ${on}; the DLQ holds a reference to it, and its images are only in the stream, for 24 h after it was written (the table keeps only the order's current version). First: ${dlqList}, then npx orders-pipeline dlq show --stack ${args.stack} --message ID to read the record back and keep it; fix the item, then dlq redrive.`,
-      namespace: METRICS_NAMESPACE,
-      metricName: QUARANTINED_BY_REFERENCE_METRIC,
-      dimensions: { service: args.metricsService },
-      statistic: "Sum",
-      period: 300,
       threshold: 0,
+      // The processor counts them per route it serves; any one of them.
+      metricQueries: [
+        ...args.metricsServices.map((service, i) => ({
+          id: `byReference${i + 1}`,
+          returnData: false,
+          metric: { namespace: METRICS_NAMESPACE, metricName: QUARANTINED_BY_REFERENCE_METRIC, dimensions: { service }, period: 300, stat: "Sum" },
+        })),
+        { id: "byReference", returnData: true, label: "records quarantined by reference", expression: args.metricsServices.map((_, i) => `FILL(byReference${i + 1}, 0)`).join(" + ") },
+      ],
     });
 
     this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn, quarantinedByReference: quarantinedByReference.arn };

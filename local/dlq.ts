@@ -9,8 +9,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isQuarantineMessage, type QuarantineMessage } from "../handlers/quarantine";
-import { type RouteEvaluator, routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment } from "../routing/environment";
+import { type Decision, decideAll, type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { routesFromEnvironment } from "../routing/environment";
 import type { PointerMessage } from "./localPipe";
 import type { PipePlan } from "./plan";
 import type { InvokeResult } from "./processorHost";
@@ -32,8 +32,8 @@ export interface DlqQueue {
   readonly pipe: string;
   readonly processor: string;
   readonly url: string;
-  /** The route the processor applies, to tell whether a quarantined record would now pass. */
-  readonly evaluator: RouteEvaluator;
+  /** The routes the processor serves (its pipe's), to tell whether a quarantined record would now pass. */
+  readonly evaluators: readonly RouteEvaluator[];
   /** The pipes whose dead letters go to this queue: a pointer must name one of them. */
   readonly pipeArns: readonly string[];
   /** This stack's stream: records are read from it alone (undefined: not known, nothing is redriven). */
@@ -48,13 +48,13 @@ export interface DlqAccess extends Pick<DlqQueue, "invoke" | "readItem" | "strea
   readonly pipeArn?: string;
 }
 
-/** A declared route's DLQ; the route the processor applies comes from its declared environment. */
+/** A declared pipe's DLQ; the routes its processor serves come from its declared environment. */
 export function dlqQueueFor(plan: PipePlan, url: string, access: DlqAccess): DlqQueue {
   return {
     pipe: plan.name,
     processor: plan.processor.name,
     url,
-    evaluator: routeEvaluator(routeFromEnvironment(plan.processor.environment)),
+    evaluators: routesFromEnvironment(plan.processor.environment).map(routeEvaluator),
     pipeArns: [access.pipeArn ?? plan.arn],
     streamArn: access.streamArn,
     invoke: access.invoke,
@@ -62,9 +62,28 @@ export function dlqQueueFor(plan: PipePlan, url: string, access: DlqAccess): Dlq
   };
 }
 
-/** Whether the queue is the DLQ of `route` (a DLQ serves the routes of its pipe). */
-function servesRoute(queue: DlqQueue, route: unknown): boolean {
-  return route === queue.evaluator.route.name;
+/** The evaluator of `route` if the queue is its DLQ (a DLQ serves the routes of its pipe). */
+function servedRoute(queue: DlqQueue, route: unknown): RouteEvaluator | undefined {
+  return queue.evaluators.find((e) => e.route.name === route);
+}
+
+/** "the premium route", "the normal and audit routes". */
+function routesServed(queue: DlqQueue): string {
+  const names = queue.evaluators.map((e) => e.route.name);
+  return names.length === 1 ? `the ${names[0]} route` : `the ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} routes`;
+}
+
+/**
+ * One verdict for a record on a pipe's routes: rejected if malformed, processed if any route
+ * processes it (the processor then runs every route again), else skipped or filtered.
+ */
+function summarize(decisions: readonly Decision[]): Decision {
+  return (
+    decisions.find((d) => d.outcome === "rejected") ??
+    decisions.find((d) => d.outcome === "processed") ??
+    decisions.find((d) => d.outcome === "skipped") ??
+    decisions[0]
+  );
 }
 
 /** Reads an item's current version (strongly consistent) from `tableName`, in wire format. */
@@ -353,8 +372,9 @@ function quarantineClaim(q: QuarantineMessage) {
  * claims; or why the message is not redriven.
  */
 async function quarantinedRecord(clients: DlqClients, queue: DlqQueue, q: QuarantineMessage): Promise<{ ok: true; record: WireRecord } | { ok: false; result: Result }> {
-  if (!servesRoute(queue, q.route)) {
-    return { ok: false, result: kept(`the message says it was quarantined by the ${JSON.stringify(q.route)} route, but this is the DLQ of the ${queue.evaluator.route.name} route: not redriven (a forged or misplaced message)`) };
+  const named = servedRoute(queue, q.route);
+  if (!named) {
+    return { ok: false, result: kept(`the message says it was quarantined by the ${JSON.stringify(q.route)} route, but this is the DLQ of ${routesServed(queue)}: not redriven (a forged or misplaced message)`) };
   }
   if (!queue.streamArn) return { ok: false, result: kept("this stack's stream ARN is not known (no streamArn output): the record cannot be checked against the stream; not redriven") };
   const claim = quarantineClaim(q);
@@ -375,9 +395,9 @@ async function quarantinedRecord(clients: DlqClients, queue: DlqQueue, q: Quaran
   }
   // The route quarantines only what it rejects: a record it would filter, skip or process
   // was never quarantined by it.
-  const decision = queue.evaluator.decide(record);
+  const decision = named.decide(record);
   if (decision.outcome !== "rejected") {
-    return { ok: false, result: kept(`the stream's record ${record.eventID} is not one the ${queue.evaluator.route.name} route rejects (it is ${decision.outcome} there): not a quarantined record of this route; not redriven`, 1) };
+    return { ok: false, result: kept(`the stream's record ${record.eventID} is not one the ${named.route.name} route rejects (it is ${decision.outcome} there): not a quarantined record of this route; not redriven`, 1) };
   }
   return { ok: true, record };
 }
@@ -396,13 +416,13 @@ async function redriveQuarantined(clients: DlqClients, queue: DlqQueue, q: Quara
   const unchanged = canonical(current) === canonical(record.dynamodb.NewImage ?? {});
   // The record's own change, as the stream holds it, carrying the item as the table holds it now.
   const revised: WireRecord = { ...record, dynamodb: { ...record.dynamodb, NewImage: current } };
-  const decision = queue.evaluator.decide(revised);
+  const decision = summarize(decideAll(queue.evaluators, revised));
   const now = unchanged ? "the table still holds the quarantined version" : "the table holds a newer version";
   switch (decision.outcome) {
     case "rejected":
       return kept(`still malformed: ${decision.reasons.join("; ")}; ${now} (fix the item, then redrive)`, 1);
     case "filtered":
-      return { deleted: true, records: 1, detail: `${now} of ${order}, which this route's filter does not pass: nothing to process; message deleted` };
+      return { deleted: true, records: 1, detail: `${now} of ${order}, which no route's filter on this pipe passes: nothing to process; message deleted` };
     case "skipped":
       return { deleted: true, records: 1, detail: `${now} of ${order}, valid but skipped by the route's guard (${decision.reason}): nothing to process; message deleted` };
     case "processed": {
@@ -423,8 +443,8 @@ async function redrivePointer(clients: DlqClients, queue: DlqQueue, pointer: Poi
   const resolved = await resolvePointer(clients, queue, pointer);
   if (!resolved.ok) return kept(`${resolved.reason}; left in place`);
   // The range also holds records the pipe's filter dropped: they were never the pipe's to deliver.
-  const records = resolved.records.filter((r) => queue.evaluator.passesFilter(r));
-  if (records.length === 0) return { deleted: true, records: 0, detail: "no record of the range passes the route's filter: nothing to process; message deleted" };
+  const records = resolved.records.filter((r) => queue.evaluators.some((e) => e.passesFilter(r)));
+  if (records.length === 0) return { deleted: true, records: 0, detail: "no record of the range passes the pipe's filter: nothing to process; message deleted" };
   const result = await queue.invoke(records);
   if (!result.ok) return kept(`the processor failed: ${result.error}; left in place`, records.length);
   const failures = (result.result as { batchItemFailures?: unknown } | null)?.batchItemFailures;

@@ -1,5 +1,6 @@
-import { DLQ_URL_ENV } from "../handlers/constants";
-import { HANDLER_TAG } from "../handlers/constants";
+import { DLQ_URL_ENV, HANDLER_TAG } from "../handlers/constants";
+import { parseStepsTag, type ServedRoute } from "../infra/bundle";
+import { metricsOf } from "../routing/stackRoutes";
 import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
 import type { LocalPipeSpec } from "./localPipe";
 
@@ -18,7 +19,8 @@ export interface TablePlan {
 
 export interface ProcessorPlan {
   readonly name: string;
-  readonly handlerEntry: string;
+  /** The routes it serves and their business steps (from its HANDLER_TAG): what its bundle holds. */
+  readonly steps: readonly ServedRoute[];
   readonly environment: Record<string, string>;
   readonly timeoutSeconds: number;
   /** Declared memory and architecture (null if the program leaves them to AWS's defaults). */
@@ -69,8 +71,10 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
     const params = s.sourceParameters.dynamodbStreamParameters;
     const dlq = resources.find((r) => r.type === "aws:sqs/queue:Queue" && r.state.arn === params.deadLetterConfig?.arn);
     if (!dlq) throw new Error(`pipe ${p.name} has no dead-letter queue of this program`);
-    const entry = fn.state.tags?.[HANDLER_TAG];
-    if (!entry) throw new Error(`function ${fn.name} has no ${HANDLER_TAG} tag: cannot tell which handler to run`);
+    const tag = fn.state.tags?.[HANDLER_TAG];
+    // The tag names each route's step; the metric names bundled with it are the route's declared ones.
+    const steps = typeof tag === "string" ? parseStepsTag(tag)?.map((s) => ({ ...s, metrics: metricsOf(s.route) })) : undefined;
+    if (!steps) throw new Error(`function ${fn.name} has no ${HANDLER_TAG} tag naming its business steps (${JSON.stringify(tag)}): cannot tell which handler to run`);
     return {
       name: p.name,
       arn: s.arn,
@@ -83,7 +87,7 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
       bisectOnFailure: params.onPartialBatchItemFailure === "AUTOMATIC_BISECT",
       processor: {
         name: fn.name,
-        handlerEntry: entry,
+        steps,
         environment: { ...(fn.state.environment?.variables ?? {}) },
         timeoutSeconds: fn.state.timeout ?? 3,
         memoryMb: typeof fn.state.memorySize === "number" ? fn.state.memorySize : null,

@@ -1,68 +1,86 @@
 import type { OutcomeKey, Scenario } from "./scenario";
-import type { RouteReport } from "./runtime";
+import type { PipeReport, RouteReport, RunReport } from "./runtime";
 
-// The end-of-run report: per pipe and processor, where every stream record ended, with the
-// invariant that makes "nothing was lost" checkable: read = filtered + skipped + processed
-// + rejected + dead-lettered.
+// The end-of-run report: per route, where every stream record its pipe read ended, with the
+// invariant that makes "nothing was lost" checkable: read = filtered + skipped + processed +
+// rejected + dead-lettered (+ in flight when stopped early); then per pipe what it did.
 
 export function outcomesOf(r: RouteReport): Record<OutcomeKey, number> {
-  return {
-    filtered: r.pipeCounts.filtered,
-    skipped: r.processorCounts.skipped,
-    processed: r.processorCounts.processed,
-    rejected: r.processorCounts.rejected,
-    deadLettered: r.pipeCounts.deadLettered,
-    retried: r.pipeCounts.retried,
-  };
+  const c = r.counts;
+  return { filtered: c.filtered, skipped: c.skipped, processed: c.processed, rejected: c.rejected, deadLettered: c.deadLettered, retried: r.retried };
 }
 
 /** Records not accounted for (0 when nothing was lost), records still in flight aside. */
 export function unaccounted(r: RouteReport): number {
   const o = outcomesOf(r);
-  return r.pipeCounts.read - (o.filtered + o.skipped + o.processed + o.rejected + o.deadLettered + r.inFlight);
+  return r.counts.read - (o.filtered + o.skipped + o.processed + o.rejected + o.deadLettered + r.inFlight);
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function accountedLine(r: RouteReport): string {
   const o = outcomesOf(r);
   const inFlight = r.inFlight > 0 ? ` + ${r.inFlight} in flight when stopped` : "";
-  const check = unaccounted(r) === 0 ? "  ✓" : `  ✗ (${unaccounted(r)} missing)`;
-  return `  accounted  ${r.pipeCounts.read} read = ${o.filtered} filtered + ${o.skipped} skipped + ${o.processed} processed + ${o.rejected} rejected + ${o.deadLettered} dead-lettered${inFlight}${check}`;
+  const missing = unaccounted(r);
+  const unreported = r.counts.unreported > 0 ? `, ${r.counts.unreported} handled but never reported by the processor` : "";
+  const check = missing === 0 ? "  ✓" : `  ✗ (${missing} missing${unreported})`;
+  return `  accounted  ${r.counts.read} read = ${o.filtered} filtered + ${o.skipped} skipped + ${o.processed} processed + ${o.rejected} rejected + ${o.deadLettered} dead-lettered${inFlight}${check}`;
+}
+
+/** The route an `expect` key names: a route, or the pipe of exactly one route (the seed's files name pipes). */
+function expectedRoute(key: string, report: RunReport): RouteReport | string {
+  const route = report.routes.find((r) => r.route === key);
+  if (route) return route;
+  const pipe = report.pipes.find((p) => p.pipe === key);
+  if (!pipe) return `expect names ${key}, which the stack does not declare (routes: ${report.routes.map((r) => r.route).join(", ")})`;
+  if (pipe.routes.length > 1) return `expect names ${key}, a pipe serving the routes ${pipe.routes.join(", ")}: expect per route instead`;
+  return report.routes.find((r) => r.route === pipe.routes[0]) as RouteReport;
 }
 
 /** Differences between what the scenario expects and what happened; empty when as expected. */
-export function checkExpectations(scenario: Scenario, reports: readonly RouteReport[]): string[] {
+export function checkExpectations(scenario: Scenario, report: RunReport): string[] {
   const problems: string[] = [];
-  for (const r of reports) {
+  for (const r of report.routes) {
     const missing = unaccounted(r);
-    if (missing !== 0) problems.push(`${r.pipe}: ${missing} record(s) read but not accounted for`);
+    if (missing !== 0) problems.push(`${r.route}: ${plural(missing, "record")} read but not accounted for`);
   }
-  for (const [pipe, expected] of Object.entries(scenario.expect ?? {})) {
-    const r = reports.find((x) => x.pipe === pipe);
-    if (!r) {
-      problems.push(`expect names ${pipe}, which the stack does not declare (pipes: ${reports.map((x) => x.pipe).join(", ")})`);
+  for (const [key, expected] of Object.entries(scenario.expect ?? {})) {
+    const r = expectedRoute(key, report);
+    if (typeof r === "string") {
+      problems.push(r);
       continue;
     }
     const actual = outcomesOf(r);
-    for (const [key, want] of Object.entries(expected) as [OutcomeKey, number][]) {
-      if (actual[key] !== want) problems.push(`${pipe}: expected ${key} ${want}, got ${actual[key]}`);
+    for (const [k, want] of Object.entries(expected) as [OutcomeKey, number][]) {
+      if (actual[k] !== want) problems.push(`${key}: expected ${k} ${want}, got ${actual[k]}`);
     }
   }
   return problems;
 }
 
-export function formatReport(reports: readonly RouteReport[]): string {
-  const lines: string[] = [];
-  for (const r of reports) {
-    const o = outcomesOf(r);
-    const ms = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
-    lines.push(
-      `${r.pipe} → ${r.processor}`,
-      `  pipe       read ${r.pipeCounts.read}, filtered out ${o.filtered}, delivered ${r.pipeCounts.delivered}, retried ${o.retried}, dead-lettered ${o.deadLettered} (${r.pipeCounts.invocations} invocations, ${r.pipeCounts.failedInvocations} failed)`,
-      `  processor  processed ${o.processed}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
-      `  latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${r.latencyMs.count} records`,
-      accountedLine(r),
-      `  DLQ        ${r.dlqUrl}`,
-    );
-  }
-  return lines.join("\n");
+const ms = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
+
+function pipeLines(p: PipeReport): string[] {
+  const c = p.counts;
+  return [
+    `${p.pipe} → ${p.processor}${p.routes.length > 1 ? ` (routes ${p.routes.join(", ")})` : ""}`,
+    `  pipe       read ${c.read}, filtered out ${c.filtered}, delivered ${c.delivered}, retried ${c.retried}, dead-lettered ${c.deadLettered} (${plural(c.invocations, "invocation")}, ${c.failedInvocations} failed)`,
+    `  DLQ        ${p.dlqUrl}`,
+  ];
+}
+
+function routeLines(r: RouteReport): string[] {
+  const o = outcomesOf(r);
+  return [
+    `  ${r.route} route`,
+    `    processor  processed ${o.processed}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
+    `    latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${plural(r.latencyMs.count, "record")}`,
+    `  ${accountedLine(r)}`,
+  ];
+}
+
+export function formatReport(report: RunReport): string {
+  return report.pipes
+    .flatMap((p) => [...pipeLines(p), ...report.routes.filter((r) => r.pipe === p.pipe).flatMap(routeLines)])
+    .join("\n");
 }

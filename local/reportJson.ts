@@ -1,25 +1,30 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Summary } from "./distribution";
-import type { RouteReport } from "./runtime";
+import type { RunReport } from "./runtime";
 
 // `local --report-json FILE`: the end-of-run report as JSON, for scripts, CI and
-// `cost --from-report`. The shape is a contract shared with that reader (REPORT-SCHEMA.md,
-// version 1): exactly these fields; a summary with count 0 has its other fields null.
+// `cost --from-report`. The shape is a contract with that reader (cost/localReport.ts):
+// exactly these fields; a summary with count 0 has its other fields null. Version 2: a pipe
+// may serve several routes, so what a pipe did (reads, deliveries, retries, invocations,
+// handler time, log bytes) and what each route did (its outcomes, its latency) are apart.
+
+export const REPORT_VERSION = 2;
 
 export interface ReportJson {
-  readonly version: 1;
+  readonly version: typeof REPORT_VERSION;
   readonly stack: string;
   readonly scenario: string | null;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly pipes: readonly PipeReportJson[];
+  readonly routes: readonly RouteReportJson[];
 }
 
 export interface PipeReportJson {
-  readonly route: string;
   readonly pipe: string;
   readonly processor: string;
+  readonly routes: readonly string[];
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
   readonly memoryMb: number | null;
@@ -30,15 +35,25 @@ export interface PipeReportJson {
     readonly delivered: number;
     readonly retried: number;
     readonly deadLettered: number;
-    readonly skipped: number;
-    readonly processed: number;
-    readonly rejected: number;
   };
   readonly invocations: { readonly total: number; readonly failed: number };
   readonly batchSizes: { readonly count: number; readonly min: number | null; readonly p50: number | null; readonly mean: number | null; readonly max: number | null };
-  readonly latencyMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
   readonly handlerDurationMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly mean: number | null; readonly max: number | null };
   readonly logBytes: number;
+}
+
+export interface RouteReportJson {
+  readonly route: string;
+  readonly pipe: string;
+  readonly counts: {
+    readonly read: number;
+    readonly filtered: number;
+    readonly skipped: number;
+    readonly processed: number;
+    readonly rejected: number;
+    readonly deadLettered: number;
+  };
+  readonly latencyMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
 }
 
 /** Milliseconds and means to 3 decimals: finer is noise, and the file stays readable. */
@@ -48,36 +63,32 @@ function pick<K extends keyof Summary>(s: Summary, keys: readonly K[]): Pick<Sum
   return Object.fromEntries(keys.map((k) => [k, k === "count" ? s.count : round(s[k] as number | null)])) as Pick<Summary, K>;
 }
 
-export function reportJson(run: { stack: string; scenario: string | null; startedAt: Date; endedAt: Date }, routes: readonly RouteReport[]): ReportJson {
+export function reportJson(run: { stack: string; scenario: string | null; startedAt: Date; endedAt: Date }, report: RunReport): ReportJson {
   return {
-    version: 1,
+    version: REPORT_VERSION,
     stack: run.stack,
     scenario: run.scenario,
     startedAt: run.startedAt.toISOString(),
     durationMs: run.endedAt.getTime() - run.startedAt.getTime(),
-    pipes: routes.map((r) => ({
+    pipes: report.pipes.map((p) => ({
+      pipe: p.pipe,
+      processor: p.processor,
+      routes: [...p.routes],
+      batchSize: p.batchSize,
+      batchingWindowSeconds: p.batchingWindowSeconds,
+      memoryMb: p.memoryMb,
+      architecture: p.architecture,
+      counts: { read: p.counts.read, filtered: p.counts.filtered, delivered: p.counts.delivered, retried: p.counts.retried, deadLettered: p.counts.deadLettered },
+      invocations: { total: p.counts.invocations, failed: p.counts.failedInvocations },
+      batchSizes: pick(p.batchSizes, ["count", "min", "p50", "mean", "max"]),
+      handlerDurationMs: pick(p.handlerDurationMs, ["count", "p50", "p99", "mean", "max"]),
+      logBytes: p.logBytes,
+    })),
+    routes: report.routes.map((r) => ({
       route: r.route,
       pipe: r.pipe,
-      processor: r.processor,
-      batchSize: r.batchSize,
-      batchingWindowSeconds: r.batchingWindowSeconds,
-      memoryMb: r.memoryMb,
-      architecture: r.architecture,
-      counts: {
-        read: r.pipeCounts.read,
-        filtered: r.pipeCounts.filtered,
-        delivered: r.pipeCounts.delivered,
-        retried: r.pipeCounts.retried,
-        deadLettered: r.pipeCounts.deadLettered,
-        skipped: r.processorCounts.skipped,
-        processed: r.processorCounts.processed,
-        rejected: r.processorCounts.rejected,
-      },
-      invocations: { total: r.pipeCounts.invocations, failed: r.pipeCounts.failedInvocations },
-      batchSizes: pick(r.batchSizes, ["count", "min", "p50", "mean", "max"]),
+      counts: { read: r.counts.read, filtered: r.counts.filtered, skipped: r.counts.skipped, processed: r.counts.processed, rejected: r.counts.rejected, deadLettered: r.counts.deadLettered },
       latencyMs: pick(r.latencyMs, ["count", "p50", "p99", "max"]),
-      handlerDurationMs: pick(r.handlerDurationMs, ["count", "p50", "p99", "mean", "max"]),
-      logBytes: r.logBytes,
     })),
   };
 }

@@ -2,10 +2,15 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-s
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
-import { bundleHandler } from "../infra/bundle";
+import { type OutcomeEntry } from "../handlers/batch";
+import { REPORT_MESSAGES } from "../handlers/constants";
+import { bundleProcessor } from "../infra/bundle";
+import { routeEvaluator } from "../routing/decide";
+import { routesFromEnvironment } from "../routing/environment";
 import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
+import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
 import { localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
@@ -16,34 +21,47 @@ import type { WireRecord } from "./wireFormat";
 // local SQS queues for the DLQs, one local pipe per declared pipe, one execution environment
 // per declared processor running the deployed bundle with the declared environment.
 
-export interface ProcessorCounts {
-  skipped: number;
-  processed: number;
-  rejected: number;
-}
-
+/** One route's books: where every record its pipe read ended on it. */
 export interface RouteReport {
-  /** The route the processor applies (its declared ORDERS_ROUTE). */
   readonly route: string;
   readonly pipe: string;
   readonly processor: string;
+  /** The other routes its pipe and processor serve (empty for a pipe of its own). */
+  readonly sharesPipeWith: readonly string[];
+  readonly dlqUrl: string;
+  readonly counts: Readonly<RouteTally>;
+  /** Records its pipe re-delivered after a failed attempt (a shared pipe retries for all its routes). */
+  readonly retried: number;
+  /** Read, not final yet (non-zero only when stopped early). */
+  readonly inFlight: number;
+  /** Write → processed, ms, per processed record (from the write's start; for a write made outside a scenario, from the record's ApproximateCreationDateTime). */
+  readonly latencyMs: Summary;
+}
+
+/** One pipe and its processor. */
+export interface PipeReport {
+  readonly pipe: string;
+  readonly processor: string;
+  readonly routes: readonly string[];
   readonly dlqUrl: string;
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
   readonly memoryMb: number | null;
   readonly architecture: string | null;
-  readonly pipeCounts: PipeCounts;
-  readonly processorCounts: ProcessorCounts;
+  readonly counts: PipeCounts;
   /** Passed the filter, not handled nor dead-lettered yet (non-zero only when stopped early). */
   readonly inFlight: number;
-  /** Write → processed, ms, per processed record. */
-  readonly latencyMs: Summary;
   /** Records per invocation. */
   readonly batchSizes: Summary;
   /** Per invocation, measured around the handler call, ms. */
   readonly handlerDurationMs: Summary;
   /** Bytes the processor wrote to stdout. */
   readonly logBytes: number;
+}
+
+export interface RunReport {
+  readonly pipes: readonly PipeReport[];
+  readonly routes: readonly RouteReport[];
 }
 
 export interface RuntimeEvent {
@@ -62,13 +80,14 @@ export interface StartOptions {
   readonly deferPipes?: boolean;
 }
 
-interface RunningRoute {
+interface RunningPipe {
   readonly plan: PipePlan;
   readonly pipe: LocalPipe;
   readonly host: ProcessorHost;
   readonly dlqUrl: string;
-  readonly processorCounts: ProcessorCounts;
-  readonly latencies: Distribution;
+  readonly ledger: PipeLedger;
+  /** Per route: write → processed latency. */
+  readonly latencies: Map<string, Distribution>;
 }
 
 /** A stream record on its way through the pipes: when the write that made it started. */
@@ -104,7 +123,7 @@ export class LocalPipeline {
   private readonly retiring: { eventID: string; at: number }[] = [];
   private lastSweep = 0;
 
-  private readonly routes: RunningRoute[] = [];
+  private readonly routes: RunningPipe[] = [];
 
   private constructor(
     readonly plan: LocalPlan,
@@ -171,16 +190,17 @@ export class LocalPipeline {
 
     for (const p of this.plan.pipes) {
       const queue = this.sqsLocal.createQueue(p.processor.dlqName, localQueueAttributes(p.processor));
-      const processorCounts: ProcessorCounts = { skipped: 0, processed: 0, rejected: 0 };
-      const latencies = new Distribution();
+      const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
+      const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
+      const ledger = new PipeLedger(evaluators, (e) => this.onOutcome(p, e, latencies, emit));
       const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
         functionName: p.processor.name,
-        code: bundleHandler(p.processor.handlerEntry).code,
+        code: bundleProcessor(p.processor.steps).code,
         environment,
         timeoutMs: p.processor.timeoutSeconds * 1000,
-        onLog: (line) => this.onProcessorLog(p, line, processorCounts, latencies, emit),
+        onLog: (line) => this.onProcessorLog(p, line, ledger, emit),
       });
       const pipe = new LocalPipe(p, {
         streams: this.streams,
@@ -190,13 +210,19 @@ export class LocalPipeline {
         sendToDlq: async (message) => {
           await this.sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
         },
-        onRead: (record) => this.onRead(record),
-        onSettled: (records) => this.onSettled(records),
+        onRead: (record) => {
+          ledger.read(record);
+          this.onRead(record);
+        },
+        onSettled: (records, as) => {
+          ledger.settled(records, as);
+          this.onSettled(records);
+        },
         onEvent: emit,
         pollIntervalMs: opts.pollIntervalMs,
         retryDelayMs: opts.retryDelayMs,
       });
-      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, processorCounts, latencies });
+      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, ledger, latencies });
     }
     if (!opts.deferPipes) await this.startPipes();
     emit("local.ready", { dynamodb: this.ddb.endpoint, sqs: this.sqsLocal.endpoint, table: t.name, streamArn });
@@ -263,13 +289,11 @@ export class LocalPipeline {
     return { orders: this.orders.size, records: this.tracked.size };
   }
 
-  private onProcessorLog(
-    plan: PipePlan,
-    line: string,
-    counts: ProcessorCounts,
-    latencies: Distribution,
-    emit: (event: string, detail: Record<string, unknown>) => void,
-  ): void {
+  /**
+   * A processor's log line: its per-record report (REPORT_MESSAGES, handlers/lambda.ts) goes
+   * to the pipe's ledger; the business steps' own lines are theirs, and are not read here.
+   */
+  private onProcessorLog(plan: PipePlan, line: string, ledger: PipeLedger, emit: (event: string, detail: Record<string, unknown>) => void): void {
     let entry: Record<string, unknown>;
     try {
       entry = JSON.parse(line);
@@ -277,21 +301,18 @@ export class LocalPipeline {
       emit("processor.output", { processor: plan.processor.name, line });
       return;
     }
-    const message = entry.message;
-    if (message === "batch.done") {
-      counts.skipped += Number(entry.skipped ?? 0);
-      counts.processed += Number(entry.processed ?? 0);
-      counts.rejected += Number(entry.quarantined ?? 0);
-    } else if (message === "order.accepted" || message === "order.premium_shipped") {
-      const written = this.tracked.get(String(entry.eventID))?.writtenAt;
-      const at = Date.parse(String(entry.timestamp));
-      if (written !== undefined && !Number.isNaN(at)) latencies.add(Math.max(0, at - written));
-      emit("order.processed", { processor: plan.processor.name, message, orderId: entry.orderId, eventID: entry.eventID, status: entry.orderStatus, amount: entry.orderAmount });
-    } else if (message === "record.quarantined") {
-      emit("order.rejected", { processor: plan.processor.name, eventID: entry.eventID, orderId: entry.orderId, reasons: entry.reasons });
-    } else if (message === "record.failed") {
-      emit("order.failed", { processor: plan.processor.name, eventID: entry.eventID, orderId: entry.orderId, error: entry.error });
+    if (entry.message !== REPORT_MESSAGES.outcomes || !Array.isArray(entry.outcomes)) return;
+    const at = Date.parse(String(entry.timestamp));
+    for (const o of entry.outcomes as OutcomeEntry[]) ledger.reported(o, Number.isNaN(at) ? Date.now() : at);
+  }
+
+  /** An outcome on a route, as it happens: its latency when first processed, and a live event. */
+  private onOutcome(plan: PipePlan, e: LedgerEvent, latencies: Map<string, Distribution>, emit: (event: string, detail: Record<string, unknown>) => void): void {
+    if (e.outcome === "processed" && e.first) {
+      const written = this.tracked.get(e.eventID)?.writtenAt ?? e.createdAt;
+      if (written !== undefined) latencies.get(e.route)?.add(Math.max(0, e.at - written));
     }
+    emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, status: e.status, reason: e.reason, first: e.first });
   }
 
   /**
@@ -307,7 +328,8 @@ export class LocalPipeline {
       if (opts.signal?.aborted) return false;
       const failed = this.routes.find((r) => r.pipe.error);
       if (failed) throw new Error(`${failed.plan.name} stopped: ${failed.pipe.error?.message}`);
-      if (this.routes.every((r) => r.pipe.idle)) {
+      // Idle pipes, and every record they handled reported by its processor.
+      if (this.routes.every((r) => r.pipe.idle && r.ledger.inFlight === 0)) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return true;
       } else {
@@ -318,24 +340,37 @@ export class LocalPipeline {
     }
   }
 
-  report(): RouteReport[] {
-    return this.routes.map((r) => ({
-      route: r.plan.processor.environment.ORDERS_ROUTE ?? r.plan.name,
-      pipe: r.plan.name,
-      processor: r.plan.processor.name,
-      dlqUrl: r.dlqUrl,
-      batchSize: r.plan.batchSize,
-      batchingWindowSeconds: r.plan.batchingWindowSeconds,
-      memoryMb: r.plan.processor.memoryMb,
-      architecture: r.plan.processor.architecture,
-      pipeCounts: { ...r.pipe.counts },
-      processorCounts: { ...r.processorCounts },
-      inFlight: r.pipe.inFlight,
-      latencyMs: r.latencies.summary(),
-      batchSizes: r.pipe.batchSizes.summary(),
-      handlerDurationMs: r.host.durations.summary(),
-      logBytes: r.host.logBytes,
-    }));
+  report(): RunReport {
+    return {
+      pipes: this.routes.map((r) => ({
+        pipe: r.plan.name,
+        processor: r.plan.processor.name,
+        routes: r.ledger.routeNames,
+        dlqUrl: r.dlqUrl,
+        batchSize: r.plan.batchSize,
+        batchingWindowSeconds: r.plan.batchingWindowSeconds,
+        memoryMb: r.plan.processor.memoryMb,
+        architecture: r.plan.processor.architecture,
+        counts: { ...r.pipe.counts },
+        inFlight: r.pipe.inFlight,
+        batchSizes: r.pipe.batchSizes.summary(),
+        handlerDurationMs: r.host.durations.summary(),
+        logBytes: r.host.logBytes,
+      })),
+      routes: this.routes.flatMap((r) =>
+        r.ledger.routeNames.map((route) => ({
+          route,
+          pipe: r.plan.name,
+          processor: r.plan.processor.name,
+          sharesPipeWith: r.ledger.routeNames.filter((x) => x !== route),
+          dlqUrl: r.dlqUrl,
+          counts: r.ledger.tally(route),
+          retried: r.pipe.counts.retried,
+          inFlight: r.ledger.inFlight,
+          latencyMs: (r.latencies.get(route) as Distribution).summary(),
+        })),
+      ),
+    };
   }
 
   /** The running route by pipe name. */

@@ -7,7 +7,7 @@ import { projectPath } from "../config/paths";
 import { attributeProblems, keyProblems } from "./itemLimits";
 
 // A scenario is a story of writes to the Orders table, with optional injected processor
-// failures and the outcome the author expects per pipe. JSON or YAML:
+// failures and the outcome the author expects per route. JSON or YAML:
 //
 //   name: my story
 //   faults: { o-7: 2 }          # the business step fails twice for order o-7 (-1: always)
@@ -17,7 +17,10 @@ import { attributeProblems, keyProblems } from "./itemLimits";
 //     - delete: { orderId: o-7 }
 //     - wait: 200               # milliseconds
 //   expect:                      # optional; checked after the pipes settle
-//     NormalOrdersPipe: { processed: 2, skipped: 0, rejected: 0, filtered: 1, deadLettered: 0 }
+//     normal: { processed: 2, skipped: 0, rejected: 0, filtered: 1, deadLettered: 0 }
+//
+// An `expect` key is a route (or the pipe of exactly one route, as files written before routes
+// could share a pipe do); `retried` counts the re-deliveries of the route's pipe.
 //
 // Values are plain JSON/YAML; numbers become DynamoDB numbers. To write a number exactly as
 // text (38 digits), use {"$number": "100.00000000000000000001"}. Values DynamoDB would refuse
@@ -98,7 +101,7 @@ export function parseScenario(doc: unknown, source: string): Scenario {
   }
   let expect: Scenario["expect"];
   if (doc.expect !== undefined) {
-    if (!isPlainObject(doc.expect)) fail(source, "expect", "expected { PipeName: { outcome: count } }");
+    if (!isPlainObject(doc.expect)) fail(source, "expect", "expected { route: { outcome: count } }");
     for (const [pipe, counts] of Object.entries(doc.expect)) {
       if (!isPlainObject(counts)) fail(source, `expect.${pipe}`, "expected { outcome: count }");
       for (const [k, v] of Object.entries(counts)) {

@@ -1,7 +1,7 @@
 import { dynamoFilterProblems } from "./dynamoFilterCheck";
 import { canonicalPatternJson, compile, validateFilterList } from "./eventPattern";
 import { makeGuard } from "./guard";
-import { type OrderChange, parseOrderChange } from "./order";
+import { type OrderChange, type ParsedRecord, parseOrderChange } from "./order";
 import { filterPatterns, type Route } from "./route";
 
 // What happens to one stream record on one route, in the order AWS applies it: the pipe's
@@ -20,9 +20,11 @@ export interface RouteEvaluator {
   readonly route: Route;
   /** The filter patterns exactly as deployed (canonical JSON, sorted keys). */
   readonly filters: readonly string[];
-  /** Whether the pipe's filter passes the record (any filter matches). */
+  /** Whether the route's filter passes the record (any of its patterns matches). */
   passesFilter(record: unknown): boolean;
   decide(record: unknown): Decision;
+  /** The decision on a record that passed the filter, from its parse (shared by the routes of one record). */
+  decideParsed(parsed: ParsedRecord): Decision;
 }
 
 /**
@@ -46,18 +48,28 @@ export function routeEvaluator(route: Route): RouteEvaluator {
   const guard = makeGuard(route);
   // Only an object can match (event-ruler matches JSON objects); a string is never parsed again.
   const passesFilter = (record: unknown) => typeof record === "object" && record !== null && compiled.some((c) => c.matches(record));
+  const decideParsed = (parsed: ParsedRecord): Decision => {
+    if (!parsed.ok) return { outcome: "rejected", reasons: parsed.reasons };
+    const verdict = guard(parsed.order);
+    return verdict.pass ? { outcome: "processed", order: parsed.order } : { outcome: "skipped", reason: verdict.reason, order: parsed.order };
+  };
   return {
     route,
     filters,
     passesFilter,
-    decide(record) {
-      if (!passesFilter(record)) return { outcome: "filtered" };
-      const parsed = parseOrderChange(record);
-      if (!parsed.ok) return { outcome: "rejected", reasons: parsed.reasons };
-      const verdict = guard(parsed.order);
-      return verdict.pass
-        ? { outcome: "processed", order: parsed.order }
-        : { outcome: "skipped", reason: verdict.reason, order: parsed.order };
-    },
+    decideParsed,
+    decide: (record) => (passesFilter(record) ? decideParsed(parseOrderChange(record)) : { outcome: "filtered" }),
   };
 }
+
+/** Every route's decision on one record, in the order of `evaluators`; the record is parsed at most once. */
+export function decideAll(evaluators: readonly RouteEvaluator[], record: unknown): Decision[] {
+  let parsed: ParsedRecord | undefined;
+  return evaluators.map((e) => {
+    if (!e.passesFilter(record)) return FILTERED;
+    parsed ??= parseOrderChange(record);
+    return e.decideParsed(parsed);
+  });
+}
+
+const FILTERED: Decision = { outcome: "filtered" };

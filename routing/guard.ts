@@ -13,16 +13,20 @@ export function isTestDomain(domain: string, testDomains: readonly string[]): bo
 }
 
 export function makeGuard(route: Route): (order: OrderChange) => GuardVerdict {
-  const minAmount = parseDecimal(route.minAmount);
-  if (minAmount === undefined) throw new Error(`route ${route.name}: minAmount ${JSON.stringify(route.minAmount)} is not a decimal`);
+  const amount = route.amount;
+  const threshold = amount.rule === "any" ? undefined : parseDecimal(amount.threshold);
+  if (amount.rule !== "any" && threshold === undefined) throw new Error(`route ${route.name}: amount threshold ${JSON.stringify(amount.threshold)} is not a decimal`);
+  // above: the amount must compare greater (1); at least: greater or equal (0 or 1).
+  const least = amount.rule === "above" ? 1 : 0;
+  const failing = amount.rule === "above" ? "is not above" : "is below";
   const testDomains = route.testEmailDomains.map((d) => d.toLowerCase());
   return (order) => {
     // The filter implies the event names (routing/route.ts); this is the processor's own check.
     if (!(route.eventNames as readonly string[]).includes(order.eventName)) {
       return { pass: false, reason: `eventName ${order.eventName} is not handled by the ${route.name} route (${route.eventNames.join(" or ")})` };
     }
-    if (compareDecimal(order.orderAmount, minAmount) <= 0) {
-      return { pass: false, reason: `orderAmount ${order.orderAmountText} is not above ${route.minAmount}` };
+    if (threshold !== undefined && compareDecimal(order.orderAmount, threshold) < least) {
+      return { pass: false, reason: `orderAmount ${order.orderAmountText} ${failing} ${(amount as { threshold: string }).threshold}` };
     }
     if (route.excludeTestCustomers && isTestDomain(order.customerDomain, testDomains)) {
       return { pass: false, reason: `customer domain ${order.customerDomain} is a test domain` };

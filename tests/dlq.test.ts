@@ -9,7 +9,7 @@ import { localQueueAttributes, planFromDeclared } from "../local/plan";
 import type { InvokeResult } from "../local/processorHost";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
-import { routesFromSettings } from "../routing/route";
+import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { image, inserted, modified } from "./support/records";
 
 // The DLQ tools against a real SQS API (fauxqs) and a scripted stream: a listing never hides
@@ -191,12 +191,12 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
     await sqsLocal?.stop();
   });
 
-  const routes = routesFromSettings({ normalMinAmount: "100", premiumMinAmount: "1000", normalStatuses: ["pending", "shipped"], testEmailDomains: ["test.com"], premiumExcludesTestCustomers: false });
+  const routes = routesFromSettings({ testEmailDomains: ["test.com"], routeValues: {} });
   const newQueue = (access: Partial<Pick<DlqQueue, "invoke" | "readItem">> = {}, route: "normal" | "premium" = "normal"): DlqQueue => ({
     pipe: route === "normal" ? "NormalOrdersPipe" : "PremiumOrdersPipe",
     processor: route === "normal" ? "NormalOrdersProcessor" : "PremiumOrdersProcessor",
     url: sqsLocal.createQueue(`test-dlq-${++queueNumber}`).queueUrl,
-    evaluator: routeEvaluator(routes[route]),
+    evaluators: [routeEvaluator(routeNamed(routes, route))],
     pipeArns: [route === "normal" ? PIPE : PIPE.replace("Normal", "Premium")],
     streamArn: STREAM,
     invoke: access.invoke ?? (async () => assert.fail("the processor is not invoked")),
@@ -276,7 +276,7 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
       name: "the item moved to a status the route's filter drops",
       current: image({ orderId: "o-9", status: "cancelled", amount: "250", email: "ann@example.com" }),
       deleted: true,
-      detail: "the table holds a newer version of orderId=o-9, which this route's filter does not pass: nothing to process; message deleted",
+      detail: "the table holds a newer version of orderId=o-9, which no route's filter on this pipe passes: nothing to process; message deleted",
     },
   ];
   for (const c of cases) {

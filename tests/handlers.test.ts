@@ -4,19 +4,27 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
 import { processBatch, type BatchDeps } from "../handlers/batch";
-import { acceptNormalOrder, type OrderContext, type OrderHandler, shipPremiumOrder } from "../handlers/business";
+import type { OrderContext, OrderHandler } from "../handlers/business";
+import { step as acceptOrder } from "../handlers/steps/acceptOrder";
+import { step as shipPremiumOrder } from "../handlers/steps/shipPremiumOrder";
 import { QUARANTINE_KIND, type QuarantineMessage } from "../handlers/quarantine";
 import { parseFaults, withInjectedFaults } from "../handlers/faults";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor, type ServedRoute } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
-import { routeFromEnvironment, routeToEnvironment } from "../routing/environment";
+import { routesFromEnvironment, routesToEnvironment } from "../routing/environment";
 import type { OrderChange } from "../routing/order";
-import { routesFromSettings } from "../routing/route";
+import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
 import { image, inserted, modified, record } from "./support/records";
 import { handlerTestEnvironment } from "./support/handlerEnv";
 
-const routes = routesFromSettings(loadStackFileSettings("dev"));
+const declared = routesFromSettings(loadStackFileSettings("dev"));
+const routes = { normal: routeNamed(declared, "normal"), premium: routeNamed(declared, "premium") };
+/** The seed's processors: each serves one route with its step. */
+const SEED_PROCESSORS: Record<"normal" | "premium", ServedRoute[]> = {
+  normal: [{ route: "normal", step: "acceptOrder", metrics: { count: "OrdersAccepted", amount: "OrderAmountAccepted" } }],
+  premium: [{ route: "premium", step: "shipPremiumOrder", metrics: { count: "PremiumOrdersShipped", amount: "PremiumOrderAmountShipped" } }],
+};
 
 interface Harness {
   deps: BatchDeps;
@@ -36,9 +44,7 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
     handled,
     quarantined,
     deps: {
-      evaluator: routeEvaluator(routes[routeName]),
-      handleOrder,
-      context,
+      routes: [{ evaluator: routeEvaluator(routes[routeName]), handleOrder, context }],
       quarantine: async (m) => {
         if (opts.quarantineFails) throw new Error("SQS unavailable");
         quarantined.push(m);
@@ -172,26 +178,38 @@ describe("amounts and addresses through each processor", () => {
   }
 });
 
-describe("the processor's route comes from its environment", () => {
+describe("the processor's routes come from its environment", () => {
   for (const route of Object.values(routes)) {
     it(`${route.name}: environment round-trips to the same route`, () => {
-      assert.deepEqual(routeFromEnvironment(routeToEnvironment(route)), route);
+      assert.deepEqual(routesFromEnvironment(routesToEnvironment([route])), [route]);
     });
   }
+  it("a processor serving two routes: each route's variables under its own prefix, round-tripping", () => {
+    const refunds = { name: "bigRefunds", eventNames: ["MODIFY" as const], statuses: ["refunded"], amount: { rule: "any" as const }, excludeTestCustomers: false, testEmailDomains: ["test.com"] };
+    const env = routesToEnvironment([routes.normal, refunds]);
+    assert.equal(env.ORDERS_ROUTE, "normal,bigRefunds");
+    assert.equal(env.ORDERS_NORMAL_MIN_AMOUNT, "100");
+    assert.equal(env.ORDERS_BIG_REFUNDS_AMOUNT_RULE, "any");
+    assert.equal(env.ORDERS_BIG_REFUNDS_MIN_AMOUNT, undefined, "no threshold for any amount");
+    assert.equal(env.ORDERS_MIN_AMOUNT, undefined, "no unprefixed route variable on a shared processor");
+    assert.deepEqual(routesFromEnvironment(env), [routes.normal, refunds]);
+  });
   it("a missing or wrong variable is named", () => {
-    const env = routeToEnvironment(routes.normal);
-    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_MIN_AMOUNT: undefined }), /ORDERS_MIN_AMOUNT is not set/);
-    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_ROUTE: "gold" }), /ORDERS_ROUTE is "gold"; expected normal or premium/);
-    assert.throws(() => routeFromEnvironment({ ...env, ORDERS_EXCLUDE_TEST_CUSTOMERS: "yes" }), /ORDERS_EXCLUDE_TEST_CUSTOMERS/);
+    const env = routesToEnvironment([routes.normal]);
+    assert.throws(() => routesFromEnvironment({ ...env, ORDERS_MIN_AMOUNT: undefined }), /ORDERS_MIN_AMOUNT is not set/);
+    assert.throws(() => routesFromEnvironment({ ...env, ORDERS_ROUTE: undefined }), /ORDERS_ROUTE is not set/);
+    assert.throws(() => routesFromEnvironment({ ...env, ORDERS_EXCLUDE_TEST_CUSTOMERS: "yes" }), /ORDERS_EXCLUDE_TEST_CUSTOMERS/);
+    assert.throws(() => routesFromEnvironment({ ...env, ORDERS_AMOUNT_RULE: "over" }), /ORDERS_AMOUNT_RULE is "over"; expected above, atLeast or any/);
+    assert.throws(() => routesFromEnvironment({ ...env, ORDERS_ROUTE: "normal,refunds" }), /ORDERS_NORMAL_EVENT_NAMES is not set/);
   });
 });
 
 describe("business steps", () => {
   for (const [name, fn, message] of [
-    ["normal", acceptNormalOrder, "order.accepted"],
+    ["normal", acceptOrder, "order.accepted"],
     ["premium", shipPremiumOrder, "order.premium_shipped"],
   ] as const) {
-    it(`${name} logs ${message} with the order's facts and a masked address, and counts it`, async () => {
+    it(`${name} logs ${message} with the order's facts and a masked address`, async () => {
       const logged: [string, Record<string, unknown>][] = [];
       const counted: string[] = [];
       const parsed = routeEvaluator(routes[name]).decide(good(name, "e-7", { email: "ann.lee@example.com" }));
@@ -203,16 +221,16 @@ describe("business steps", () => {
       assert.equal(logged[0][1].eventID, "e-7");
       assert.equal(logged[0][1].customer, "a***@example.com");
       assert.ok(!JSON.stringify(logged).includes("ann.lee"));
-      assert.equal(counted.length, 2);
+      assert.deepEqual(counted, [], "the processor, not the step, counts processed orders");
     });
   }
 });
 
 describe("handler bundles", () => {
   const budget = 150 * 1024;
-  for (const entry of ["normalOrders", "premiumOrders"]) {
+  for (const entry of ["normal", "premium"] as const) {
     it(`${entry}: bundled under 150 KB, and the bundle runs a batch end to end`, async () => {
-      const bundle = bundleHandler(entry);
+      const bundle = bundleProcessor(SEED_PROCESSORS[entry]);
       assert.ok(bundle.bytes < budget, `${entry} is ${bundle.bytes} bytes`);
       assert.ok(bundle.bytes > 10 * 1024, "suspiciously small: did the handler code get bundled?");
       assert.ok(!bundle.code.includes("@pulumi/"), "no Pulumi code in a handler");
@@ -221,16 +239,22 @@ describe("handler bundles", () => {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${entry}-${process.pid}.js`);
       fs.writeFileSync(file, bundle.code);
-      const route = entry === "normalOrders" ? routes.normal : routes.premium;
+      const route = routes[entry];
       const saved = { ...process.env };
-      Object.assign(process.env, routeToEnvironment(route), { ORDERS_DLQ_URL: "http://127.0.0.1:1/queue/unused", AWS_REGION: "us-east-1" });
+      Object.assign(process.env, routesToEnvironment([route]), { ORDERS_DLQ_URL: "http://127.0.0.1:1/queue/unused", AWS_REGION: "us-east-1" });
       try {
         const mod = require(file) as { handler: (p: unknown) => Promise<{ batchItemFailures: unknown[] }> };
-        const name = route.name;
+        const name = entry;
         const { result, lines } = await captureStdout(() => mod.handler([good(name, "b1", { email: "ann.lee@example.com" }), good(name, "b2", { amount: "1" })]));
         assert.deepEqual(result, { batchItemFailures: [] });
         const text = lines.join("\n");
         assert.match(text, name === "normal" ? /order\.accepted/ : /order\.premium_shipped/);
+        // The per-record report the local runtime reads: one entry per record and route.
+        const report = lines.map((l) => JSON.parse(l)).find((l) => l.message === "batch.outcomes");
+        assert.deepEqual(
+          report?.outcomes.map((o: Record<string, unknown>) => [o.route, o.outcome, o.eventID, o.orderId]),
+          [[name, "processed", "b1", "o-1"], [name, "skipped", "b2", "o-1"]],
+        );
         assert.match(text, /"_aws":\{/, "metrics in CloudWatch embedded metric format");
         assert.ok(!text.includes("ann.lee@"), "never log a full address");
       } finally {
@@ -245,15 +269,15 @@ describe("the SQS client is loaded only to quarantine a record (cold start)", ()
   // A fresh process, as a cold start is: load the bundle, run a clean batch, then a batch
   // with a malformed record. The send goes nowhere (port 1), so that record comes back as a
   // batch item failure, but the client had to be loaded for it.
-  for (const entry of ["normalOrders", "premiumOrders"] as const) {
+  for (const entry of ["normal", "premium"] as const) {
     it(`${entry}: not at init, not for a clean batch, then on the first quarantine`, () => {
-      const route = entry === "normalOrders" ? routes.normal : routes.premium;
+      const route = routes[entry];
       const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-tests");
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${entry}-lazy-${process.pid}.js`);
-      fs.writeFileSync(file, bundleHandler(entry).code);
-      const clean = [good(route.name, "c1")];
-      const malformed = [good(route.name, "m1", { amount: "1e400" })];
+      fs.writeFileSync(file, bundleProcessor(SEED_PROCESSORS[entry]).code);
+      const clean = [good(entry, "c1")];
+      const malformed = [good(entry, "m1", { amount: "1e400" })];
       const script = `
         const loaded = () => Object.keys(require.cache).some((k) => k.includes("client-sqs"));
         const out = [];
@@ -306,5 +330,82 @@ describe("injected faults (local runs only)", () => {
     assert.throws(() => parseFaults("{", "ORDERS_INJECT_FAULTS"), /ORDERS_INJECT_FAULTS is not JSON/);
     assert.throws(() => parseFaults('{"o-1": "x"}', "ORDERS_INJECT_FAULTS"), /ORDERS_INJECT_FAULTS: o-1 must map to a whole number/);
     assert.throws(() => parseFaults("[1]", "ORDERS_INJECT_FAULTS"), /must be a JSON object/);
+  });
+});
+
+describe("a processor serving two routes (a shared pipe)", () => {
+  // normal, and an "audit" route on the same pipe: every change to shipped, any amount, test
+  // customers included. A change to shipped of 250 is both routes' business.
+  const audit = { name: "audit", eventNames: ["MODIFY" as const], statuses: ["shipped"], amount: { rule: "any" as const }, excludeTestCustomers: false, testEmailDomains: ["test.com"] };
+  function shared(opts: { auditFailsOn?: string } = {}) {
+    const ran: string[] = [];
+    const quarantined: QuarantineMessage[] = [];
+    const step = (route: string): OrderHandler => async (order) => {
+      if (route === "audit" && order.eventID === opts.auditFailsOn) throw new Error("audit store down");
+      ran.push(`${route}:${order.eventID}`);
+    };
+    const context = (route: string): OrderContext => ({ route, log: { info() {} }, metrics: { count() {}, amount() {} } });
+    const deps: BatchDeps = {
+      routes: [routes.normal, audit].map((r) => ({ evaluator: routeEvaluator(r), handleOrder: step(r.name), context: context(r.name) })),
+      quarantine: async (m) => (quarantined.push(m), "whole"),
+      warn: () => {},
+    };
+    return { deps, ran, quarantined };
+  }
+
+  it("runs each record through every route its filter passes, in declaration order, and reports each", async () => {
+    const h = shared();
+    const out = await processBatch([inserted({ amount: "250" }, "new"), modified("pending", { amount: "250" }, "both"), modified("pending", { amount: "50", email: "qa@test.com" }, "audit-only")], h.deps);
+    assert.deepEqual(out.batchItemFailures, []);
+    assert.deepEqual(h.ran, ["normal:new", "normal:both", "audit:both", "audit:audit-only"]);
+    assert.deepEqual(
+      out.outcomes.map((o) => `${o.route} ${o.outcome} ${o.eventID}`),
+      ["normal processed new", "normal processed both", "audit processed both", "normal skipped audit-only", "audit processed audit-only"],
+    );
+    assert.deepEqual(out.perRoute.normal, { skipped: 1, processed: 2, quarantined: 0, failed: 0 });
+    assert.deepEqual(out.perRoute.audit, { skipped: 0, processed: 2, quarantined: 0, failed: 0 });
+  });
+
+  it("a step failing on one route fails the record for all: retried from there, the other route's step runs again then", async () => {
+    const h = shared({ auditFailsOn: "both" });
+    const out = await processBatch([inserted({ amount: "250" }, "new"), modified("pending", { amount: "250" }, "both"), inserted({ amount: "300" }, "after")], h.deps);
+    assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "both" }, { itemIdentifier: "after" }]);
+    assert.deepEqual(h.ran, ["normal:new", "normal:both"], "normal's step ran for the failing record before audit's failed");
+    assert.deepEqual(out.outcomes.map((o) => `${o.route} ${o.outcome} ${o.eventID}`), ["normal processed new", "normal processed both", "audit failed both"]);
+    assert.equal(out.outcomes[2].reason, "audit store down");
+    assert.equal(out.perRoute.audit.failed, 2, "the failing record and the one after it");
+  });
+
+  it("a malformed record passing both routes is quarantined once, and reported rejected on both", async () => {
+    const h = shared();
+    const out = await processBatch([modified("pending", { amount: "NaN" }, "bad")], h.deps);
+    assert.deepEqual(out.batchItemFailures, []);
+    assert.equal(h.quarantined.length, 1);
+    assert.equal(h.quarantined[0].route, "normal");
+    assert.deepEqual(out.outcomes.map((o) => `${o.route} ${o.outcome}`), ["normal rejected", "audit rejected"]);
+  });
+
+  it("the bundle of a shared processor holds both steps and runs them from the environment", async () => {
+    const bundle = bundleProcessor([{ route: "normal", step: "acceptOrder", metrics: { count: "OrdersAccepted", amount: "OrderAmountAccepted" } }, { route: "audit", step: "shipPremiumOrder" }]);
+    const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-tests");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `shared-${process.pid}.js`);
+    fs.writeFileSync(file, bundle.code);
+    const saved = { ...process.env };
+    Object.assign(process.env, handlerTestEnvironment(routes.normal, audit));
+    try {
+      const mod = require(file) as { handler: (p: unknown) => Promise<{ batchItemFailures: unknown[] }> };
+      const { result, lines } = await captureStdout(() => mod.handler([modified("pending", { amount: "250" }, "both")]));
+      assert.deepEqual(result, { batchItemFailures: [] });
+      const text = lines.join("\n");
+      assert.match(text, /order\.accepted/);
+      assert.match(text, /order\.premium_shipped/);
+      // Each route's processed-order metric under its own service dimension.
+      assert.match(text, /"service":"orders-normal-processor"[^\n]*"OrdersAccepted":1/);
+      assert.match(text, /"service":"orders-audit-processor"[^\n]*"OrdersProcessed":1/);
+    } finally {
+      process.env = saved;
+      fs.rmSync(file, { force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor } from "../infra/bundle";
 import { dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
 import { JAVA_MISSING, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
 import { localEnvironment } from "../local/plan";
@@ -60,21 +60,22 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     await pipeline?.stop();
   });
 
-  const report = (pipe: string) => {
-    const r = pipeline.report().find((x) => x.pipe === pipe);
-    assert.ok(r, pipe);
+  const report = (route: string) => {
+    const r = pipeline.report().routes.find((x) => x.route === route);
+    assert.ok(r, route);
     return r;
   };
 
   it("every route outcome happens, and every record read is accounted for", () => {
-    const normal = outcomesOf(report("NormalOrdersPipe"));
-    const premium = outcomesOf(report("PremiumOrdersPipe"));
+    const normal = outcomesOf(report("normal"));
+    const premium = outcomesOf(report("premium"));
     // 18 writes: o-a, o-b, o-c, o-bad, o-after-bad, o-retry, o-dead, o-p ×2, o-q ×2, o-a, o-b, o-ord ×5
-    assert.equal(report("NormalOrdersPipe").pipeCounts.read, 18);
+    assert.equal(report("normal").counts.read, 18);
+    assert.equal(pipeline.report().pipes.find((p) => p.pipe === "NormalOrdersPipe")?.counts.read, 18);
     assert.deepEqual({ ...normal, retried: undefined }, { filtered: 2, skipped: 2, processed: 12, rejected: 1, deadLettered: 1, retried: undefined });
     assert.ok(normal.retried >= 2, `retried ${normal.retried}`);
     assert.deepEqual({ ...premium, retried: undefined }, { filtered: 14, skipped: 1, processed: 3, rejected: 0, deadLettered: 0, retried: undefined });
-    for (const pipe of ["NormalOrdersPipe", "PremiumOrdersPipe"]) assert.equal(unaccounted(report(pipe)), 0, pipe);
+    for (const route of ["normal", "premium"]) assert.equal(unaccounted(report(route)), 0, route);
   });
 
   it("keeps no latency bookkeeping for an order once its records are handled", () => {
@@ -83,10 +84,10 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
 
   it("keeps the order of changes per order id", () => {
     const seen = events
-      .filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.processor === "NormalOrdersProcessor")
+      .filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.route === "normal")
       .map((e) => e.detail.status);
     assert.deepEqual(seen, ["pending", "shipped", "pending", "shipped", "pending"]);
-    const premiumSeen = events.filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.processor === "PremiumOrdersProcessor");
+    const premiumSeen = events.filter((e) => e.event === "order.processed" && e.detail.orderId === "o-ord" && e.detail.route === "premium");
     assert.equal(premiumSeen.length, 2, "two pending→shipped changes");
   });
 
@@ -123,7 +124,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     // The "fixed" processor: the same bundle and environment, without the injected failure.
     const fixed = new ProcessorHost({
       functionName: "NormalOrdersProcessor-fixed",
-      code: bundleHandler(route.plan.processor.handlerEntry).code,
+      code: bundleProcessor(route.plan.processor.steps).code,
       environment: localEnvironment(route.plan.processor, { dlqUrl: route.dlqUrl, sqsEndpoint: pipeline.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
       timeoutMs: 30000,
     });
@@ -155,8 +156,8 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     assert.equal(outcomes[0].detail, "the table holds a newer version of orderId=o-bad, valid: processed with it; message deleted");
     // The processor ran the quarantined record's own change (its eventID), with the fixed amount.
     const redriven = events.filter((e) => e.event === "order.processed" && e.detail.eventID === quarantined.quarantine.eventID);
-    assert.equal(redriven.length, 1);
-    assert.equal(redriven[0].detail.amount, "275");
+    assert.equal(redriven.length, 1, "processed once: with the item as the table holds it now (the quarantined version was malformed)");
+    assert.equal(redriven[0].detail.route, "normal");
     assert.deepEqual((await listDlq(clients, queue)).entries, []);
   });
 });
@@ -169,7 +170,7 @@ describe("npm start (orders-pipeline local)", function () {
     const r = await runCli(["local", "--stack", "dev", "--quiet", "--report-json", file]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor/);
-    assert.match(r.stdout, /accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
+    assert.match(r.stdout, /normal route\n.*\n.*\n +accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
     assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms over 8 records/);
     assert.match(r.stdout, /the story ran as expected ✓/);
 
@@ -177,16 +178,17 @@ describe("npm start (orders-pipeline local)", function () {
     assert.deepEqual({ stack: json.stack, scenario: json.scenario }, { stack: "dev", scenario: "order lifecycle demo" });
     assert.ok(json.durationMs > 0);
     const byPipe = Object.fromEntries(json.pipes.map((p: { pipe: string }) => [p.pipe, p]));
+    const byRoute = Object.fromEntries(json.routes.map((r: { route: string }) => [r.route, r]));
     // The demo's outcomes (local/scenarios/demo.yaml), as the text report shows them.
-    assert.deepEqual(
-      { ...byPipe.NormalOrdersPipe.counts, retried: undefined },
-      { read: 17, filtered: 2, delivered: 15, deadLettered: 1, skipped: 5, processed: 8, rejected: 1, retried: undefined },
-    );
+    assert.deepEqual({ ...byPipe.NormalOrdersPipe.counts, retried: undefined }, { read: 17, filtered: 2, delivered: 15, deadLettered: 1, retried: undefined });
+    assert.deepEqual(byRoute.normal.counts, { read: 17, filtered: 2, deadLettered: 1, skipped: 5, processed: 8, rejected: 1 });
     // o-1007 twice and o-1008 five times, each time with the records behind it in its batch.
     assert.ok(byPipe.NormalOrdersPipe.counts.retried >= 7, String(byPipe.NormalOrdersPipe.counts.retried));
-    assert.deepEqual(byPipe.PremiumOrdersPipe.counts, { read: 17, filtered: 14, delivered: 3, retried: 0, deadLettered: 0, skipped: 1, processed: 2, rejected: 0 });
-    assert.equal(byPipe.NormalOrdersPipe.latencyMs.count, 8);
-    assert.equal(byPipe.PremiumOrdersPipe.latencyMs.count, 2);
+    assert.deepEqual(byPipe.PremiumOrdersPipe.counts, { read: 17, filtered: 14, delivered: 3, retried: 0, deadLettered: 0 });
+    assert.deepEqual(byRoute.premium.counts, { read: 17, filtered: 14, deadLettered: 0, skipped: 1, processed: 2, rejected: 0 });
+    assert.deepEqual(byPipe.NormalOrdersPipe.routes, ["normal"]);
+    assert.equal(byRoute.normal.latencyMs.count, 8);
+    assert.equal(byRoute.premium.latencyMs.count, 2);
     for (const p of json.pipes) {
       assert.equal(p.batchSizes.count, p.invocations.total, p.pipe);
       assert.equal(p.handlerDurationMs.count, p.invocations.total, p.pipe);
@@ -201,12 +203,12 @@ describe("npm start (orders-pipeline local)", function () {
       JSON.stringify({
         name: "tiny",
         steps: [{ put: { orderId: "t-1", orderStatus: "pending", orderAmount: 500, customerEmail: "t@example.com" } }],
-        expect: { NormalOrdersPipe: { processed: 2 }, PremiumOrdersPipe: { filtered: 1 } },
+        expect: { normal: { processed: 2 }, PremiumOrdersPipe: { filtered: 1 } },
       }),
     );
     const r = await runCli(["local", "--stack", "dev", "--scenario", file, "--quiet"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /not as expected:\n  - NormalOrdersPipe: expected processed 2, got 1/);
+    assert.match(r.stdout, /not as expected:\n  - normal: expected processed 2, got 1/);
   });
 
   it("a bad scenario file is refused naming the file and the step", () => {

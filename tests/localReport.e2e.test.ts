@@ -66,18 +66,20 @@ describe("local scenarios that DynamoDB refuses, and --report-json (process leve
       assert.equal(code, 2, p.output);
       assert.equal(p.stderr, `orders-pipeline: ${story}: steps[2] (update o-big): DynamoDB refused the write: Item size to update has exceeded the maximum allowed size\n`);
       assert.match(p.stdout, /the scenario stopped at steps\[2\] \(DynamoDB refused the write\); the report shows what ran before it/);
-      assert.match(p.stdout, /NormalOrdersPipe → NormalOrdersProcessor\n.*\n.*\n.*\n  accounted +2 read = 0 filtered \+ 0 skipped \+ 2 processed \+ 0 rejected \+ 0 dead-lettered +✓/);
+      assert.match(p.stdout, /NormalOrdersPipe → NormalOrdersProcessor\n(.*\n){2}  normal route\n(.*\n){2} +accounted +2 read = 0 filtered \+ 0 skipped \+ 2 processed \+ 0 rejected \+ 0 dead-lettered +✓/);
 
       const json = checkReportShape(JSON.parse(fs.readFileSync(reportFile, "utf8")));
       assert.equal(json.scenario, "an item that outgrows 400 KB");
       assert.equal(json.stack, "dev");
       const normal = json.pipes.find((x: { pipe: string }) => x.pipe === "NormalOrdersPipe");
       assert.deepEqual(
-        { route: normal.route, processor: normal.processor, batchSize: normal.batchSize, window: normal.batchingWindowSeconds, memoryMb: normal.memoryMb, architecture: normal.architecture },
-        { route: "normal", processor: "NormalOrdersProcessor", batchSize: 10, window: 1, memoryMb: 256, architecture: "arm64" },
+        { routes: normal.routes, processor: normal.processor, batchSize: normal.batchSize, window: normal.batchingWindowSeconds, memoryMb: normal.memoryMb, architecture: normal.architecture },
+        { routes: ["normal"], processor: "NormalOrdersProcessor", batchSize: 10, window: 1, memoryMb: 256, architecture: "arm64" },
       );
-      assert.deepEqual(normal.counts, { read: 2, filtered: 0, delivered: 2, retried: 0, deadLettered: 0, skipped: 0, processed: 2, rejected: 0 });
-      assert.equal(normal.latencyMs.count, 2);
+      assert.deepEqual(normal.counts, { read: 2, filtered: 0, delivered: 2, retried: 0, deadLettered: 0 });
+      const route = json.routes.find((x: { route: string }) => x.route === "normal");
+      assert.deepEqual(route.counts, { read: 2, filtered: 0, deadLettered: 0, skipped: 0, processed: 2, rejected: 0 });
+      assert.equal(route.latencyMs.count, 2);
       assert.equal(normal.invocations.total, normal.batchSizes.count);
       assert.equal(normal.invocations.total, normal.handlerDurationMs.count);
       assert.ok(normal.logBytes > 0);

@@ -2,13 +2,17 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { BATCH_METRICS, BUSINESS_METRICS, METRICS_NAMESPACE, metricsServiceName, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import { createHandler } from "../handlers/lambda";
-import { bundleHandler } from "../infra/bundle";
+import { bundleProcessor } from "../infra/bundle";
 import { catalogProblem, METRIC_CATALOG } from "../infra/metricCatalog";
 import { dlqAgeAlarmThresholdSeconds } from "../infra/routeAlarms";
 import { type DeclaredResource, type DeclaredStack, evaluateProgram } from "../local/evaluateProgram";
-import { routesFromSettings } from "../routing/route";
+import { metricsServiceName } from "../routing/route";
+import { metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
+
+/** Each seed route's processed-order metrics, as routing/routes.ts declares them. */
+const BUSINESS_METRICS = { normal: metricsOf("normal"), premium: metricsOf("premium") };
 import { captureStdout } from "./support/capture";
 import { inserted, modified } from "./support/records";
 import { handlerTestEnvironment } from "./support/handlerEnv";
@@ -153,9 +157,15 @@ describe("monitoring", () => {
 
           // A record too large for a message is only in the stream (24 h) and, as it is now, in the table.
           const byReference = alarm("quarantined-by-reference");
+          assert.equal(byReference.threshold, 0);
           assert.deepEqual(
-            [byReference.namespace, byReference.metricName, byReference.dimensions, byReference.statistic, byReference.period, byReference.threshold],
-            ["OrdersPipeline", QUARANTINED_BY_REFERENCE_METRIC, { service: metricsServiceName(route) }, "Sum", 300, 0],
+            byReference.metricQueries.map((q: { id: string; metric?: { namespace: string; metricName: string; dimensions: unknown; stat: string; period: number }; expression?: string }) =>
+              q.metric ? [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period] : [q.id, q.expression],
+            ),
+            [
+              ["byReference1", "OrdersPipeline", QUARANTINED_BY_REFERENCE_METRIC, { service: metricsServiceName(route) }, "Sum", 300],
+              ["byReference", "FILL(byReference1, 0)"],
+            ],
           );
           assert.match(byReference.alarmDescription, /only in the stream, for 24 h after it was written/);
           assert.ok(byReference.alarmDescription.includes(`npx orders-pipeline dlq show --stack ${stackName} --message ID`), byReference.alarmDescription);
@@ -222,7 +232,8 @@ describe("monitoring", () => {
   });
 
   describe("what the processors emit (embedded metric format)", () => {
-    const routes = routesFromSettings(loadStackFileSettings("dev"));
+    const declared = routesFromSettings(loadStackFileSettings("dev"));
+    const routes = { normal: routeNamed(declared, "normal"), premium: routeNamed(declared, "premium") };
 
     /** Runs a batch through a handler with the route's deployed environment; returns its EMF documents. */
     async function emf(route: "normal" | "premium", run: () => Promise<unknown>): Promise<{ lines: string[]; docs: Record<string, any>[] }> {
@@ -241,7 +252,8 @@ describe("monitoring", () => {
         const dir = path.join(__dirname, "..", "node_modules", ".cache", "orders-tests");
         fs.mkdirSync(dir, { recursive: true });
         const file = path.join(dir, `${route}-emf-${process.pid}.js`);
-        fs.writeFileSync(file, bundleHandler(route === "normal" ? "normalOrders" : "premiumOrders").code);
+        const step = route === "normal" ? "acceptOrder" : "shipPremiumOrder";
+        fs.writeFileSync(file, bundleProcessor([{ route, step, metrics: BUSINESS_METRICS[route] }]).code);
         const good = (id: string, amount: string) => (route === "normal" ? inserted({ amount }, id) : modified("pending", { amount }, id));
         try {
           const { lines, docs } = await emf(route, async () => {
@@ -278,16 +290,16 @@ describe("monitoring", () => {
       let out: Awaited<ReturnType<typeof emf>>;
       try {
         out = await emf("normal", async () => {
-          const handler = createHandler(async (_order, { metrics }) => metrics.amount(BUSINESS_METRICS.normal.amount, Infinity));
+          const handler = createHandler({ normal: { step: async (_order, { metrics }) => metrics.amount("OrderAmountRefunded", Infinity), metrics: BUSINESS_METRICS.normal } });
           await handler([inserted({ amount: "250" }, "n1")]);
         });
       } finally {
         process.stderr.write = stderr;
       }
       assert.equal(out.docs.length, 1);
-      assert.ok(!(BUSINESS_METRICS.normal.amount in out.docs[0]), "the non-finite amount is not emitted");
+      assert.ok(!("OrderAmountRefunded" in out.docs[0]), "the non-finite amount is not emitted");
       assert.ok(!out.lines.some((l) => l.includes("null")));
-      assert.match(warnings, /"message":"metric\.not_finite".*"metric":"OrderAmountAccepted"/);
+      assert.match(warnings, /"message":"metric\.not_finite".*"metric":"OrderAmountRefunded"/);
     });
   });
 });

@@ -13,8 +13,8 @@ import {
 } from "../handlers/quarantine";
 import { catalogProblem } from "../infra/metricCatalog";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
-import { routeToEnvironment } from "../routing/environment";
-import { routesFromSettings } from "../routing/route";
+import { routesToEnvironment } from "../routing/environment";
+import { metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
 import { modified } from "./support/records";
 
@@ -29,6 +29,9 @@ function bigModify(notes: string, eventID = "ev-big") {
   r.dynamodb.OldImage.notes = { S: notes };
   return r;
 }
+
+/** The normal route's processor with a business step that accepts every order. */
+const acceptAll = { normal: { step: async () => undefined, metrics: metricsOf("normal") } };
 
 const reasons = ["NewImage.orderAmount is a string (S), expected a number (N)"];
 const at = new Date("2026-11-25T10:00:00.000Z");
@@ -95,9 +98,9 @@ describe("the processor quarantines a record too large for a message (handler, r
 
   it("sends the reference, acknowledges the record, and counts it in RecordsQuarantinedByReference", async () => {
     const queue = sqsLocal.createQueue("reference-test-dlq", { MaximumMessageSize: String(DLQ_MAX_MESSAGE_BYTES) });
-    const route = routesFromSettings(loadStackFileSettings("dev")).normal;
+    const route = routeNamed(routesFromSettings(loadStackFileSettings("dev")), "normal");
     const saved = { ...process.env };
-    Object.assign(process.env, routeToEnvironment(route), {
+    Object.assign(process.env, routesToEnvironment([route]), {
       ORDERS_DLQ_URL: queue.queueUrl,
       AWS_ENDPOINT_URL_SQS: sqsLocal.endpoint,
       AWS_REGION: "us-east-1",
@@ -107,7 +110,7 @@ describe("the processor quarantines a record too large for a message (handler, r
     let result: unknown;
     let lines: string[];
     try {
-      const handler = createHandler(async () => undefined);
+      const handler = createHandler(acceptAll);
       ({ lines } = await captureStdout(async () => {
         result = await handler([bigModify("\u0001".repeat(180_000), "ev-ref"), bigModify("y".repeat(100), "ev-small")]);
       }));
@@ -128,11 +131,11 @@ describe("the processor quarantines a record too large for a message (handler, r
   });
 
   it("a clean batch writes no RecordsQuarantinedByReference (a rare metric is not billed every month for zeros)", async () => {
-    const route = routesFromSettings(loadStackFileSettings("dev")).normal;
+    const route = routeNamed(routesFromSettings(loadStackFileSettings("dev")), "normal");
     const saved = { ...process.env };
-    Object.assign(process.env, routeToEnvironment(route), { ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused", AWS_REGION: "us-east-1" });
+    Object.assign(process.env, routesToEnvironment([route]), { ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused", AWS_REGION: "us-east-1" });
     try {
-      const handler = createHandler(async () => undefined);
+      const handler = createHandler(acceptAll);
       const { lines } = await captureStdout(() => handler([modified("pending", { orderId: "o-1", status: "pending", amount: "250" }, "ev-ok")]));
       const emf = lines.map((l) => JSON.parse(l)).find((d) => d._aws);
       assert.ok(!(QUARANTINED_BY_REFERENCE_METRIC in emf), JSON.stringify(emf));

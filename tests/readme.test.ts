@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { projectCopy } from "./support/projectCopy";
 import { PROJECT, type Ran, sh } from "./support/spawn";
 
 // The README is executable: every shell command in its code blocks and command tables runs
@@ -90,14 +90,23 @@ const EXPECTED: Record<string, Expectation> = {
   "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000": {
     code: 0,
-    stdout: /^orders-pipeline cost: stack dev[\s\S]*saving of deployed against unfiltered: \$/,
+    stdout: /^orders-pipeline cost: stack dev[\s\S]*\n\s+deployed\s+esmFiltered\s+esmUnfiltered\s+pipesUnfiltered\n[\s\S]*\ndeployed \(pipes with filters\) costs \$/,
     printsTheReadmeBlock: true,
+  },
+  "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000 --sensitivity": {
+    code: 0,
+    // The README shows the sensitivity table that follows the estimate: it must be in the output as shown.
+    stdout: new RegExp(`\\n${escapeRegExp(blockAfter(fs.readFileSync(path.join(PROJECT, "README.md"), "utf8"), "--per-month 10000000 --sensitivity"))}\\n`),
   },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000 --json": {
     code: 0,
-    stdout: /^\{\n  "stack": "dev",[\s\S]*"designs": \{\n    "deployed": \{[\s\S]*"monthlyUsd": [\d.]+/,
+    stdout: /^\{\n  "schemaVersion": 2,\n  "stack": "dev",[\s\S]*"designs": \{\n    "deployed": \{[\s\S]*"monthlyUsd": [\d.]+[\s\S]*"headline": \{[\s\S]*"cheapest": "esmFiltered"/,
   },
 };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /** The text of the first plain code block after `command` in the README. */
 function blockAfter(markdown: string, command: string): string {
@@ -137,17 +146,6 @@ function runInterrupted(command: string, until: RegExp, meanwhile: readonly stri
   });
 }
 
-/** A copy of the project as a clean clone would have it (tracked and new files, nothing ignored). */
-function freshCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-fresh-"));
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const f of files) {
-    if (!fs.existsSync(path.join(PROJECT, f))) continue; // deleted, not yet committed
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(PROJECT, f), path.join(dir, f));
-  }
-  return dir;
-}
 
 describe("the README, run as written", function () {
   this.timeout(240000);
@@ -177,7 +175,7 @@ describe("the README, run as written", function () {
           assert.match(r.during[i].stdout, EXPECTED[m].stdout, m);
         });
       } else if (want.freshCopy) {
-        const dir = freshCopy();
+        const dir = projectCopy("orders-fresh-");
         try {
           ran = await sh(`cd ${dir} && ${command}`, { timeoutMs: 200000 });
         } finally {

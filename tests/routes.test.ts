@@ -3,14 +3,18 @@ import { loadStackFileSettings } from "../config/stackFile";
 import { checkRouteFilters, routeEvaluator } from "../routing/decide";
 import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
 import { compile } from "../routing/eventPattern";
-import { impliedEventNames, requirements, routesFromSettings } from "../routing/route";
+import { filterPatterns, requirements } from "../routing/route";
+import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { benchRecords } from "../bench/records";
 import { image, inserted, modified, record } from "./support/records";
 
 const settings = loadStackFileSettings("dev");
-const routes = routesFromSettings(settings);
+const declared = routesFromSettings(settings);
+const routes = { normal: routeNamed(declared, "normal"), premium: routeNamed(declared, "premium") };
 const normal = routeEvaluator(routes.normal);
 const premium = routeEvaluator(routes.premium);
+/** The stack's route `name` with some of its own keys set (orders:<name><Field>). */
+const withKeys = (name: string, routeValues: Record<string, unknown>) => routeNamed(routesFromSettings({ ...settings, routeValues: { ...settings.routeValues, ...routeValues } }), name);
 
 type Row = [name: string, rec: unknown, normal: string, premium: string];
 
@@ -71,12 +75,12 @@ describe("routes: the seed's requirement tables, record by record", () => {
   });
 
   it("premium excludes test customers when orders:premiumExcludesTestCustomers is true", () => {
-    const strict = routeEvaluator(routesFromSettings({ ...settings, premiumExcludesTestCustomers: true }).premium);
+    const strict = routeEvaluator(withKeys("premium", { premiumExcludesTestCustomers: true }));
     assert.equal(strict.decide(modified("pending", { amount: "5000", email: "vip@qa.test.com" })).outcome, "skipped");
   });
 
   it("the thresholds come from config", () => {
-    const custom = routeEvaluator(routesFromSettings({ ...settings, normalMinAmount: "99.5", normalStatuses: ["packed"] }).normal);
+    const custom = routeEvaluator(withKeys("normal", { normalMinAmount: "99.5", normalStatuses: ["packed"] }));
     assert.equal(custom.decide(inserted({ status: "packed", amount: "99.6" })).outcome, "processed");
     assert.equal(custom.decide(inserted({ status: "pending", amount: "500" })).outcome, "filtered");
   });
@@ -110,9 +114,11 @@ describe("routes: dynamodb-only filters route exactly as the filters with eventN
     });
   }
 
-  it("the event names are implied by the images (normal: INSERT or MODIFY; premium: MODIFY)", () => {
-    assert.deepEqual(impliedEventNames(routes.normal), ["INSERT", "MODIFY"]);
-    assert.deepEqual(impliedEventNames(routes.premium), ["MODIFY"]);
+  it("the event names are implied by the images (normal: a NewImage, INSERT or MODIFY; premium: both images, MODIFY)", () => {
+    assert.deepEqual(routes.normal.eventNames, ["INSERT", "MODIFY"]);
+    assert.deepEqual(filterPatterns(routes.normal), [{ dynamodb: { NewImage: { orderStatus: { S: ["pending", "shipped"] } } } }]);
+    assert.deepEqual(routes.premium.eventNames, ["MODIFY"]);
+    assert.deepEqual(filterPatterns(routes.premium), [{ dynamodb: { NewImage: { orderStatus: { S: ["shipped"] } }, OldImage: { orderStatus: { S: ["pending"] } } } }]);
   });
 
   it("the processor checks the event name again: an impossible INSERT with both images is skipped by premium", () => {

@@ -50,7 +50,7 @@ describe("orders-pipeline local --watch", function () {
     await put("o-w1", { N: "250" });
     await put("o-w2", { S: "not a number" });
     dynamo.destroy();
-    await waitFor(/order\.accepted o-w1/);
+    await waitFor(/✓ normal: processed o-w1 \(pending\)/);
     await waitFor(/rejected .*orderAmount is a string/);
 
     // Two listings at once, from two terminals: each sees every message (a listing never

@@ -1,13 +1,13 @@
-import { routeToEnvironment } from "../../routing/environment";
+import { routesToEnvironment } from "../../routing/environment";
 import type { Route } from "../../routing/route";
 
 /**
- * A processor's environment for running its handler in tests: the route's deployed variables,
+ * A processor's environment for running its handler in tests: its routes' deployed variables,
  * and an SQS endpoint nobody listens on (a quarantine send fails fast, once).
  */
-export function handlerTestEnvironment(route: Route): Record<string, string> {
+export function handlerTestEnvironment(...routes: Route[]): Record<string, string> {
   return {
-    ...routeToEnvironment(route),
+    ...routesToEnvironment(routes),
     ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused",
     AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:1",
     AWS_REGION: "us-east-1",

@@ -1,35 +1,46 @@
 import { strict as assert } from "node:assert";
 
-// The shape of `local --report-json` (REPORT-SCHEMA.md, version 1), shared with the reader
+// The shape of `local --report-json` (local/reportJson.ts, version 2), shared with the reader
 // `cost --from-report`: exactly these keys, numbers, and null for a summary with count 0.
 
-/** Every key of REPORT-SCHEMA.md version 1, by hand; `null | number` where the schema allows null. */
+/** Every key of version 2, by hand; `null | number` where the schema allows null. */
 const SCHEMA_KEYS = {
-  top: ["durationMs", "pipes", "scenario", "stack", "startedAt", "version"],
-  pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "invocations", "latencyMs", "logBytes", "memoryMb", "pipe", "processor", "route"],
-  counts: ["deadLettered", "delivered", "filtered", "processed", "read", "rejected", "retried", "skipped"],
+  top: ["durationMs", "pipes", "routes", "scenario", "stack", "startedAt", "version"],
+  pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "invocations", "logBytes", "memoryMb", "pipe", "processor", "routes"],
+  pipeCounts: ["deadLettered", "delivered", "filtered", "read", "retried"],
+  route: ["counts", "latencyMs", "pipe", "route"],
+  routeCounts: ["deadLettered", "filtered", "processed", "read", "rejected", "skipped"],
   invocations: ["failed", "total"],
   batchSizes: ["count", "max", "mean", "min", "p50"],
   latencyMs: ["count", "max", "p50", "p99"],
   handlerDurationMs: ["count", "max", "mean", "p50", "p99"],
 };
 
+function checkSummary(owner: string, part: string, summary: Record<string, unknown>, keys: string[]): void {
+  assert.deepEqual(Object.keys(summary).sort(), keys, `${owner}.${part}`);
+  for (const [k, v] of Object.entries(summary)) {
+    if (part !== "counts" && part !== "invocations" && summary.count === 0 && k !== "count") assert.equal(v, null, `${owner}.${part}.${k}`);
+    else assert.equal(typeof v, "number", `${owner}.${part}.${k}`);
+  }
+}
+
 /** Checks a report file against the schema's shape; returns it. */
 export function checkReportShape(json: Record<string, any>): Record<string, any> {
   assert.deepEqual(Object.keys(json).sort(), SCHEMA_KEYS.top);
-  assert.equal(json.version, 1);
+  assert.equal(json.version, 2);
   assert.ok(!Number.isNaN(Date.parse(json.startedAt)));
   for (const p of json.pipes) {
     assert.deepEqual(Object.keys(p).sort(), SCHEMA_KEYS.pipe);
-    for (const part of ["counts", "invocations", "batchSizes", "latencyMs", "handlerDurationMs"] as const) {
-      assert.deepEqual(Object.keys(p[part]).sort(), SCHEMA_KEYS[part], `${p.pipe}.${part}`);
-      for (const [k, v] of Object.entries(p[part])) {
-        if (part !== "counts" && part !== "invocations" && p[part].count === 0 && k !== "count") assert.equal(v, null, `${p.pipe}.${part}.${k}`);
-        else assert.equal(typeof v, "number", `${p.pipe}.${part}.${k}`);
-      }
-    }
+    checkSummary(p.pipe, "counts", p.counts, SCHEMA_KEYS.pipeCounts);
+    for (const part of ["invocations", "batchSizes", "handlerDurationMs"] as const) checkSummary(p.pipe, part, p[part], SCHEMA_KEYS[part]);
     assert.equal(typeof p.logBytes, "number");
+    assert.ok(Array.isArray(p.routes) && p.routes.length > 0, p.pipe);
+  }
+  for (const r of json.routes) {
+    assert.deepEqual(Object.keys(r).sort(), SCHEMA_KEYS.route);
+    checkSummary(r.route, "counts", r.counts, SCHEMA_KEYS.routeCounts);
+    checkSummary(r.route, "latencyMs", r.latencyMs, SCHEMA_KEYS.latencyMs);
+    assert.ok(json.pipes.some((p: { pipe: string; routes: string[] }) => p.pipe === r.pipe && p.routes.includes(r.route)), `${r.route} is on ${r.pipe}`);
   }
   return json;
 }
-
