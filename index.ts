@@ -10,7 +10,7 @@ import { routeEvaluator } from "./routing/decide";
 import { routesToEnvironment } from "./routing/environment";
 import type { PipeGroup } from "./routing/pipes";
 import { metricsServiceName } from "./routing/route";
-import { declarationOf, metricsOf, routeNamed, routesFromSettings } from "./routing/stackRoutes";
+import { metricsOf, routeNamed, routesFromSettings, servedBy } from "./routing/stackRoutes";
 
 // The orders pipeline: stack config → routes → components → resources.
 // One Orders table; per pipe (routing/pipes.ts: a route's own, or shared by the routes riding
@@ -39,7 +39,7 @@ const table = new OrdersTable("Orders", { deletionProtection: settings.deletionP
 function deployPipe(group: PipeGroup) {
   const routes = group.routes.map((name) => routeNamed(declared, name));
   const processor = new ProcessorWithDlq(group.processorResource, {
-    steps: routes.map((r) => ({ route: r.name, step: declarationOf(r.name, declared.declarations).step, metrics: metricsOf(r.name, declared.declarations) })),
+    steps: servedBy(group, declared.declarations),
     environment: routesToEnvironment(routes),
     architecture: settings.lambdaArchitecture,
     memoryMb: settings.lambdaMemoryMb,

@@ -13,7 +13,7 @@ import { routeEvaluator } from "../routing/decide";
 import { routesToEnvironment } from "../routing/environment";
 import type { PipeGroup } from "../routing/pipes";
 import { metricsServiceName, type RouteName } from "../routing/route";
-import { declarationOf, routeNamed, routesFromSettings, type StackRoutes } from "../routing/stackRoutes";
+import { routeNamed, routesFromSettings, servedBy, type StackRoutes } from "../routing/stackRoutes";
 import { recordsFor } from "./profileRecords";
 import { median } from "./records";
 
@@ -104,7 +104,7 @@ function loadBundle(group: PipeGroup, stack: StackRoutes, tag: string): Handler 
   const dir = path.join(PROJECT_DIR, "node_modules", ".cache", "orders-cost-profile");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${group.owner}-${process.pid}-${tag}.js`);
-  fs.writeFileSync(file, bundleProcessor(group.routes.map((r) => ({ route: r, step: declarationOf(r, stack.declarations).step }))).code);
+  fs.writeFileSync(file, bundleProcessor(servedBy(group, stack.declarations)).code);
   try {
     return (require(file) as { handler: Handler }).handler;
   } finally {

@@ -5,7 +5,7 @@ import { loadStackFileSettings } from "../config/stackFile";
 import { bundleProcessor } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
 import { routesToEnvironment } from "../routing/environment";
-import { declarationOf, metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
+import { routeNamed, routesFromSettings, servedBy } from "../routing/stackRoutes";
 import { benchRecords, median, opsPerSecond, opsPerSecondAsync } from "./records";
 
 // Per processor bundle (one per pipe, serving its routes): size, module init time in a fresh process (a cold start's share that
@@ -83,7 +83,7 @@ export async function runHandlerBench(): Promise<Record<string, number | string>
   for (const group of declared.pipes) {
     const entry = group.processorResource;
     const routes = group.routes.map((name) => routeNamed(declared, name));
-    const bundle = bundleProcessor(group.routes.map((route) => ({ route, step: declarationOf(route).step, metrics: metricsOf(route) })));
+    const bundle = bundleProcessor(servedBy(group));
     const env = { ...process.env, ...routesToEnvironment(routes), ORDERS_DLQ_URL: "http://127.0.0.1:1/unused", AWS_REGION: "us-east-1" };
     // Beside node_modules, so the runtime-provided SQS client resolves as it does in Lambda.
     const file = path.join(dir, `${entry}-${process.pid}.js`);

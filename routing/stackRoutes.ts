@@ -37,5 +37,7 @@ export function routeNamed(stack: StackRoutes, name: RouteName): Route {
   return r;
 }
 
-/** The declared routes' names, in declaration order. */
-export const DECLARED_ROUTE_NAMES: readonly RouteName[] = ROUTES.map((d) => d.name);
+/** What a pipe's processor serves: each route's business step and processed-order metrics (infra/bundle.ts bundles these). */
+export function servedBy(group: PipeGroup, declarations: readonly RouteDeclaration[] = ROUTES): { route: RouteName; step: string; metrics: { count: string; amount: string } }[] {
+  return group.routes.map((route) => ({ route, step: declarationOf(route, declarations).step, metrics: metricsOf(route, declarations) }));
+}
