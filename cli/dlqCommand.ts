@@ -191,9 +191,13 @@ function summary(e: DlqEntry): string {
 /** What a listing did not see, and why, in words: never "held by another reader" unless SQS says some are. */
 function listingNotes(c: DlqCounts): string {
   const notes: string[] = [];
-  if (c.notVisible > 0) notes.push(`${c.notVisible} more held by another reader right now (received, not deleted yet; visible again when released)`);
+  // SQS's counts are approximate (and count this listing's own receives for a moment): only
+  // what the listing did not see needs explaining, by what SQS reports.
+  const unseen = c.visible + c.notVisible - c.seen;
+  const held = Math.min(Math.max(unseen, 0), c.notVisible);
+  if (held > 0) notes.push(`${held} more held by another reader right now (received, not deleted yet; visible again when released)`);
+  if (unseen - held > 0) notes.push(`SQS reported about ${c.visible} visible: ${unseen - held} not returned to this listing (receives sample SQS's servers; run it again)`);
   if (c.delayed > 0) notes.push(`${c.delayed} more delayed`);
-  if (c.seen < c.visible) notes.push(`SQS reported about ${c.visible} visible: ${c.visible - c.seen} not returned to this listing (receives sample SQS's servers; run it again)`);
   return notes.length > 0 ? ` (${notes.join("; ")})` : "";
 }
 

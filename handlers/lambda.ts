@@ -72,6 +72,22 @@ function countingReferences(send: QuarantineSender): QuarantineSender & { byRefe
   return counting;
 }
 
+/**
+ * A batch whose first record failed gains nothing from a partial response: the pipe would
+ * retry the same records, and AUTOMATIC_BISECT splits a partial response at the first failed
+ * record instead of halving it (Lambda developer guide, services-ddb-batchfailurereporting,
+ * "Bisecting a batch"; local/localPipe.ts), so a record that always fails would take every
+ * record behind it in its batch to the DLQ. Failing the invocation makes the pipe halve the
+ * batch until that record is alone: it alone is dead-lettered, and the others go on. Called
+ * after the batch's report and metrics are written, so they count it.
+ */
+function failWhenNoProgress(payload: unknown, failures: readonly { itemIdentifier: string }[]): void {
+  const first = Array.isArray(payload) ? (payload[0] as { eventID?: unknown } | undefined)?.eventID : undefined;
+  if (failures.length > 0 && failures[0].itemIdentifier === first) {
+    throw new Error(`record ${first}, the first of its batch, failed: the invocation fails so that the pipe halves the batch (AUTOMATIC_BISECT) and only the failing record is retried until it is dead-lettered`);
+  }
+}
+
 /** What the generated entry (infra/bundle.ts) bundles for one route: its business step and its processed-order metric names. */
 export interface ServedStep {
   readonly step: OrderHandler;
@@ -140,6 +156,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
         logger.info(REPORT_MESSAGES.outcomes, { outcomes: report.outcomes.slice(i, i + OUTCOMES_PER_LINE) });
       }
       logger.info(REPORT_MESSAGES.done, { ...report.counts });
+      failWhenNoProgress(payload, report.batchItemFailures);
       return { batchItemFailures: report.batchItemFailures };
     } finally {
       for (const { metrics } of served) metrics.publishStoredMetrics();

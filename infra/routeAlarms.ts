@@ -108,9 +108,10 @@ export class RouteAlarms extends pulumi.ComponentResource {
     });
 
     // Only a throw or a timeout counts in Errors (monitoring-metrics-types): the handler throws
-    // when a payload is not a batch, or a failing record has no eventID; a timeout is 30 s.
+    // when a payload is not a batch, a failing record has no eventID, or the first record of a
+    // batch fails (so that AUTOMATIC_BISECT isolates it, handlers/lambda.ts); a timeout is 30 s.
     const errors = alarm("errors", {
-      alarmDescription: pulumi.interpolate`${args.processorName} threw or timed out on ${on} (record failures do not count here: they are reported as batchItemFailures, see the retrying alarm). The pipe retries the whole batch. First: aws logs tail ${args.logGroupName} --since 30m (look for "Task timed out" or an error with a stack trace).`,
+      alarmDescription: pulumi.interpolate`${args.processorName} threw or timed out on ${on}. A record that fails behind others is reported as a batchItemFailure (see the retrying alarm); one that fails first in its batch fails the invocation on purpose, so that the pipe halves the batch until that record is alone. The pipe retries. First: aws logs tail ${args.logGroupName} --since 30m (look for "Task timed out", "the first of its batch, failed", or an error with a stack trace).`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: args.functionName },

@@ -277,7 +277,8 @@ describe("the SQS client is loaded only to quarantine a record (cold start)", ()
       const file = path.join(dir, `${entry}-lazy-${process.pid}.js`);
       fs.writeFileSync(file, bundleProcessor(SEED_PROCESSORS[entry]).code);
       const clean = [good(entry, "c1")];
-      const malformed = [good(entry, "m1", { amount: "1e400" })];
+      // A well-formed record first: a failure at the head of a batch fails the whole invocation.
+      const malformed = [good(entry, "m0"), good(entry, "m1", { amount: "1e400" })];
       const script = `
         const loaded = () => Object.keys(require.cache).some((k) => k.includes("client-sqs"));
         const out = [];
