@@ -30,8 +30,10 @@ export const USAGE = `usage: orders-pipeline <command>
   route explain --stack NAME
                        each route's requirements, where each is enforced, the deployed pattern
   dlq list|show|redrive [--stack NAME] [--local] [--route NAME] [--message ID] [--outputs FILE]
-                       the DLQs' pipe pointers and quarantined records; redrive re-invokes the
-                       processor and deletes a message only after its records succeeded
+                       the DLQs' pipe pointers and quarantined records; show masks customer
+                       addresses (--show-email: in full); redrive checks each message against
+                       the stream and the table, re-invokes the processor and deletes a message
+                       only after its records succeeded
   cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE) --per-month N
        [--prices FILE] [--duration-ms MS] [--json]
                        monthly cost of the deployed filters, no filters and the seed's filters

@@ -5,6 +5,7 @@ import { quarantineMessage } from "../handlers/quarantine";
 import { DlqHolds, type DlqQueue, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
 import { evaluateProgram } from "../local/evaluateProgram";
 import type { PointerMessage } from "../local/localPipe";
+import { maskEmails } from "../local/maskRecord";
 import { localQueueAttributes, planFromDeclared } from "../local/plan";
 import type { InvokeResult } from "../local/processorHost";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
@@ -437,5 +438,25 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
     assert.equal((await queueCounts(queue)).held, 12);
     await holds.releaseAll(sqs);
     assert.deepEqual(await queueCounts(queue), { visible: 12, held: 0 });
+  });
+});
+
+describe("dlq show masks customer addresses as the logs do", () => {
+  it("every customerEmail, in both images, at any depth; nothing else changes; the input is untouched", () => {
+    const record = modified("pending", { orderId: "o-1", email: "ann.lee@example.com" }, "ev-1") as Record<string, any>;
+    const message = { kind: "orders.quarantined-record", reasons: ["x"], record, notes: { customerEmail: { S: "bob@example.org" } } };
+    const masked = maskEmails(message) as any;
+    assert.equal(masked.record.dynamodb.NewImage.customerEmail.S, "a***@example.com");
+    assert.equal(masked.record.dynamodb.OldImage.customerEmail.S, "a***@example.com");
+    assert.equal(masked.notes.customerEmail.S, "b***@example.org");
+    assert.deepEqual(masked.record.dynamodb.NewImage.orderAmount, record.dynamodb.NewImage.orderAmount);
+    assert.equal(record.dynamodb.NewImage.customerEmail.S, "ann.lee@example.com", "the message itself is not changed");
+    assert.ok(!JSON.stringify(masked).includes("ann.lee"));
+  });
+
+  it("an address of another type or without an @ is masked too", () => {
+    assert.deepEqual(maskEmails({ customerEmail: { N: "12" } }), { customerEmail: { N: "***" } });
+    assert.deepEqual(maskEmails({ customerEmail: { S: "no-at-sign" } }), { customerEmail: { S: "***" } });
+    assert.deepEqual(maskEmails([{ customerEmail: "ann@example.com" }]), [{ customerEmail: "a***@example.com" }]);
   });
 });
