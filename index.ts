@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type DashboardPipe, dashboardBody } from "./infra/dashboard";
 import { FilteredPipe } from "./infra/filteredPipe";
+import { IdempotencyTable } from "./infra/idempotencyTable";
 import { OrdersTable } from "./infra/ordersTable";
 import { ProcessorWithDlq } from "./infra/processorWithDlq";
 import { RouteAlarms } from "./infra/routeAlarms";
 import { loadStackSettings } from "./infra/stackConfig";
+import { needsOfPipe, type StepNeeds } from "./infra/stepNeeds";
 import { routeEvaluator } from "./routing/decide";
 import { routesToEnvironment } from "./routing/environment";
 import type { PipeGroup } from "./routing/pipes";
@@ -35,11 +37,25 @@ if (settings.alarmEmail) {
 }
 
 const table = new OrdersTable("Orders", { deletionProtection: settings.deletionProtection });
+// Where every route's business effects are recorded, so that each happens once.
+const effects = new IdempotencyTable("OrderEffects", { deletionProtection: settings.deletionProtection });
+
+// ---------------------------------------------------------------------------------------
+// What your business steps need beyond the pipeline (README, "Replace the business step"):
+// per route, the settings its step reads with setting(context, "name") and what its processor
+// may do, one grant per need. Declare the resources they use above this line, e.g.
+//   const fulfilment = new aws.dynamodb.Table("Fulfilment", { ... });
+//   normal: { settings: { fulfilmentTable: fulfilment.name },
+//             grants: [{ name: "fulfilment-put", actions: ["dynamodb:PutItem"], resources: [fulfilment.arn] }] },
+const STEP_NEEDS: StepNeeds = {};
+// ---------------------------------------------------------------------------------------
 
 function deployPipe(group: PipeGroup) {
   const routes = group.routes.map((name) => routeNamed(declared, name));
   const processor = new ProcessorWithDlq(group.processorResource, {
     steps: servedBy(group, declared.declarations),
+    ...needsOfPipe(group, STEP_NEEDS, declared.routes.map((r) => r.name)),
+    idempotencyTable: { name: effects.tableName, arn: effects.tableArn },
     environment: routesToEnvironment(routes),
     architecture: settings.lambdaArchitecture,
     memoryMb: settings.lambdaMemoryMb,
@@ -110,6 +126,7 @@ export const tableName = table.tableName;
 export const tableArn = table.tableArn;
 export const streamArn = table.streamArn;
 export const alarmTopicArn = alarmTopic.arn;
+export const idempotencyTableName = effects.tableName;
 export const dashboardName = dashboard.dashboardName;
 export const stack = stackName;
 // One output per route, named after it (`pulumi stack output normal`): the pipe, processor and

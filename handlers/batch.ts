@@ -37,13 +37,18 @@ export interface OutcomeEntry {
   readonly orderId?: string;
   /** The order's new status, when the record is a well-formed order. */
   readonly status?: string;
+  /** Processed, but its effect had already happened: the step did not run again (handlers/idempotency.ts). */
+  readonly repeat?: true;
   /** Why it was skipped, rejected or failed. */
   readonly reason?: string;
 }
 
 export interface RouteCounts {
   skipped: number;
+  /** Records whose effect on this route is done: now, or before (repeats). */
   processed: number;
+  /** Of those, the ones whose effect had already happened: the step was not run again. */
+  repeats: number;
   quarantined: number;
   /** Records returned as failures because this route's step failed (the failing one and those after it). */
   failed: number;
@@ -58,7 +63,8 @@ export interface BatchCounts extends RouteCounts {
 /** One route the processor serves: how it decides, its business step and what the step is given. */
 export interface RouteStep {
   readonly evaluator: RouteEvaluator;
-  readonly handleOrder: OrderHandler;
+  /** The step, as the processor runs it: "repeat" when its effect had already happened and it did not run. */
+  readonly handleOrder: (...args: Parameters<OrderHandler>) => Promise<"ran" | "repeat" | void>;
   readonly context: OrderContext;
   /** Counts one processed order (the route's processed-order metrics). */
   readonly processed?: (amount: number) => void;
@@ -96,9 +102,9 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
     // The whole invocation is unusable: fail it so the pipe retries and, in the end, dead-letters it.
     throw new TypeError(`expected the pipe's payload to be a JSON array of stream records, got ${payload === null ? "null" : typeof payload}`);
   }
-  const counts: BatchCounts = { received: payload.length, filtered: 0, skipped: 0, processed: 0, quarantined: 0, failed: 0 };
+  const counts: BatchCounts = { received: payload.length, filtered: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
   const perRoute: Record<string, RouteCounts> = {};
-  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { skipped: 0, processed: 0, quarantined: 0, failed: 0 };
+  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
   const outcomes: OutcomeEntry[] = [];
   const count = (route: string, key: keyof RouteCounts, n = 1) => {
     perRoute[route][key] += n;
@@ -145,10 +151,15 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
           outcomes.push({ route, outcome: "skipped", eventID, orderId, status: d.order.orderStatus, reason: d.reason });
         } else if (d.outcome === "processed") {
           try {
-            await step.handleOrder(d.order, step.context);
-            step.processed?.(Number(d.order.orderAmountText));
+            const once = await step.handleOrder(d.order, step.context);
             count(route, "processed");
-            outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus });
+            if (once === "repeat") {
+              count(route, "repeats");
+              outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus, repeat: true });
+            } else {
+              step.processed?.(Number(d.order.orderAmountText));
+              outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus });
+            }
           } catch (error) {
             failure = { route, error, status: d.order.orderStatus };
           }

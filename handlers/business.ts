@@ -9,9 +9,12 @@ import type { RouteName } from "../routing/route";
 //   the pipe retries this record and every later one of the batch, up to maxRetryAttempts,
 //   then sends a pointer to the DLQ.
 // - Delivery is at least once (retries, bisection, redrive, a replaced pipe re-reading the
-//   stream), and a record is retried whole for every route of its processor, so a step must
-//   be idempotent: key its effect on the order and the change it acts on (or `order.eventID`,
-//   unique per stream record), e.g. a conditional write that fails if the key was recorded.
+//   stream), and a record is retried whole for every route of its processor. The processor
+//   makes each step's effect happen once (handlers/idempotency.ts: Powertools' Idempotency,
+//   keyed on the order and the status change the route acts on, routing/effectKey.ts): a
+//   repeat of a completed effect does not run the step. A step that writes elsewhere should
+//   still make its write conditional where it can (a crash between the write and the
+//   idempotency record's completion re-runs the step).
 // - The processor counts each order the step completes (the route's processed-order metrics)
 //   and reports it per record; the step adds its own log lines and metrics if it wants.
 // - Never log `order.customerEmail` in full; use `maskEmail`.
@@ -30,6 +33,20 @@ export interface OrderContext {
   readonly log: OrderLog;
   /** The route's metrics (namespace OrdersPipeline, dimension service = orders-<route>-processor). */
   readonly metrics: OrderMetrics;
+  /**
+   * Settings the program passes to the processor's steps (index.ts, STEP_NEEDS: a table's
+   * name, say), by name. Read them with `setting(context, "name")`, which names what is missing.
+   */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+/** A step's setting, or an error that says where it comes from. */
+export function setting(context: OrderContext, name: string): string {
+  const value = context.settings[name];
+  if (value === undefined || value === "") {
+    throw new Error(`the ${context.route} route's step reads the setting ${name}, which its processor does not have: pass it in index.ts (STEP_NEEDS.${context.route}.settings.${name})`);
+  }
+  return value;
 }
 
 export type OrderHandler = (order: OrderChange, context: OrderContext) => Promise<void>;

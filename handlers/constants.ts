@@ -11,7 +11,9 @@ export const FAULTS_ENV = "ORDERS_INJECT_FAULTS";
 export const HANDLER_TAG = "orders:handler";
 
 /** The processor's own metrics per batch and route (handlers/lambda.ts). */
-export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "RecordsFailed"] as const;
+export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "RecordsFailed", "RepeatsSuppressed"] as const;
+/** Settings the program passes to the business steps: ORDERS_SETTING_<NAME> (index.ts, STEP_NEEDS). */
+export const SETTING_ENV_PREFIX = "ORDERS_SETTING_";
 
 /** Quarantined records sent as a reference to the stream (too large for a message); emitted only when non-zero. */
 export const QUARANTINED_BY_REFERENCE_METRIC = "RecordsQuarantinedByReference";

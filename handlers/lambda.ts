@@ -7,7 +7,9 @@ import { routesFromEnvironment } from "../routing/environment";
 import { metricsServiceName, type RouteName } from "../routing/route";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES } from "./constants";
+import { effectOf } from "../routing/effectKey";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
+import { effectGuard, IDEMPOTENCY_TABLE_ENV } from "./idempotency";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
 
@@ -88,6 +90,17 @@ function failWhenNoProgress(payload: unknown, failures: readonly { itemIdentifie
   }
 }
 
+/** The steps' settings from ORDERS_SETTING_<NAME> variables: FULFILMENT_TABLE → fulfilmentTable. */
+export function stepSettings(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(SETTING_ENV_PREFIX) || value === undefined) continue;
+    const name = key.slice(SETTING_ENV_PREFIX.length).toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    out[name] = value;
+  }
+  return out;
+}
+
 /** What the generated entry (infra/bundle.ts) bundles for one route: its business step and its processed-order metric names. */
 export interface ServedStep {
   readonly step: OrderHandler;
@@ -103,7 +116,10 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
   if (missing.length > 0) throw new Error(`no business step bundled for route ${missing.join(", ")} (ORDERS_ROUTE is ${process.env.ORDERS_ROUTE})`);
   const queueUrl = process.env[DLQ_URL_ENV];
   if (!queueUrl) throw new Error(`environment variable ${DLQ_URL_ENV} is not set`);
+  const effectsTable = process.env[IDEMPOTENCY_TABLE_ENV];
+  if (!effectsTable) throw new Error(`environment variable ${IDEMPOTENCY_TABLE_ENV} is not set`);
   const faults = parseFaults(process.env[FAULTS_ENV], FAULTS_ENV);
+  const settings = stepSettings(process.env);
   // One logger for the processor (its first route names it), one set of metrics per route:
   // each route's metrics carry its own service dimension, whichever processor serves it.
   const logger = new Logger({ serviceName: metricsServiceName(routes[0].name) });
@@ -121,35 +137,41 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
         else logger.warn("metric.not_finite", { metric: name, value: String(value) });
       },
     };
+    // The injected faults fail inside the guard, as a real step's failure would: the effect
+    // is not recorded, and the retry runs the step again.
+    const businessStep = withInjectedFaults(steps[route.name].step, faults);
+    const guard = effectGuard(effectsTable, route.name);
     const step: RouteStep = {
       evaluator: routeEvaluator(route),
-      handleOrder: withInjectedFaults(steps[route.name].step, faults),
-      context: { route: route.name, log, metrics: orderMetrics },
+      handleOrder: (order, context) => guard.run(effectOf(route, order), () => businessStep(order, context)),
+      context: { route: route.name, log, metrics: orderMetrics, settings },
       processed: (amount) => {
         orderMetrics.count(names.count);
         orderMetrics.amount(names.amount, amount);
       },
     };
-    return { step, metrics };
+    return { step, metrics, guard };
   });
   const quarantine = countingReferences(sqsQuarantineSender(queueUrl));
 
   return async (payload, lambdaContext) => {
     if (lambdaContext) logger.addContext(lambdaContext);
     quarantine.byReference.clear();
+    for (const { guard } of served) guard.setContext(lambdaContext);
     try {
       const report = await processBatch(payload, {
         routes: served.map((s) => s.step),
         quarantine,
         warn: (message, attributes) => logger.warn(message, attributes),
       });
-      const [skipped, quarantined, failed] = BATCH_METRICS;
+      const [skipped, quarantined, failed, repeats] = BATCH_METRICS;
       for (const { step, metrics } of served) {
         const c = report.perRoute[step.evaluator.route.name];
         metrics.addMetric(skipped, MetricUnit.Count, c.skipped);
         metrics.addMetric(quarantined, MetricUnit.Count, c.quarantined);
         metrics.addMetric(failed, MetricUnit.Count, c.failed);
         addReferenceMetric(metrics, quarantine.byReference.get(step.evaluator.route.name));
+        metrics.addMetric(repeats, MetricUnit.Count, c.repeats);
       }
       // What happened to each record on each route, in lines a CloudWatch Logs event can hold.
       for (let i = 0; i < report.outcomes.length; i += OUTCOMES_PER_LINE) {

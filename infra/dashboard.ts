@@ -50,7 +50,7 @@ function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
   const emf = (route: DashboardRoute, metricName: string, options: Record<string, unknown>): MetricLine => [METRICS_NAMESPACE, metricName, "service", route.metricsService, options];
   const dlq = (metricName: string, options: Record<string, unknown>): MetricLine => ["AWS/SQS", metricName, "QueueName", r.queueName, options];
   const sum = (label: string) => ({ stat: "Sum", label });
-  const [skipped, quarantined, failed] = BATCH_METRICS;
+  const [skipped, quarantined, failed, repeats] = BATCH_METRICS;
   // A pipe serving several routes shows each route's lines, labelled with its name.
   const named = (route: DashboardRoute, label: string) => (r.routes.length === 1 ? label : `${route.route}: ${label}`);
 
@@ -90,6 +90,7 @@ function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
         emf(route, quarantined, sum(named(route, "quarantined (malformed)"))),
         emf(route, QUARANTINED_BY_REFERENCE_METRIC, sum(named(route, "of which by reference (too large for a message)"))),
         emf(route, failed, sum(named(route, "failed (retried by the pipe)"))),
+        emf(route, repeats, sum(named(route, "repeats suppressed (effect already done)"))),
       ])],
       ["Processor: order amounts", r.routes.map((route) => emf(route, route.metrics.amount, sum(named(route, `${route.metrics.amount} (sum)`))))],
     ],

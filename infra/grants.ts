@@ -70,6 +70,19 @@ export function allowSend(name: string, role: aws.iam.Role, queueArn: pulumi.Inp
   return rolePolicy(name, role, [{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }], parent);
 }
 
+/**
+ * Record a route's effects in the idempotency table: what Powertools' DynamoDB persistence
+ * layer calls (its IAM section: GetItem, PutItem, UpdateItem, DeleteItem), on that table only.
+ */
+export function allowEffectRecords(name: string, role: aws.iam.Role, tableArn: pulumi.Input<string>, parent: pulumi.Resource) {
+  return rolePolicy(name, role, [{ Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: [tableArn] }], parent);
+}
+
+/** What a business step needs beyond the pipeline: these actions on these resources, nothing else. */
+export function allowActions(name: string, role: aws.iam.Role, actions: readonly string[], resources: readonly pulumi.Input<string>[], parent: pulumi.Resource) {
+  return rolePolicy(name, role, [{ Effect: "Allow", Action: [...actions], Resource: [...resources] }], parent);
+}
+
 /** Write log events into one log group that already exists (no CreateLogGroup). */
 export function allowLogWrite(name: string, role: aws.iam.Role, logGroupArn: pulumi.Input<string>, parent: pulumi.Resource) {
   return rolePolicy(

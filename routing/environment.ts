@@ -23,6 +23,8 @@ const FIELD = {
   amountRule: "AMOUNT_RULE",
   minAmount: "MIN_AMOUNT",
   excludeTestCustomers: "EXCLUDE_TEST_CUSTOMERS",
+  /** change (when unset) or eventID. */
+  idempotencyKey: "IDEMPOTENCY_KEY",
 } as const;
 
 function prefixOf(route: string, shared: boolean): string {
@@ -42,6 +44,7 @@ export function routesToEnvironment(routes: readonly Route[]): Record<string, st
     if (route.amount.rule !== "any") env[p + FIELD.minAmount] = route.amount.threshold;
     env[p + FIELD.excludeTestCustomers] = String(route.excludeTestCustomers);
     if (route.previousStatuses) env[p + FIELD.previousStatuses] = route.previousStatuses.join(",");
+    if (route.idempotencyKey && route.idempotencyKey !== "change") env[p + FIELD.idempotencyKey] = route.idempotencyKey;
   }
   env[ENV.testEmailDomains] = routes[0].testEmailDomains.join(",");
   return env;
@@ -89,6 +92,14 @@ export function routesFromEnvironment(env: Readonly<Record<string, string | unde
       excludeTestCustomers: exclude === "true",
       testEmailDomains: domains,
     };
-    return env[p + FIELD.previousStatuses] ? { ...route, previousStatuses: list(p + FIELD.previousStatuses) } : route;
+    const key = env[p + FIELD.idempotencyKey]?.trim();
+    if (key !== undefined && key !== "" && key !== "change" && key !== "eventID") {
+      throw new Error(`environment variable ${p + FIELD.idempotencyKey} is ${JSON.stringify(key)}; expected change or eventID`);
+    }
+    return {
+      ...route,
+      ...(env[p + FIELD.previousStatuses] ? { previousStatuses: list(p + FIELD.previousStatuses) } : {}),
+      ...(key === "eventID" ? { idempotencyKey: key } : {}),
+    };
   });
 }

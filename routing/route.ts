@@ -68,7 +68,15 @@ export interface RouteDeclaration {
   readonly pipe?: string;
   /** The metrics its processor counts each processed order under; default OrdersProcessed / OrderAmountProcessed. */
   readonly metrics?: { readonly count: string; readonly amount: string };
+  /**
+   * What makes its business effect happen once (routing/effectKey.ts): "change" (default) the
+   * order and the status change it acts on, so every re-delivery of that change (retries,
+   * bisection, a replayed stream, a redrive) is a repeat; "eventID" one effect per stream record.
+   */
+  readonly idempotencyKey?: IdempotencyKeyRule;
 }
+
+export type IdempotencyKeyRule = "change" | "eventID";
 
 /** A route's amount rule, with the stack's threshold. */
 export type AmountCheck = { readonly rule: "above" | "atLeast"; readonly threshold: string } | { readonly rule: "any" };
@@ -83,6 +91,8 @@ export interface Route {
   readonly amount: AmountCheck;
   readonly excludeTestCustomers: boolean;
   readonly testEmailDomains: readonly string[];
+  /** What its effect is keyed on (default "change"). */
+  readonly idempotencyKey?: IdempotencyKeyRule;
 }
 
 /** Route names are plain strings: the list is data (routing/routes.ts). */
@@ -179,8 +189,10 @@ export function resolveRoute(d: RouteDeclaration, s: RouteSettings): Route {
     amount,
     excludeTestCustomers: value("ExcludesTestCustomers", d.excludeTestCustomers),
     testEmailDomains: s.testEmailDomains,
+    ...(previous ? { previousStatuses: previous } : {}),
+    ...(d.idempotencyKey && d.idempotencyKey !== "change" ? { idempotencyKey: d.idempotencyKey } : {}),
   };
-  return previous ? { ...route, previousStatuses: previous } : route;
+  return route;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -188,7 +200,7 @@ export function resolveRoute(d: RouteDeclaration, s: RouteSettings): Route {
 
 const NAME = /^[a-z][a-zA-Z0-9]{0,23}$/;
 /** The stack's other outputs (index.ts): each route is also an output, named after it. */
-export const RESERVED_ROUTE_NAMES = ["tableName", "tableArn", "streamArn", "alarmTopicArn", "dashboardName", "stack"];
+export const RESERVED_ROUTE_NAMES = ["tableName", "tableArn", "streamArn", "alarmTopicArn", "idempotencyTableName", "dashboardName", "stack"];
 export const STATUS = /^[A-Za-z0-9_-]{1,64}$/;
 const STEP = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 // CloudWatch metric names: 1 to 255 characters (PutMetricData); kept to a readable set.
@@ -252,6 +264,9 @@ export function declarationProblems(declarations: readonly RouteDeclaration[]): 
     if (typeof declaredDefault(d.excludeTestCustomers) !== "boolean") problems.push(`${where}: excludeTestCustomers must be true or false`);
     if (typeof d.step !== "string" || !STEP.test(d.step)) {
       problems.push(`${where}: step ${JSON.stringify(d.step)} must name a module in handlers/steps/ (letters, digits, _ or -), e.g. "acceptOrder"`);
+    }
+    if (d.idempotencyKey !== undefined && d.idempotencyKey !== "change" && d.idempotencyKey !== "eventID") {
+      problems.push(`${where}: idempotencyKey ${JSON.stringify(d.idempotencyKey)} must be "change" (the order and its status change) or "eventID" (each stream record)`);
     }
     if (d.metrics !== undefined) {
       for (const which of ["count", "amount"] as const) {

@@ -39,7 +39,7 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
     if (order.eventID === opts.failOn) throw new Error("downstream timeout");
     handled.push(order.eventID);
   };
-  const context: OrderContext = { route: routeName, log: { info() {} }, metrics: { count() {}, amount() {} } };
+  const context: OrderContext = { route: routeName, log: { info() {} }, metrics: { count() {}, amount() {} }, settings: {} };
   return {
     handled,
     quarantined,
@@ -215,7 +215,7 @@ describe("business steps", () => {
       const parsed = routeEvaluator(routes[name]).decide(good(name, "e-7", { email: "ann.lee@example.com" }));
       assert.equal(parsed.outcome, "processed");
       if (parsed.outcome !== "processed") return;
-      await fn(parsed.order, { route: name, log: { info: (m, a) => logged.push([m, a]) }, metrics: { count: (n) => counted.push(n), amount: (n) => counted.push(n) } });
+      await fn(parsed.order, { route: name, log: { info: (m, a) => logged.push([m, a]) }, metrics: { count: (n) => counted.push(n), amount: (n) => counted.push(n) }, settings: {} });
       assert.equal(logged.length, 1);
       assert.equal(logged[0][0], message);
       assert.equal(logged[0][1].eventID, "e-7");
@@ -307,7 +307,7 @@ describe("the SQS client is loaded only to quarantine a record (cold start)", ()
 describe("injected faults (local runs only)", () => {
   const parsed = routeEvaluator(routes.normal).decide(good("normal", "f-1"));
   const order = parsed.outcome === "processed" ? parsed.order : assert.fail("setup");
-  const context: OrderContext = { route: "normal", log: { info() {} }, metrics: { count() {}, amount() {} } };
+  const context: OrderContext = { route: "normal", log: { info() {} }, metrics: { count() {}, amount() {} }, settings: {} };
 
   it("fail an order's first n attempts, then let it through", async () => {
     let ran = 0;
@@ -345,7 +345,7 @@ describe("a processor serving two routes (a shared pipe)", () => {
       if (route === "audit" && order.eventID === opts.auditFailsOn) throw new Error("audit store down");
       ran.push(`${route}:${order.eventID}`);
     };
-    const context = (route: string): OrderContext => ({ route, log: { info() {} }, metrics: { count() {}, amount() {} } });
+    const context = (route: string): OrderContext => ({ route, log: { info() {} }, metrics: { count() {}, amount() {} }, settings: {} });
     const deps: BatchDeps = {
       routes: [routes.normal, audit].map((r) => ({ evaluator: routeEvaluator(r), handleOrder: step(r.name), context: context(r.name) })),
       quarantine: async (m) => (quarantined.push(m), "whole"),
