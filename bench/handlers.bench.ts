@@ -84,7 +84,8 @@ export async function runHandlerBench(): Promise<Record<string, number | string>
     const entry = group.processorResource;
     const routes = group.routes.map((name) => routeNamed(declared, name));
     const bundle = bundleProcessor(servedBy(group));
-    const env = { ...process.env, ...routesToEnvironment(routes), ORDERS_DLQ_URL: "http://127.0.0.1:1/unused", AWS_REGION: "us-east-1" };
+    // Idempotency off (Powertools' switch): this measures the shell; bench stepColdStart measures the store.
+    const env = { ...process.env, ...routesToEnvironment(routes), ORDERS_DLQ_URL: "http://127.0.0.1:1/unused", AWS_REGION: "us-east-1", ORDERS_IDEMPOTENCY_TABLE: "unused", POWERTOOLS_IDEMPOTENCY_DISABLED: "true" };
     // Beside node_modules, so the runtime-provided SQS client resolves as it does in Lambda.
     const file = path.join(dir, `${entry}-${process.pid}.js`);
     fs.writeFileSync(file, bundle.code);

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     console.table(await runHandlerBench());
   }
   if (!only || only === "startup") {
-    console.log("\n4. The command line: fresh processes, startup included (median of 7; 5 for 50,000 records; 3 for the local stack)");
+    console.log("\n4. The command line: fresh processes, startup included (median of 7; 7 back-to-back pairs for 50,000 records; 3 for the local stack)");
     console.table(await runStartupBench());
   }
   if (!only || only === "local") {

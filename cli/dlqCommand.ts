@@ -27,6 +27,7 @@ import { Interrupts } from "../local/interrupts";
 import { lookupState } from "../local/localState";
 import { maskEmails } from "../local/maskRecord";
 import { localEnvironment, planFromDeclared } from "../local/plan";
+import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
 import { ROUTES } from "../routing/routes";
@@ -56,11 +57,14 @@ async function localTarget(stack: string): Promise<Target> {
   }
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqsEndpoint = state.sqsEndpoint;
+  const dynamodbEndpoint = state.dynamodbEndpoint;
   const sqs = new SQSClient({ ...common, endpoint: sqsEndpoint });
   const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
   const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
   const readItem = tableItemReader(dynamo, state.tableName);
   const plan = planFromDeclared(await evaluateProgram(stack));
+  // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
+  const unemulated = await startUnemulated();
   const hosts: ProcessorHost[] = [];
   const queues: DlqQueue[] = [];
   const explain = (err: Error) =>
@@ -78,7 +82,13 @@ async function localTarget(stack: string): Promise<Target> {
         host = new ProcessorHost({
           functionName: p.processor.name,
           code: bundleProcessor(p.processor.steps).code,
-          environment: localEnvironment(p.processor, { dlqUrl: QueueUrl as string, sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+          environment: localEnvironment(p.processor, QueueUrl as string, {
+            dynamodbEndpoint,
+            sqsEndpoint,
+            unemulatedEndpoint: unemulated.endpoint,
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+          }),
           timeoutMs: p.processor.timeoutSeconds * 1000,
         });
         hosts.push(host);
@@ -93,6 +103,7 @@ async function localTarget(stack: string): Promise<Target> {
     explain,
     close: async () => {
       await Promise.all(hosts.map((h) => h.stop()));
+      await unemulated.stop();
       sqs.destroy();
       streams.destroy();
       dynamo.destroy();

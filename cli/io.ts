@@ -35,26 +35,36 @@ export async function forEachLine(
   opts: LineOptions = {},
 ): Promise<void> {
   let n = 0;
-  let carry = "";
-  const handle = async (line: string) => {
+  // The unfinished line's pieces, joined once its end arrives: a line longer than a chunk is
+  // never copied or searched again per chunk (which made long lines quadratic; issue 18).
+  let carry: string[] = [];
+  // Synchronous unless `each` returns a promise: a promise and a microtask per line cost more
+  // than deciding most lines.
+  const handle = (line: string): void | Promise<void> => {
     n++;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (!opts.blank && line.trim() === "") return;
-    const pending = each(line, n);
-    if (pending) await pending;
+    return each(line, n);
   };
   input.setEncoding?.("utf8");
   for await (const chunk of input) {
-    const text = carry + (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      await handle(text.slice(start, nl));
+      let line = text.slice(start, nl);
+      if (carry.length > 0) {
+        carry.push(line);
+        line = carry.join("");
+        carry = [];
+      }
+      const pending = handle(line);
+      if (pending) await pending;
       start = nl + 1;
     }
-    carry = text.slice(start);
+    if (start < text.length) carry.push(start === 0 ? text : text.slice(start));
     opts.afterChunk?.();
   }
-  if (carry !== "") await handle(carry);
+  if (carry.length > 0) await handle(carry.join(""));
   opts.afterChunk?.();
 }
 

@@ -20,7 +20,7 @@ function describe(e: RuntimeEvent): string | undefined {
   const d = e.detail;
   switch (e.event) {
     case "order.processed":
-      return `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
+      return d.repeat ? `  = ${d.route}: ${d.orderId ?? d.eventID} (${d.status}) already done: repeat suppressed` : `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
     case "order.skipped":
       return `  · ${d.route}: skipped ${d.orderId ?? d.eventID} (${d.status}): ${d.reason}`;
     case "order.rejected":

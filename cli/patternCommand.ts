@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
 import { jsonKind } from "../routing/jsonKind";
-import { compile, type Dialect, PatternError, parseJsonPreservingNumbers } from "../routing/eventPattern";
+import { compilePatterns, type Dialect, JsonSyntaxError, PatternError } from "../routing/eventPattern";
 import { forEachLine, type Io, LineWriter, oneLine, UsageError } from "./io";
 
 // `pattern test`: does this pattern match this event, as EventBridge would decide it?
@@ -39,7 +39,7 @@ export interface TestOptions {
 export function testPattern(pattern: string, event: string, opts: TestOptions): Result {
   let compiled;
   try {
-    compiled = compile(pattern, opts.dialect);
+    compiled = compilePatterns([pattern], opts.dialect);
   } catch (err) {
     if (err instanceof PatternError) return { result: "invalid", message: `pattern: ${err.message}` };
     throw err;
@@ -48,17 +48,18 @@ export function testPattern(pattern: string, event: string, opts: TestOptions): 
     const problems = dynamoFilterProblems(pattern);
     if (problems.length > 0) return { result: "invalid", message: `pattern: ${problems.join("; ")}` };
   }
-  let parsed: unknown;
+  // The event is read as a pipe reads it: checked as JSON, only the fields the pattern names kept.
+  let match;
   try {
-    parsed = parseJsonPreservingNumbers(event);
+    match = compiled.matchText(event);
   } catch (err) {
-    const why = oneLine((err as Error).message);
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const why = oneLine(err.message);
     return { result: "invalid", message: why.startsWith("nested deeper") ? `event is ${why}` : `event is not JSON: ${why}` };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { result: "invalid", message: `event is ${jsonKind(parsed)}; an event is a JSON object` };
-  }
-  return { result: compiled.matches(parsed) ? "match" : "no-match" };
+  // A number, like a string or an array, is not an event (event-ruler matches JSON objects).
+  if (match.notAnObject) return { result: "invalid", message: `event is ${match.notAnObject}; an event is a JSON object` };
+  return { result: match.matched[0] ? "match" : "no-match" };
 }
 
 const LINE_SHAPE = '{"pattern": "<JSON text>", "event": "<JSON text>"}';

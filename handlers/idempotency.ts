@@ -37,8 +37,15 @@ export interface EffectGuard {
 type IdempotencyModule = typeof import("@aws-lambda-powertools/idempotency");
 type DynamoDBPersistenceModule = typeof import("@aws-lambda-powertools/idempotency/dynamodb");
 
+/** Powertools' own switch (IdempotencyConfig reads it): for unit tests only; the program and the local runtime never set it. */
+export const IDEMPOTENCY_DISABLED_ENV = "POWERTOOLS_IDEMPOTENCY_DISABLED";
+
 /** One route's effects, recorded in `tableName` under the key prefix orders.<route>. */
 export function effectGuard(tableName: string, route: string): EffectGuard {
+  if (process.env[IDEMPOTENCY_DISABLED_ENV] === "true") {
+    // Disabled as Powertools would be, without loading it at all.
+    return { setContext() {}, run: async (_effect, step) => (await step(), "ran") };
+  }
   let context: Context | undefined;
   let guarded: ((effect: Effect, step: () => Promise<void>) => Promise<unknown>) | undefined;
   let config: InstanceType<IdempotencyModule["IdempotencyConfig"]> | undefined;

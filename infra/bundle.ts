@@ -13,7 +13,16 @@ import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 
 export const HANDLER_DIR = projectPath("handlers");
 export const STEPS_DIR = path.join(HANDLER_DIR, "steps");
-export const RUNTIME_PROVIDED = ["@aws-sdk/client-sqs"];
+/**
+ * Where the AWS SDK v3 clients come from: "runtime", the copy the nodejs24.x runtime ships
+ * (every @aws-sdk/client-* left out of the bundle), or "bundled", built into it.
+ */
+export type SdkPackaging = "runtime" | "bundled";
+export const SDK_PACKAGING: SdkPackaging = "runtime";
+/** The modules left to the runtime, per packaging. */
+export function externalModules(sdk: SdkPackaging): string[] {
+  return sdk === "runtime" ? ["@aws-sdk/client-*"] : [];
+}
 
 /** A route served by a processor: its business step (a module of handlers/steps/) and the metrics it counts processed orders under. */
 export interface ServedRoute {
@@ -51,8 +60,9 @@ function entrySource(served: readonly ServedRoute[]): string {
 const cache = new Map<string, Bundle>();
 
 /** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
-export function bundleProcessor(served: readonly ServedRoute[]): Bundle {
-  const key = JSON.stringify(served);
+export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: SdkPackaging } = {}): Bundle {
+  const sdk = opts.sdk ?? SDK_PACKAGING;
+  const key = JSON.stringify([served, sdk]);
   const hit = cache.get(key);
   if (hit) return hit;
   for (const s of served) {
@@ -68,7 +78,7 @@ export function bundleProcessor(served: readonly ServedRoute[]): Bundle {
     platform: "node",
     target: "es2022",
     format: "cjs",
-    external: RUNTIME_PROVIDED,
+    external: externalModules(sdk),
     write: false,
     legalComments: "none",
     logLevel: "silent",

@@ -20,6 +20,8 @@ export interface RouteTally {
   deadLettered: number;
   /** Handled by the processor without a report for this route within UNREPORTED_AFTER_MS (a processor that lost its report). */
   unreported: number;
+  /** Deliveries whose effect had already happened, so the step did not run again (any invocation: the pipe's, a retry's, a redrive's). */
+  repeats: number;
 }
 
 export type FinalOutcome = "filtered" | "skipped" | "processed" | "rejected" | "deadLettered";
@@ -33,6 +35,8 @@ export interface LedgerEvent {
   /** The order's new status, as the processor reported it. */
   readonly status?: string;
   readonly reason?: string;
+  /** A processed record whose effect had already happened (the step did not run again). */
+  readonly repeat?: boolean;
   /** When it happened (the processor's log timestamp for a reported outcome), ms since the epoch. */
   readonly at: number;
   /** The record's ApproximateCreationDateTime, ms since the epoch, if it has one. */
@@ -68,7 +72,7 @@ export class PipeLedger {
     readonly routes: readonly RouteEvaluator[],
     private readonly onEvent?: (e: LedgerEvent) => void,
   ) {
-    this.tallies = routes.map(() => ({ read: 0, filtered: 0, skipped: 0, processed: 0, rejected: 0, deadLettered: 0, unreported: 0 }));
+    this.tallies = routes.map(() => ({ read: 0, filtered: 0, skipped: 0, processed: 0, rejected: 0, deadLettered: 0, unreported: 0, repeats: 0 }));
   }
 
   get routeNames(): string[] {
@@ -105,13 +109,14 @@ export class PipeLedger {
   reported(entry: OutcomeEntry, at: number): void {
     const i = this.routes.findIndex((r) => r.route.name === entry.route);
     if (i < 0 || !entry.eventID) return;
+    if (entry.repeat) this.tallies[i].repeats++;
     const p = this.pending.get(entry.eventID);
     const first = p !== undefined && !p.seen[i].has(entry.outcome);
     if (p) {
       p.reported[i] = entry.outcome;
       p.seen[i].add(entry.outcome);
     }
-    this.onEvent?.({ route: entry.route, outcome: entry.outcome, eventID: entry.eventID, orderId: entry.orderId ?? p?.orderId, status: entry.status, reason: entry.reason, at, createdAt: p?.createdAt, first });
+    this.onEvent?.({ route: entry.route, outcome: entry.outcome, eventID: entry.eventID, orderId: entry.orderId ?? p?.orderId, status: entry.status, reason: entry.reason, repeat: entry.repeat === true, at, createdAt: p?.createdAt, first });
     if (p) this.tryFinal(entry.eventID, p, at);
   }
 

@@ -9,12 +9,27 @@ import type { LocalPipeSpec } from "./localPipe";
 // filters and source parameters, each processor's handler entry, environment, timeout and
 // DLQ.
 
+/** A declared DynamoDB table, as CreateTable needs it locally. */
 export interface TablePlan {
   readonly name: string;
   readonly hashKey: string;
+  readonly rangeKey?: string;
   readonly attributes: readonly { name: string; type: string }[];
-  readonly streamViewType: string;
-  readonly declaredStreamArn: string;
+  readonly globalSecondaryIndexes: readonly IndexPlan[];
+  readonly localSecondaryIndexes: readonly IndexPlan[];
+  /** The TTL attribute, if TTL is enabled. */
+  readonly ttlAttribute?: string;
+  /** The stream's view type, if the table has a stream. */
+  readonly streamViewType?: string;
+  readonly declaredStreamArn?: string;
+}
+
+export interface IndexPlan {
+  readonly name: string;
+  readonly hashKey: string;
+  readonly rangeKey?: string;
+  readonly projectionType: string;
+  readonly nonKeyAttributes?: readonly string[];
 }
 
 export interface ProcessorPlan {
@@ -41,8 +56,29 @@ export interface PipePlan extends LocalPipeSpec {
 
 export interface LocalPlan {
   readonly stack: string;
+  /** The table the pipes read (its stream is their source). */
   readonly table: TablePlan;
+  /** Every table the program declares, the pipes' source among them. */
+  readonly tables: readonly TablePlan[];
   readonly pipes: readonly PipePlan[];
+}
+
+function indexPlan(i: Record<string, any>): IndexPlan {
+  return { name: i.name, hashKey: i.hashKey, rangeKey: i.rangeKey, projectionType: i.projectionType ?? "ALL", nonKeyAttributes: i.nonKeyAttributes };
+}
+
+function tablePlan(t: Record<string, any>): TablePlan {
+  return {
+    name: t.name,
+    hashKey: t.hashKey,
+    rangeKey: t.rangeKey,
+    attributes: t.attributes ?? [],
+    globalSecondaryIndexes: (t.globalSecondaryIndexes ?? []).map(indexPlan),
+    localSecondaryIndexes: (t.localSecondaryIndexes ?? []).map(indexPlan),
+    ttlAttribute: t.ttl?.enabled ? t.ttl.attributeName : undefined,
+    streamViewType: t.streamEnabled ? t.streamViewType : undefined,
+    declaredStreamArn: t.streamEnabled ? t.streamArn : undefined,
+  };
 }
 
 function only(resources: readonly DeclaredResource[], type: string, what: string): DeclaredResource[] {
@@ -53,19 +89,15 @@ function only(resources: readonly DeclaredResource[], type: string, what: string
 
 export function planFromDeclared(declared: DeclaredStack): LocalPlan {
   const { resources } = declared;
-  const tables = only(resources, "aws:dynamodb/table:Table", "DynamoDB table");
-  if (tables.length !== 1) throw new Error(`the local runtime expects one table; the program declares ${tables.length}`);
-  const t = tables[0].state;
-  const table: TablePlan = {
-    name: t.name,
-    hashKey: t.hashKey,
-    attributes: t.attributes,
-    streamViewType: t.streamViewType,
-    declaredStreamArn: t.streamArn,
-  };
-  const pipes = only(resources, "aws:pipes/pipe:Pipe", "pipe").map((p): PipePlan => {
+  const tables = only(resources, "aws:dynamodb/table:Table", "DynamoDB table").map((t) => tablePlan(t.state));
+  const declaredPipes = only(resources, "aws:pipes/pipe:Pipe", "pipe");
+  // The pipes' source table is found from the pipes: the one whose stream they read.
+  const sources = [...new Set(declaredPipes.map((p) => p.state.source))];
+  const table = tables.find((t) => t.declaredStreamArn !== undefined && t.declaredStreamArn === sources[0]);
+  if (!table) throw new Error(`pipe ${declaredPipes[0].name} reads ${sources[0]}, which is not the stream of a table this program declares`);
+  const pipes = declaredPipes.map((p): PipePlan => {
     const s = p.state;
-    if (s.source !== table.declaredStreamArn) throw new Error(`pipe ${p.name} reads ${s.source}, not the table's stream`);
+    if (s.source !== table.declaredStreamArn) throw new Error(`pipe ${p.name} reads ${s.source}, not the stream of table ${table.name} as the other pipes do; the local runtime runs one source stream`);
     const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && r.state.arn === s.target);
     if (!fn) throw new Error(`pipe ${p.name} targets ${s.target}, which is not a function of this program`);
     const params = s.sourceParameters.dynamodbStreamParameters;
@@ -98,23 +130,40 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
       },
     };
   });
-  return { stack: declared.stack, table, pipes };
+  return { stack: declared.stack, table, tables, pipes };
+}
+
+/** Where a local processor's AWS calls go: the emulators, and the refusal for every other service (local/unemulated.ts). */
+export interface LocalServices {
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly unemulatedEndpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
- * The environment a processor runs with locally: exactly the declared one, with the DLQ URL
- * and the AWS endpoint, region and credentials pointing at the local services.
+ * The environment a processor runs with locally: exactly the declared one, with the DLQ URL,
+ * and the AWS SDK's endpoint variables (service-specific ones win over AWS_ENDPOINT_URL, AWS
+ * SDKs and Tools reference guide, "Service-specific endpoints"), region and dummy credentials
+ * pointing at the local services, so that any SDK v3 client a business step creates reaches
+ * DynamoDB Local or the local SQS with no change to the step, and any other service is refused
+ * at once. ORDERS_LOCAL tells a step it runs locally.
  */
-export function localEnvironment(processor: ProcessorPlan, local: { dlqUrl: string; sqsEndpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): Record<string, string> {
+export function localEnvironment(processor: ProcessorPlan, dlqUrl: string, local: LocalServices): Record<string, string> {
   return {
     ...processor.environment,
-    [DLQ_URL_ENV]: local.dlqUrl,
+    [DLQ_URL_ENV]: dlqUrl,
+    AWS_ENDPOINT_URL: local.unemulatedEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: local.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SQS: local.sqsEndpoint,
     AWS_REGION: local.region,
     AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
     AWS_LAMBDA_FUNCTION_NAME: processor.name,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ORDERS_LOCAL: "true",
   };
 }
 

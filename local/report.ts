@@ -73,7 +73,7 @@ function routeLines(r: RouteReport): string[] {
   const o = outcomesOf(r);
   return [
     `  ${r.route} route`,
-    `    processor  processed ${o.processed}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
+    `    processor  processed ${o.processed}${r.counts.repeats > 0 ? ` (${plural(r.counts.repeats, "repeat")} of a done effect suppressed)` : ""}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
     `    latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${plural(r.latencyMs.count, "record")}`,
     `  ${accountedLine(r)}`,
   ];

@@ -53,6 +53,8 @@ export interface RouteReportJson {
     readonly rejected: number;
     readonly deadLettered: number;
   };
+  /** Deliveries whose effect had already happened (the step did not run again); part of `processed`. */
+  readonly repeats: number;
   readonly latencyMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
 }
 
@@ -88,6 +90,7 @@ export function reportJson(run: { stack: string; scenario: string | null; starte
       route: r.route,
       pipe: r.pipe,
       counts: { read: r.counts.read, filtered: r.counts.filtered, skipped: r.counts.skipped, processed: r.counts.processed, rejected: r.counts.rejected, deadLettered: r.counts.deadLettered },
+      repeats: r.counts.repeats,
       latencyMs: pick(r.latencyMs, ["count", "p50", "p99", "max"]),
     })),
   };

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
@@ -12,8 +12,10 @@ import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
-import { localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
+import { createTables } from "./tables";
+import { startUnemulated, type Unemulated } from "./unemulated";
 import { sqsClientConfig, startSqsLocal, type SqsLocal } from "./sqsLocal";
 import type { WireRecord } from "./wireFormat";
 
@@ -146,6 +148,19 @@ export class LocalPipeline {
   }
 
   private stream = "";
+  private unemulated?: Unemulated;
+
+  /** Where the processors' AWS calls go. */
+  get services(): LocalServices {
+    if (!this.unemulated) throw new Error("the local services are not started yet");
+    return {
+      dynamodbEndpoint: this.ddb.endpoint,
+      sqsEndpoint: this.sqsLocal.endpoint,
+      unemulatedEndpoint: this.unemulated.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    };
+  }
 
   static async start(opts: StartOptions): Promise<LocalPipeline> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -174,18 +189,9 @@ export class LocalPipeline {
   private async run(opts: StartOptions): Promise<void> {
     const emit = (event: string, detail: Record<string, unknown>) => opts.onEvent?.({ event, detail });
     const t = this.plan.table;
-    await this.dynamo.send(
-      new CreateTableCommand({
-        TableName: t.name,
-        KeySchema: [{ AttributeName: t.hashKey, KeyType: "HASH" }],
-        AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
-        BillingMode: "PAY_PER_REQUEST",
-        StreamSpecification: { StreamEnabled: true, StreamViewType: t.streamViewType as "NEW_AND_OLD_IMAGES" },
-      }),
-    );
-    const described = await this.dynamo.send(new DescribeTableCommand({ TableName: t.name }));
-    const streamArn = described.Table?.LatestStreamArn;
-    if (!streamArn) throw new Error(`DynamoDB Local created ${t.name} without a stream`);
+    this.unemulated = await startUnemulated();
+    const streams = await createTables(this.dynamo, this.plan.tables);
+    const streamArn = streams.get(t.name) as string;
     this.stream = streamArn;
 
     for (const p of this.plan.pipes) {
@@ -193,7 +199,7 @@ export class LocalPipeline {
       const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
       const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
       const ledger = new PipeLedger(evaluators, (e) => this.onOutcome(p, e, latencies, emit));
-      const environment = localEnvironment(p.processor, { dlqUrl: queue.queueUrl, sqsEndpoint: this.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      const environment = localEnvironment(p.processor, queue.queueUrl, this.services);
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
         functionName: p.processor.name,
@@ -312,7 +318,7 @@ export class LocalPipeline {
       const written = this.tracked.get(e.eventID)?.writtenAt ?? e.createdAt;
       if (written !== undefined) latencies.get(e.route)?.add(Math.max(0, e.at - written));
     }
-    emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, status: e.status, reason: e.reason, first: e.first });
+    emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, status: e.status, reason: e.reason, repeat: e.repeat, first: e.first });
   }
 
   /**
@@ -406,6 +412,7 @@ export class LocalPipeline {
     this.streams.destroy();
     this.sqs.destroy();
     await this.sqsLocal.stop().catch(() => undefined);
+    await this.unemulated?.stop();
     await this.ddb.stop();
   }
 }

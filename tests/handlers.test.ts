@@ -241,7 +241,7 @@ describe("handler bundles", () => {
       fs.writeFileSync(file, bundle.code);
       const route = routes[entry];
       const saved = { ...process.env };
-      Object.assign(process.env, routesToEnvironment([route]), { ORDERS_DLQ_URL: "http://127.0.0.1:1/queue/unused", AWS_REGION: "us-east-1" });
+      Object.assign(process.env, handlerTestEnvironment(route));
       try {
         const mod = require(file) as { handler: (p: unknown) => Promise<{ batchItemFailures: unknown[] }> };
         const name = entry;

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { bundleProcessor } from "../infra/bundle";
 import { dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
-import { JAVA_MISSING, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
+import { JAVA_MISSING, startDynamoLocal } from "../local/dynamoLocal";
 import { localEnvironment } from "../local/plan";
 import { ProcessorHost } from "../local/processorHost";
 import { outcomesOf, unaccounted } from "../local/report";
@@ -125,7 +125,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     const fixed = new ProcessorHost({
       functionName: "NormalOrdersProcessor-fixed",
       code: bundleProcessor(route.plan.processor.steps).code,
-      environment: localEnvironment(route.plan.processor, { dlqUrl: route.dlqUrl, sqsEndpoint: pipeline.sqsLocal.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      environment: localEnvironment(route.plan.processor, route.dlqUrl, pipeline.services),
       timeoutMs: 30000,
     });
     try {

@@ -2,11 +2,13 @@ import type Big from "big.js";
 import { type Cidr, inCidr, parseCidr } from "./cidr";
 import { JsonNumber, type JsonValue } from "./json";
 import { compare, COMPARISONS, type Comparison, isJsonNumber, toDecimal } from "./numbers";
-import { wildcardProblem, wildcardRegExp } from "./wildcard";
+import { wildcardMatcher, wildcardProblem } from "./wildcard";
 
-// Validation and compilation of an event pattern into a matcher tree, following
-// aws/event-ruler's README and the EventBridge pattern docs. A pattern is validated once,
-// when compiled, so matching is a walk over the event with precomputed tests.
+// Validation and compilation of an event pattern, following aws/event-ruler's README and the
+// EventBridge pattern docs. A pattern is validated once, when compiled, into branches: `$or`
+// is expanded the way event-ruler's JsonRuleCompiler does it, so a pattern is a list of
+// branches, each a set of field paths ("dynamodb.NewImage.orderStatus.S") with a test each,
+// all of which must hold (fields.ts says how), and the pattern matches if a branch does.
 
 export type Dialect = "eventbus" | "pipes";
 
@@ -32,6 +34,15 @@ export interface LeafNode {
   readonly existsFalse: boolean;
 }
 
+/** One branch of a pattern: paths in event-ruler's order (sorted, as GenericMachine.addRule sorts them), a test each. */
+export interface Branch {
+  readonly paths: readonly string[];
+  readonly leaves: readonly LeafNode[];
+  /** The same paths in the order the pattern first names them: the walk tests them in that order (the writer's). */
+  readonly written: readonly string[];
+}
+
+/** A branch as a tree of keys, for the walk over a parsed event (codegen.ts). */
 export interface ObjectNode {
   readonly kind: "object";
   /** One key per field; a key may appear twice, once for a leaf and once for an object ({"a": [..], "a.b": [..]}). */
@@ -39,16 +50,22 @@ export interface ObjectNode {
   readonly children: readonly (LeafNode | ObjectNode)[];
   /** Keys that objects inherit from Object.prototype ("constructor", "__proto__"): read with an own-property check. */
   readonly inherited: readonly boolean[];
-  /** Each entry is one `$or`: the object matches only if some alternative of each matches. */
-  readonly ors: readonly (readonly ObjectNode[])[];
   /**
    * Event keys that would name a field of this subtree through a dot ("NewImage.orderStatus"
    * for the path NewImage > orderStatus): if an event object has none of them, the plain walk
    * sees every value the pattern asks about. Undefined when there are too many to list
-   * (MAX_DOTTED_KEYS; a deeply nested pattern): then any event gets the complete walk.
+   * (MAX_DOTTED_KEYS; a deeply nested pattern): then any event gets the complete definition.
    */
   readonly dottedKeys: readonly string[] | undefined;
 }
+
+/**
+ * Most branches one pattern may expand to. event-ruler expands every `$or` into branches too
+ * (JsonRuleCompiler.parseIntoOrRelationship), so nested `$or`s multiply; AWS publishes no limit
+ * (it refuses rules it finds too complex), so this one only keeps a hostile pattern from
+ * exhausting memory.
+ */
+export const MAX_BRANCHES = 4096;
 
 const OPERATORS = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr", "wildcard"] as const;
 const PIPES_LIMITATION = "is accepted on an event bus but not by EventBridge Pipes";
@@ -81,22 +98,21 @@ function finiteDecimal(v: number | JsonNumber, where: string, what: string): Big
 const isString = (v: Scalar): v is string => typeof v === "string";
 const lower = (s: string) => s.toLowerCase();
 
-/** A pattern object being compiled: dotted keys and nested objects merge into one tree. */
-class Draft {
-  readonly fields = new Map<string, { leaf?: LeafNode; object?: Draft }>();
-  readonly ors: Draft[][] = [];
-
-  entry(key: string): { leaf?: LeafNode; object?: Draft } {
-    let e = this.fields.get(key);
-    if (e === undefined) this.fields.set(key, (e = {}));
-    return e;
-  }
-}
+/** The branches being built: each maps a dotted path to its test; a later spelling of a path replaces an earlier one. */
+type Rules = Map<string, LeafNode>[];
 
 class Compiler {
   constructor(private readonly dialect: Dialect) {}
 
-  object(obj: { [key: string]: JsonValue }, path: string[], into: Draft): void {
+  /**
+   * Adds the fields of a pattern object to every branch in `rules`, in document order, as
+   * event-ruler's JsonRuleCompiler does: a field is written into each branch (replacing the
+   * same path written before: "if multiple patterns are specified for the same JSON field,
+   * EventBridge only uses the last one", eb-create-pattern.html), and a `$or` forks every
+   * branch into one per alternative. So a field both outside and inside a `$or` alternative is
+   * replaced inside that alternative by whichever comes later in the text.
+   */
+  object(obj: { [key: string]: JsonValue }, path: string[], rules: Rules): void {
     const where = path.join(".");
     const keys = Object.keys(obj);
     if (keys.length === 0) throw new PatternError(where, "an empty object matches nothing; name at least one field");
@@ -109,28 +125,26 @@ class Compiler {
         if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) {
           throw new PatternError(where, '"$or" takes an array of at least two objects, each a pattern');
         }
-        into.ors.push(
-          value.map((alt) => {
-            const draft = new Draft();
-            this.object(alt as { [key: string]: JsonValue }, path, draft);
-            return draft;
-          }),
-        );
+        const before = rules.splice(0, rules.length);
+        for (const alt of value) {
+          const forked: Rules = before.length === 0 ? [new Map()] : before.map((r) => new Map(r));
+          this.object(alt as { [key: string]: JsonValue }, path, forked);
+          rules.push(...forked);
+          if (rules.length > MAX_BRANCHES) {
+            throw new PatternError(where, `the "$or" alternatives combine into more than ${MAX_BRANCHES} branches; use fewer nested "$or"`);
+          }
+        }
         continue;
       }
       // EventBridge joins keys with dots to name a field, so "a.b" and {"a": {"b": ...}} are the
       // same field (eb-create-pattern.html, "Considerations when creating event patterns").
-      // Split the key on dots and merge it into the tree.
-      const segments = key.split(".");
-      let target = into;
-      for (const segment of segments.slice(0, -1)) target = target.entry(segment).object ??= new Draft();
-      const last = target.entry(segments[segments.length - 1]);
       if (Array.isArray(value)) {
-        // "If multiple patterns are specified for the same JSON field, EventBridge only uses the
-        // last one" (same page): a later leaf for the same dotted name replaces an earlier one.
-        last.leaf = this.leaf(value, at);
+        const leaf = this.leaf(value, at);
+        if (rules.length === 0) rules.push(new Map());
+        const name = at.join(".");
+        for (const rule of rules) rule.set(name, leaf);
       } else if (isObject(value)) {
-        this.object(value, at, (last.object ??= new Draft()));
+        this.object(value, at, rules);
       } else {
         throw new PatternError(at.join("."), `a field must be an array of values to match or an object of fields, not ${describe(value)}`);
       }
@@ -317,8 +331,8 @@ function anyOf(tests: Test[]): Test {
 function wildcard(pattern: string, where: string): Test {
   const problem = wildcardProblem(pattern);
   if (problem) throw new PatternError(where, `"wildcard" ${JSON.stringify(pattern)}: ${problem}`);
-  const re = wildcardRegExp(pattern);
-  return (x) => isString(x) && re.test(x);
+  const matches = wildcardMatcher(pattern);
+  return (x) => isString(x) && matches(x);
 }
 
 function numeric(operand: JsonValue, where: string): Test {
@@ -352,55 +366,64 @@ function numeric(operand: JsonValue, where: string): Test {
 /** More dotted keys than this in one subtree are not listed (ObjectNode.dottedKeys). */
 const MAX_DOTTED_KEYS = 256;
 
-/** The keys a pattern object asks for first: its own and those of its $or alternatives. */
-function headKeys(node: Omit<ObjectNode, "dottedKeys">): string[] {
-  return [...node.keys, ...node.ors.flatMap((alternatives) => alternatives.flatMap(headKeys))];
+/**
+ * Joins of two or more consecutive keys along the paths of a subtree, from its children's:
+ * a child object under "k" contributes "k.x" for each of its keys and dotted keys x.
+ */
+function dottedKeysOf(keys: readonly string[], children: readonly (LeafNode | ObjectNode)[]): string[] | undefined {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i++) {
+    const child = children[i];
+    if (child.kind !== "object") continue;
+    if (child.dottedKeys === undefined) return undefined;
+    for (const rest of [...child.keys, ...child.dottedKeys]) out.add(`${keys[i]}.${rest}`);
+    if (out.size > MAX_DOTTED_KEYS) return undefined;
+  }
+  return [...out];
+}
+
+/** A pattern: its branches (at least one). */
+export function compilePattern(pattern: JsonValue, dialect: Dialect): Branch[] {
+  if (!isObject(pattern)) throw new PatternError("", `an event pattern must be a JSON object, not ${describe(pattern)}`);
+  const rules: Rules = [];
+  new Compiler(dialect).object(pattern, [], rules);
+  return rules.map((rule) => {
+    const written = [...rule.keys()];
+    const paths = [...written].sort();
+    return { paths, leaves: paths.map((p) => rule.get(p) as LeafNode), written };
+  });
 }
 
 /**
- * Joins of two or more consecutive keys along the paths of a subtree, from its children's:
- * a child object under "k" contributes "k.x" for each of its head keys and dotted keys x.
+ * The branch as a tree for the walk over parsed events, or undefined where the walk would not
+ * decide as the complete definition does (fields.ts): a path that is both a field and the
+ * parent of one ("a" and "a.b": their values share the event's arrays). A test of absence
+ * (exists: false) under an array is not decided by the walk either (GeneratedMatcher.undecided).
  */
-function dottedKeysOf(node: Omit<ObjectNode, "dottedKeys">): string[] | undefined {
-  const out = new Set<string>();
-  const add = (n: Omit<ObjectNode, "dottedKeys">): boolean => {
-    for (let i = 0; i < n.keys.length; i++) {
-      const child = n.children[i];
-      if (child.kind !== "object") continue;
-      if (child.dottedKeys === undefined) return false;
-      for (const rest of [...headKeys(child), ...child.dottedKeys]) out.add(`${n.keys[i]}.${rest}`);
-      if (out.size > MAX_DOTTED_KEYS) return false;
+export function branchTree(branch: Branch): ObjectNode | undefined {
+  type Draft = Map<string, LeafNode | Draft>;
+  const root: Draft = new Map();
+  const leafOf = new Map(branch.paths.map((p, i) => [p, branch.leaves[i]]));
+  for (const path of branch.written) {
+    const segments = path.split(".");
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      const next = node.get(segment) ?? new Map();
+      if (!(next instanceof Map)) return undefined;
+      node.set(segment, next);
+      node = next;
     }
-    for (const alternatives of n.ors) {
-      for (const alt of alternatives) {
-        if (alt.dottedKeys === undefined || !add(alt)) return false;
-      }
-    }
-    return true;
-  };
-  return add(node) ? [...out] : undefined;
-}
-
-function finish(draft: Draft): ObjectNode {
-  const keys: string[] = [];
-  const children: (LeafNode | ObjectNode)[] = [];
-  for (const [key, entry] of draft.fields) {
-    if (entry.leaf) {
-      keys.push(key);
-      children.push(entry.leaf);
-    }
-    if (entry.object) {
-      keys.push(key);
-      children.push(finish(entry.object));
-    }
+    const last = segments[segments.length - 1];
+    if (node.has(last)) return undefined;
+    node.set(last, leafOf.get(path) as LeafNode);
   }
-  const node = { kind: "object" as const, keys, children, inherited: keys.map((k) => k in Object.prototype), ors: draft.ors.map((alts) => alts.map(finish)) };
-  return { ...node, dottedKeys: dottedKeysOf(node) };
-}
-
-export function compilePattern(pattern: JsonValue, dialect: Dialect): ObjectNode {
-  if (!isObject(pattern)) throw new PatternError("", `an event pattern must be a JSON object, not ${describe(pattern)}`);
-  const draft = new Draft();
-  new Compiler(dialect).object(pattern, [], draft);
-  return finish(draft);
+  const finish = (draft: Draft): ObjectNode => {
+    const keys = [...draft.keys()];
+    const children = keys.map((k) => {
+      const c = draft.get(k) as LeafNode | Draft;
+      return c instanceof Map ? finish(c) : c;
+    });
+    return { kind: "object", keys, children, inherited: keys.map((k) => k in Object.prototype), dottedKeys: dottedKeysOf(keys, children) };
+  };
+  return finish(root);
 }

@@ -4,19 +4,23 @@
 // not validate patterns the way AWS does, or crash on null. aws/event-ruler's README and
 // the EventBridge docs are the specification; tests/eventPattern* cite them case by case.
 //
-// Matching many patterns against JSON text: parse the text once with parseEvent and pass the
-// result to each compiled pattern's `matches`; passing the text itself parses it again for
-// every pattern.
+// Matching several patterns against JSON text: compile them together, and each text is read
+// once, keeping only the fields some pattern names (scan.ts):
 //
-//   const filters = patterns.map((p) => compile(p, "pipes"));
-//   const event = parseEvent(line);          // JsonSyntaxError if the line is not JSON
-//   const passes = filters.some((f) => f.matches(event));
-import { compilePattern, type Dialect, type ObjectNode, PatternError } from "./compile";
+//   const filters = compilePatterns(patterns, "pipes");
+//   const m = filters.matchText(line);       // JsonSyntaxError if the line is not JSON
+//   const passes = m.matched.some(Boolean);  // m.matched[i]: pattern i matches
+//
+// An event already parsed (parseEvent, or any plain object) is matched with `matchEvent`, or
+// with one compiled pattern's `matches`.
+import { type Branch, branchTree, compilePattern, type Dialect, PatternError, type Scalar } from "./compile";
 import { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonPreservingNumbers } from "./json";
 import { generateMatcher, type GeneratedMatcher } from "./codegen";
-import { matchWithDottedKeys } from "./match";
+import { branchMatches, collectFields, type FieldBranch, fieldBranch, Fields, PathTrie } from "./fields";
+import { NotJson, type NotAnObject, scanEvent } from "./scan";
 
-export { type Dialect, PatternError } from "./compile";
+export { type Dialect, PatternError, type Scalar } from "./compile";
+export { type NotAnObject } from "./scan";
 export { JsonNumber, JsonSyntaxError, type JsonValue, MAX_JSON_DEPTH, parseJsonPreservingNumbers } from "./json";
 
 /** A pipe accepts at most this many filters, each at most this long (botocore pipes model). */
@@ -25,9 +29,10 @@ export const PIPES_MAX_PATTERN_LENGTH = 4096;
 
 export interface CompiledPattern {
   /**
-   * Whether the pattern matches the event. A string is JSON text and is parsed first (numbers
-   * keep their spelling); anything else is an event already parsed, preferably by parseEvent.
-   * Throws JsonSyntaxError for text that is not JSON.
+   * Whether the pattern matches the event. A string is JSON text, read without being built
+   * (numbers keep their spelling); anything else is an event already parsed, preferably by
+   * parseEvent. Only a JSON object is an event: anything else matches nothing. Throws
+   * JsonSyntaxError for text that is not JSON.
    */
   matches(event: string | unknown): boolean;
 }
@@ -116,31 +121,179 @@ function parsePattern(pattern: string | object): { value: JsonValue; length: num
   }
 }
 
-function hasExistsFalse(node: ObjectNode): boolean {
-  return node.children.some((c) => (c.kind === "leaf" ? c.existsFalse : hasExistsFalse(c))) || node.ors.some((alts) => alts.some(hasExistsFalse));
+/** More branches than this are decided by the complete definition alone (no walk generated per branch). */
+const MAX_WALKED_BRANCHES = 64;
+
+function isEventObject(v: unknown): v is object {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+/** The text as JSON, or the JsonSyntaxError json.ts gives for it (the scanner refuses the same texts). */
+function rethrowAsSyntaxError(text: string): never {
+  parseJsonPreservingNumbers(text);
+  throw new Error("internal: the scanner refused JSON text the parser accepts");
+}
+
+/** Some patterns compiled for matching together: their paths in one trie, each pattern's branches over it. */
+class Compiled {
+  readonly trie = new PathTrie();
+  readonly fields = new Fields();
+  readonly patterns: FieldBranch[][];
+
+  /** Path numbers of the `extract` paths (TextMatch.value). */
+  readonly extra: number[];
+
+  constructor(patterns: readonly Branch[][], extra: readonly string[] = []) {
+    let paths = 0;
+    const id = (path: string) => {
+      const node = this.trie.add(path);
+      if (node.id < 0) node.id = paths++;
+      return node.id;
+    };
+    this.patterns = patterns.map((branches) => branches.map((b) => fieldBranch(b, id)));
+    this.extra = extra.map(id);
+  }
+
+  /** Fields of a parsed event object (everyKey: see collectFields). */
+  collect(event: object, everyKey = true): Fields {
+    this.fields.reset();
+    collectFields(this.trie, event, this.fields, everyKey);
+    return this.fields;
+  }
+
+  /** Fields of JSON text; the kind of value if it is no object. */
+  scan(text: string): NotAnObject | undefined {
+    try {
+      return scanEvent(text, this.trie, this.fields);
+    } catch (err) {
+      if (err instanceof NotJson) rethrowAsSyntaxError(text);
+      throw err;
+    }
+  }
+
+  matches(pattern: number, fields: Fields): boolean {
+    const branches = this.patterns[pattern];
+    for (let b = 0; b < branches.length; b++) if (branchMatches(branches[b], fields)) return true;
+    return false;
+  }
+}
+
+/** The walk generated for one branch; `exact` when it has no test of absence. */
+interface Walk {
+  readonly matcher: GeneratedMatcher;
+  readonly exact: boolean;
 }
 
 class Pattern implements CompiledPattern {
-  /** A match found by the plain walk stands unless the pattern asks for a field's absence. */
-  private readonly plainMatchIsFinal: boolean;
-  /** The pattern names nested fields, so a dotted event key could name one of them. */
-  private readonly dottedKeysMatter: boolean;
+  private readonly compiled: Compiled;
+  /** Per branch, the walk over a parsed event (compile.ts, branchTree); undefined where it cannot decide. */
+  private readonly walks: (Walk | undefined)[];
 
-  private readonly plain: GeneratedMatcher;
-
-  constructor(private readonly root: ObjectNode) {
-    this.plainMatchIsFinal = !hasExistsFalse(root);
-    this.dottedKeysMatter = root.dottedKeys === undefined || root.dottedKeys.length > 0;
-    this.plain = generateMatcher(root);
+  constructor(readonly branches: Branch[]) {
+    this.compiled = new Compiled([branches]);
+    this.walks =
+      branches.length > MAX_WALKED_BRANCHES
+        ? branches.map(() => undefined)
+        : branches.map((b) => {
+            const tree = branchTree(b);
+            const exact = !b.leaves.some((l) => l.existsFalse);
+            return tree && { matcher: generateMatcher(tree, !exact), exact };
+          });
   }
 
   matches(event: string | unknown): boolean {
-    const value = typeof event === "string" ? parseJsonPreservingNumbers(event) : event;
-    const plain = this.plain.walk(value);
-    if (plain && this.plainMatchIsFinal) return true;
-    if (!this.dottedKeysMatter || !this.plain.findDotted(value)) return plain;
-    return matchWithDottedKeys(this.root, [value]);
+    if (typeof event === "string") return this.compiled.scan(event) === undefined && this.compiled.matches(0, this.compiled.fields);
+    if (!isEventObject(event)) return false;
+    const only = this.walks.length === 1 ? this.walks[0] : undefined;
+    if (only !== undefined && only.exact) {
+      // The usual pattern: one branch, no test of absence.
+      if (only.matcher.walk(event)) return true;
+      return only.matcher.findDotted(event) && this.compiled.matches(0, this.compiled.collect(event));
+    }
+    // The walks decide almost every event; the complete definition (fields.ts) decides the rest.
+    let undecided = false;
+    let everyKey = false;
+    for (const walk of this.walks) {
+      if (walk === undefined) {
+        undecided = everyKey = true;
+        continue;
+      }
+      const hit = walk.matcher.walk(event);
+      if (walk.exact) {
+        // A match the walk finds stands (a dotted key only adds values); a no-match stands unless
+        // a dotted event key could hold values the walk did not see.
+        if (hit) return true;
+        if (walk.matcher.findDotted(event)) undecided = everyKey = true;
+      } else if (walk.matcher.findDotted(event)) undecided = everyKey = true;
+      else if (walk.matcher.undecided()) undecided = true;
+      else if (hit) return true;
+    }
+    return undecided && this.compiled.matches(0, this.compiled.collect(event, everyKey));
   }
+}
+
+/** What one event text is for a set of patterns (PatternSet.matchText). */
+export interface TextMatch {
+  /** matched[i]: pattern i matches; all false for a value that is not an object. */
+  readonly matched: readonly boolean[];
+  /** Undefined for a JSON object (an event); else what the value is ("a number", "an array", ...). */
+  readonly notAnObject: NotAnObject | undefined;
+  /**
+   * The value at one of the `extract` paths given to compilePatterns: the last one the text
+   * holds (as JSON.parse keeps the last of a repeated key), undefined if there is none or it
+   * is an object or array. Read it before the next matchText of the same set.
+   */
+  value(path: string): Scalar | undefined;
+}
+
+/** Patterns compiled together: each event is read once for all of them. */
+export interface PatternSet {
+  readonly size: number;
+  /** Which patterns match the event's JSON text. Throws JsonSyntaxError if the text is not JSON. */
+  matchText(text: string): TextMatch;
+  /** Which patterns match an event already parsed (anything but a JSON object matches none). */
+  matchEvent(event: unknown): boolean[];
+}
+
+/**
+ * Compiles patterns for matching together; throws PatternError naming the pattern (by position)
+ * and what is wrong. `extract`: dotted paths whose values TextMatch.value gives (eventID).
+ */
+export function compilePatterns(patterns: readonly (string | object)[], dialect: Dialect, opts: { extract?: readonly string[] } = {}): PatternSet {
+  const singles = patterns.map((p, i) => {
+    try {
+      return compile(p, dialect) as Pattern;
+    } catch (err) {
+      if (err instanceof PatternError && patterns.length > 1) {
+        const located = new PatternError(err.path, err.reason);
+        located.message = `pattern ${i + 1} of ${patterns.length}: ${err.message}`;
+        throw located;
+      }
+      throw err;
+    }
+  });
+  const compiled = new Compiled(
+    singles.map((s) => s.branches),
+    opts.extract ?? [],
+  );
+  const extract = new Map((opts.extract ?? []).map((path, i) => [path, compiled.extra[i]]));
+  const fields = compiled.fields;
+  const value = (path: string) => {
+    const id = extract.get(path);
+    if (id === undefined) throw new Error(`${path} was not among the paths to extract`);
+    return fields.last(id);
+  };
+  return {
+    size: patterns.length,
+    matchText(text) {
+      const notAnObject = compiled.scan(text);
+      const matched = singles.map((_, i) => notAnObject === undefined && compiled.matches(i, fields));
+      return { matched, notAnObject, value };
+    },
+    matchEvent(event) {
+      return singles.map((s) => s.matches(event));
+    },
+  };
 }
 
 /** Validates and compiles; throws PatternError saying which operator, where, and why. */

@@ -34,17 +34,43 @@ export function wildcardProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-export function wildcardRegExp(pattern: string): RegExp {
-  let source = "";
+/**
+ * A matcher for a valid wildcard pattern (see wildcardProblem). Greedy segment matching: the
+ * pattern is literal segments between stars; the first must start the value, the last must
+ * end it, and each one between is taken at its leftmost place after the one before. For a
+ * glob whose only operator is `*`, the leftmost place is never worse than a later one (what
+ * follows a later place is a suffix of what follows the leftmost), so nothing is retried:
+ * the work is a few indexOf calls, linear in the value's length for a given pattern. A regular
+ * expression with `[\s\S]*` per star backtracks instead (`*a*a*a*a*b` against 300 `a`s never
+ * finished; issue 18).
+ */
+export function wildcardMatcher(pattern: string): (value: string) => boolean {
+  const segments: string[] = [];
+  let current = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === "\\") {
-      source += `\\${pattern[++i]}`;
-    } else if (c === "*") {
-      source += "[\\s\\S]*";
-    } else {
-      source += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    }
+    if (c === "\\") current += pattern[++i];
+    else if (c === "*") {
+      segments.push(current);
+      current = "";
+    } else current += c;
   }
-  return new RegExp(`^${source}$`, "u");
+  segments.push(current);
+  const first = segments[0];
+  if (segments.length === 1) return (value) => value === first;
+  const last = segments[segments.length - 1];
+  const middle = segments.slice(1, -1).filter((s) => s !== "");
+  const fixed = first.length + last.length;
+  return (value) => {
+    if (value.length < fixed || !value.startsWith(first) || !value.endsWith(last)) return false;
+    // The middle segments must fit between the prefix and the suffix, without overlapping them.
+    let from = first.length;
+    const end = value.length - last.length;
+    for (const segment of middle) {
+      const at = value.indexOf(segment, from);
+      if (at === -1 || at + segment.length > end) return false;
+      from = at + segment.length;
+    }
+    return true;
+  };
 }

@@ -3,7 +3,7 @@ import type { Route } from "../../routing/route";
 
 /**
  * A processor's environment for running its handler in tests: its routes' deployed variables,
- * and an SQS endpoint nobody listens on (a quarantine send fails fast, once).
+ * an SQS endpoint nobody listens on (a quarantine send fails fast, once), and idempotency off.
  */
 export function handlerTestEnvironment(...routes: Route[]): Record<string, string> {
   return {
@@ -14,5 +14,8 @@ export function handlerTestEnvironment(...routes: Route[]): Record<string, strin
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_MAX_ATTEMPTS: "1",
+    // No idempotency store in unit tests (Powertools' own switch); the local runtime's tests run with one.
+    ORDERS_IDEMPOTENCY_TABLE: "unused",
+    POWERTOOLS_IDEMPOTENCY_DISABLED: "true",
   };
 }

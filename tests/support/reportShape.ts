@@ -8,7 +8,7 @@ const SCHEMA_KEYS = {
   top: ["durationMs", "pipes", "routes", "scenario", "stack", "startedAt", "version"],
   pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "invocations", "logBytes", "memoryMb", "pipe", "processor", "routes"],
   pipeCounts: ["deadLettered", "delivered", "filtered", "read", "retried"],
-  route: ["counts", "latencyMs", "pipe", "route"],
+  route: ["counts", "latencyMs", "pipe", "repeats", "route"],
   routeCounts: ["deadLettered", "filtered", "processed", "read", "rejected", "skipped"],
   invocations: ["failed", "total"],
   batchSizes: ["count", "max", "mean", "min", "p50"],
@@ -40,6 +40,7 @@ export function checkReportShape(json: Record<string, any>): Record<string, any>
     assert.deepEqual(Object.keys(r).sort(), SCHEMA_KEYS.route);
     checkSummary(r.route, "counts", r.counts, SCHEMA_KEYS.routeCounts);
     checkSummary(r.route, "latencyMs", r.latencyMs, SCHEMA_KEYS.latencyMs);
+    assert.ok(Number.isInteger(r.repeats) && r.repeats >= 0, `${r.route}.repeats`);
     assert.ok(json.pipes.some((p: { pipe: string; routes: string[] }) => p.pipe === r.pipe && p.routes.includes(r.route)), `${r.route} is on ${r.pipe}`);
   }
   return json;
