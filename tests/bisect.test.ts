@@ -4,9 +4,9 @@ import { loadStackFileSettings } from "../config/stackFile";
 import { createHandler } from "../handlers/lambda";
 import { LocalPipe, type PointerMessage } from "../local/localPipe";
 import { routeEvaluator } from "../routing/decide";
-import { routesToEnvironment } from "../routing/environment";
 import { metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
+import { handlerTestEnvironment } from "./support/handlerEnv";
 import { inserted } from "./support/records";
 
 // A record whose business step always fails, in the middle of a batch, through the real
@@ -44,7 +44,7 @@ describe("a poison record among good ones (real handler, local pipe, AUTOMATIC_B
   it("only the failing record is dead-lettered; the records behind it in its batch are processed", async () => {
     const route = routeNamed(routesFromSettings(loadStackFileSettings("dev")), "normal");
     const saved = { ...process.env };
-    Object.assign(process.env, routesToEnvironment([route]), { ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused", AWS_REGION: "us-east-1" });
+    Object.assign(process.env, handlerTestEnvironment(route));
     const processed: string[] = [];
     const dlq: PointerMessage[] = [];
     let pipe: LocalPipe | undefined;

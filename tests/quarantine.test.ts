@@ -13,9 +13,9 @@ import {
 } from "../handlers/quarantine";
 import { catalogProblem } from "../infra/metricCatalog";
 import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
-import { routesToEnvironment } from "../routing/environment";
 import { metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
+import { handlerTestEnvironment } from "./support/handlerEnv";
 import { modified } from "./support/records";
 
 // A quarantined record goes whole when the message fits in the DLQ's 1 MiB, as a reference to
@@ -100,7 +100,7 @@ describe("the processor quarantines a record too large for a message (handler, r
     const queue = sqsLocal.createQueue("reference-test-dlq", { MaximumMessageSize: String(DLQ_MAX_MESSAGE_BYTES) });
     const route = routeNamed(routesFromSettings(loadStackFileSettings("dev")), "normal");
     const saved = { ...process.env };
-    Object.assign(process.env, routesToEnvironment([route]), {
+    Object.assign(process.env, handlerTestEnvironment(route), {
       ORDERS_DLQ_URL: queue.queueUrl,
       AWS_ENDPOINT_URL_SQS: sqsLocal.endpoint,
       AWS_REGION: "us-east-1",
@@ -133,7 +133,7 @@ describe("the processor quarantines a record too large for a message (handler, r
   it("a clean batch writes no RecordsQuarantinedByReference (a rare metric is not billed every month for zeros)", async () => {
     const route = routeNamed(routesFromSettings(loadStackFileSettings("dev")), "normal");
     const saved = { ...process.env };
-    Object.assign(process.env, routesToEnvironment([route]), { ORDERS_DLQ_URL: "http://127.0.0.1:1/000000000000/unused", AWS_REGION: "us-east-1" });
+    Object.assign(process.env, handlerTestEnvironment(route));
     try {
       const handler = createHandler(acceptAll);
       const { lines } = await captureStdout(() => handler([modified("pending", { orderId: "o-1", status: "pending", amount: "250" }, "ev-ok")]));
