@@ -139,6 +139,9 @@ async function measurePipe(
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
+    // The shell's own bytes and time; the effects table's writes are priced apart (cost/model.ts).
+    ORDERS_IDEMPOTENCY_TABLE: "unused",
+    POWERTOOLS_IDEMPOTENCY_DISABLED: "true",
   });
   try {
     const handler = loadBundle(group, stack, opts.tag);

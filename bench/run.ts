@@ -3,6 +3,7 @@ import { runHandlerBench } from "./handlers.bench";
 import { runLocalBench } from "./local.bench";
 import { runPatternBench } from "./pattern.bench";
 import { runStartupBench } from "./startup.bench";
+import { runStepColdStartBench } from "./stepColdStart.bench";
 
 // `npm run bench`: every performance figure the project reports, as ratios measured in the
 // same run (never from a timed unit test).
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   if (!only || only === "handlers") {
     console.log("\n2. Handler bundles: size, cold module init in a fresh process beside `node -e 0`, records/s through the handler (batches of 100)");
     console.table(await runHandlerBench());
+  }
+  if (!only || only === "step") {
+    console.log("\n2b. A business step with the DynamoDB client and effects-once: cold start in fresh processes (Init, then the first batch), the SDK from the runtime or bundled, beside the seed's processor before effects-once");
+    console.table(await runStepColdStartBench());
   }
   if (!only || only === "startup") {
     console.log("\n4. The command line: fresh processes, startup included (median of 7; 7 back-to-back pairs for 50,000 records; 3 for the local stack)");

@@ -89,6 +89,7 @@ export const LINE_LABELS: Readonly<Record<Line, string>> = {
   lambdaDuration: "Lambda duration",
   streamReads: "DynamoDB Streams reads",
   dlqRequests: "SQS DLQ requests",
+  effectWrites: "DynamoDB effects-once writes",
   logIngestion: "CloudWatch Logs ingestion",
   customMetrics: "CloudWatch custom metrics (EMF)",
 };

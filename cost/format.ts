@@ -45,6 +45,7 @@ export function renderTable(e: CostEstimate): string {
   row("DynamoDB Streams GetRecords calls", (x) => fmt(d[x].streamReads));
   row("  of which charged", (x) => fmt(d[x].streamReadsCharged));
   row("SQS DLQ requests", (x) => fmt(d[x].dlqRequests));
+  row("effects-once writes (idempotency table)", (x) => fmt(d[x].effectWrites));
   row("CloudWatch Logs ingested (GB)", (x) => (d[x].logBytes / GIB).toFixed(2));
   row("custom metrics (metric-months)", (x) => `${d[x].customMetrics} (${d[x].metricMonths.toFixed(1)})`);
   rows.push(["monthly USD"]);
@@ -106,6 +107,7 @@ export function toJson(e: CostEstimate): object {
     streamReads: c.streamReads,
     streamReadsCharged: c.streamReadsCharged,
     dlqRequests: c.dlqRequests,
+    effectWrites: c.effectWrites,
     logBytes: c.logBytes,
     customMetrics: c.customMetrics,
     metricMonths: round(c.metricMonths, 4),
@@ -123,6 +125,7 @@ export function toJson(e: CostEstimate): object {
       streamReads: p.streamReads,
       streamReadsCharged: p.streamReadsCharged,
       dlqRequests: p.dlqRequests,
+      effectWrites: p.effectWrites,
       logBytes: p.logBytes,
       customMetrics: p.customMetrics,
       metricMonths: round(p.metricMonths, 4),

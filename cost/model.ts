@@ -27,6 +27,10 @@ import type { OutcomeCounts, PipeDelivery, Sample } from "./sample";
 //   own START/END/REPORT lines, priced through the volume tiers on the design's total.
 // - Custom metrics: each metric the processors emit (name x service), prorated by the hours it
 //   is sent in (a metric sent in h hours of the month costs h/730 of a metric-month).
+// - Effects-once writes: every processed order's effect is recorded in the idempotency table
+//   (handlers/idempotency.ts): an in-progress PutItem and a completing UpdateItem, each one
+//   write request unit (records well under 1 KB), on demand. Retries and redrives (repeats) are
+//   not in a sample, so neither are their reads and conditional writes.
 
 export interface DesignSettings {
   readonly batchSize: number;
@@ -53,7 +57,10 @@ export interface ModelInput {
   readonly prices: RegionPrices;
 }
 
-export const LINES = ["pipeRequests", "lambdaRequests", "lambdaDuration", "streamReads", "dlqRequests", "logIngestion", "customMetrics"] as const;
+export const LINES = ["pipeRequests", "lambdaRequests", "lambdaDuration", "streamReads", "dlqRequests", "effectWrites", "logIngestion", "customMetrics"] as const;
+
+/** Write request units per processed order in the idempotency table: the in-progress put and the completion. */
+export const EFFECT_WRITES_PER_ORDER = 2;
 export type Line = (typeof LINES)[number];
 
 /** A batch.outcomes line holds at most this many entries (handlers/constants.ts OUTCOMES_PER_LINE). */
@@ -70,6 +77,8 @@ export interface Quantities {
   readonly streamReads: number;
   readonly streamReadsCharged: number;
   readonly dlqRequests: number;
+  /** Write request units to the idempotency table. */
+  readonly effectWrites: number;
   readonly logBytes: number;
   /** Distinct custom metrics emitted at all in the month. */
   readonly customMetrics: number;
@@ -160,6 +169,7 @@ function pricePipe(input: ModelInput, transport: Transport, group: PipeGroup, de
   const metricMonths = metricHours / HOURS_PER_MONTH;
 
   const dlqRequests = Math.ceil((delivery.rejected.chunksEach(pipeProfile.quarantineEnvelopeBytes) + delivery.deadLettered) * scale);
+  const effectWrites = Math.round(group.routes.reduce((n, r) => n + delivery.routes[r].processed, 0) * scale * EFFECT_WRITES_PER_ORDER);
   const streamReads = exists ? streamReadsPerMonth(perMonth, shards) : 0;
   const streamReadsCharged = transport === "pipes" && assumptions.pipesStreamReads === "charged" ? streamReads : 0;
 
@@ -177,6 +187,7 @@ function pricePipe(input: ModelInput, transport: Transport, group: PipeGroup, de
     streamReads,
     streamReadsCharged,
     dlqRequests,
+    effectWrites,
     logBytes,
     customMetrics,
     metricMonths,
@@ -186,12 +197,13 @@ function pricePipe(input: ModelInput, transport: Transport, group: PipeGroup, de
       lambdaDuration: lambdaGbSeconds * p[gbSecondKey(settings.lambdaArchitecture)].usd,
       streamReads: streamReadsCharged * p.streamsReadRequest.usd,
       dlqRequests: dlqRequests * p.sqsRequest.usd,
+      effectWrites: effectWrites * p.dynamodbWriteRequest.usd,
       customMetrics: metricMonths * p.customMetricMonth.usd,
     },
   };
 }
 
-const QUANTITY_KEYS = ["recordsDelivered", "lambdaInvocations", "pipeRequests", "lambdaGbSeconds", "streamReads", "streamReadsCharged", "dlqRequests", "logBytes", "customMetrics", "metricMonths"] as const;
+const QUANTITY_KEYS = ["recordsDelivered", "lambdaInvocations", "pipeRequests", "lambdaGbSeconds", "streamReads", "streamReadsCharged", "dlqRequests", "effectWrites", "logBytes", "customMetrics", "metricMonths"] as const;
 
 function total(input: ModelInput, design: Design | "seedLiteral", transport: Transport, pipes: PipeCost[], outcomes: readonly Readonly<Record<RouteName, OutcomeCounts>>[]): DesignCost {
   const quantities = Object.fromEntries(QUANTITY_KEYS.map((k) => [k, pipes.reduce((n, x) => n + x[k], 0)])) as unknown as Quantities;

@@ -19,6 +19,7 @@ export const PRICE_KEYS = {
   lambdaGbSecondX86_64: "USD per Lambda GB-second on x86_64",
   streamsReadRequest: "USD per DynamoDB Streams read request (GetRecords call)",
   sqsRequest: "USD per SQS request (64 KB chunk)",
+  dynamodbWriteRequest: "USD per DynamoDB on-demand write request unit",
   logsIngestionGb: "USD per GB of Lambda logs ingested by CloudWatch Logs",
   customMetricMonth: "USD per CloudWatch custom metric per month",
 } as const;
@@ -37,6 +38,7 @@ export const REFERENCE_USD: Readonly<Record<PriceKey, number>> = {
   lambdaGbSecondX86_64: 1.66667e-5,
   streamsReadRequest: 2e-7,
   sqsRequest: 4e-7,
+  dynamodbWriteRequest: 6.25e-7,
   logsIngestionGb: 0.5,
   customMetricMonth: 0.3,
 };

@@ -51,8 +51,8 @@ export function parseStepsTag(tag: string): ServedRoute[] | undefined {
 }
 
 /** The generated entry: each route's step and metric names, handed to the shared Lambda shell (handlers/lambda.ts). */
-function entrySource(served: readonly ServedRoute[]): string {
-  const imports = served.map((s, i) => `import { step as step${i} } from ${JSON.stringify(`./steps/${s.step}`)};`);
+function entrySource(served: readonly ServedRoute[], stepsDir: string): string {
+  const imports = served.map((s, i) => `import { step as step${i} } from ${JSON.stringify(path.join(stepsDir, s.step))};`);
   const steps = served.map((s, i) => `${JSON.stringify(s.route)}: { step: step${i}, metrics: ${JSON.stringify(s.metrics ?? DEFAULT_ROUTE_METRICS)} }`).join(", ");
   return [`import { createHandler } from "./lambda";`, ...imports, `export const handler = createHandler({ ${steps} });`, ""].join("\n");
 }
@@ -60,24 +60,28 @@ function entrySource(served: readonly ServedRoute[]): string {
 const cache = new Map<string, Bundle>();
 
 /** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
-export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: SdkPackaging } = {}): Bundle {
+export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: SdkPackaging; /** Tests only: steps from elsewhere than handlers/steps/. */ stepsDir?: string } = {}): Bundle {
   const sdk = opts.sdk ?? SDK_PACKAGING;
-  const key = JSON.stringify([served, sdk]);
+  const stepsDir = opts.stepsDir ?? STEPS_DIR;
+  const key = JSON.stringify([served, sdk, stepsDir]);
   const hit = cache.get(key);
   if (hit) return hit;
   for (const s of served) {
-    const file = path.join(STEPS_DIR, `${s.step}.ts`);
+    const file = path.join(stepsDir, `${s.step}.ts`);
     if (!fs.existsSync(file)) {
       throw new Error(`route ${s.route}: its step ${JSON.stringify(s.step)} (routing/routes.ts) has no module ${path.relative(projectPath(), file)}; create it, exporting step: OrderHandler`);
     }
   }
   const result = buildSync({
-    stdin: { contents: entrySource(served), resolveDir: HANDLER_DIR, sourcefile: "processor-entry.ts", loader: "ts" },
+    stdin: { contents: entrySource(served, stepsDir), resolveDir: HANDLER_DIR, sourcefile: "processor-entry.ts", loader: "ts" },
     bundle: true,
     minify: true,
     platform: "node",
     target: "es2022",
     format: "cjs",
+    // The SDK's ES module builds (its "module" field) tree-shake: only the clients and
+    // commands a step uses are bundled, not a whole client package's CommonJS build.
+    mainFields: ["module", "main"],
     external: externalModules(sdk),
     write: false,
     legalComments: "none",

@@ -186,8 +186,11 @@ export class LocalPipeline {
     }
   }
 
+  private emit: (event: string, detail: Record<string, unknown>) => void = () => undefined;
+
   private async run(opts: StartOptions): Promise<void> {
     const emit = (event: string, detail: Record<string, unknown>) => opts.onEvent?.({ event, detail });
+    this.emit = emit;
     const t = this.plan.table;
     this.unemulated = await startUnemulated();
     const streams = await createTables(this.dynamo, this.plan.tables);
@@ -377,6 +380,16 @@ export class LocalPipeline {
         })),
       ),
     };
+  }
+
+  /**
+   * A log line of a processor of `pipeName` run outside its pipe (a redrive, a replay): its
+   * per-record report counts in this run's report too (repeats suppressed, live lines).
+   */
+  processorLog(pipeName: string, line: string): void {
+    const r = this.routes.find((x) => x.plan.name === pipeName);
+    if (!r) throw new Error(`no pipe ${pipeName}`);
+    this.onProcessorLog(r.plan, line, r.ledger, this.emit);
   }
 
   /** The running route by pipe name. */

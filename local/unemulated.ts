@@ -11,6 +11,9 @@ import type { AddressInfo } from "node:net";
 
 export const EMULATED = ["DynamoDB", "DynamoDB Streams", "SQS"] as const;
 
+/** The signing names of the services whose protocol is restXml (their SDK models' protocol). */
+const REST_XML = new Set(["s3", "s3-outposts", "cloudfront", "route53"]);
+
 export interface Unemulated {
   readonly endpoint: string;
   stop(): Promise<void>;
@@ -33,11 +36,14 @@ export async function startUnemulated(): Promise<Unemulated> {
   const server = http.createServer((req, res) => {
     req.resume(); // the body does not matter
     req.on("end", () => {
-      const message = refusal(serviceOf(req.headers.authorization));
+      const service = serviceOf(req.headers.authorization);
+      const message = refusal(service);
       const type = String(req.headers["content-type"] ?? "");
-      // Each protocol's error shape, so the SDK surfaces the message: JSON protocols read
-      // __type/message, awsQuery reads ErrorResponse/Error, restXml reads Error.
-      if (type.includes("json")) {
+      const query = type.includes("x-www-form-urlencoded");
+      // Each protocol's error shape, so the SDK surfaces the message: the JSON protocols
+      // (awsJson, restJson: most services) read x-amzn-errortype and message, awsQuery reads
+      // ErrorResponse/Error, restXml (S3, CloudFront, Route 53) reads Error.
+      if (!query && !REST_XML.has(service ?? "")) {
         res.writeHead(400, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "LocalServiceNotEmulated" });
         res.end(JSON.stringify({ __type: "LocalServiceNotEmulated", message, Message: message }));
         return;
@@ -45,7 +51,7 @@ export async function startUnemulated(): Promise<Unemulated> {
       const escaped = message.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
       const error = `<Error><Type>Sender</Type><Code>LocalServiceNotEmulated</Code><Message>${escaped}</Message></Error>`;
       res.writeHead(400, { "content-type": "text/xml" });
-      res.end(type.includes("x-www-form-urlencoded") ? `<ErrorResponse>${error}<RequestId>local</RequestId></ErrorResponse>` : `<?xml version="1.0" encoding="UTF-8"?>${error}`);
+      res.end(query ? `<ErrorResponse>${error}<RequestId>local</RequestId></ErrorResponse>` : `<?xml version="1.0" encoding="UTF-8"?>${error}`);
     });
   });
   await new Promise<void>((resolve, reject) => {

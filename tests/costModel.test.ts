@@ -48,6 +48,7 @@ const PRICES: RegionPrices = {
     lambdaGbSecondX86_64: price(2e-5),
     streamsReadRequest: price(1e-7),
     sqsRequest: price(5e-7),
+    dynamodbWriteRequest: price(1e-6),
     logsIngestionGb: price(0.5),
     customMetricMonth: price(0.3),
   },
@@ -171,6 +172,9 @@ describe("cost: pricing each design by hand", () => {
     close(u.logIngestion, (17_239_680_000 / GIB) * 0.5, "logs");
     close(u.customMetrics, 1.5, "metrics");
     assert.equal(u.dlqRequests, 0);
+    // Effects-once: each of the 26,280,000 processed orders is a put and an update in the idempotency table.
+    assert.equal(n.effectWrites, 52_560_000);
+    close(u.effectWrites, 52.56, "52,560,000 x $0.000001");
 
     const e = d.esmFiltered;
     assert.equal(e.lambdaInvocations, 2_628_000, "an ESM batches the same way");
@@ -178,6 +182,7 @@ describe("cost: pricing each design by hand", () => {
     assert.equal(e.streamReads, 10_512_000, "it polls the same");
     assert.equal(e.streamReadsCharged, 0, "but Lambda reads the stream for free");
     close(d.deployed.monthlyUsd - e.monthlyUsd, 2.628 + 1.0512, "the difference is the pipe requests and the stream reads");
+    close(e.usd.effectWrites, u.effectWrites, "the same orders, the same effects recorded");
     assert.equal(d.deployed.ordersProcessed, 26_280_000);
     assert.equal(e.ordersProcessed, 26_280_000);
   });
@@ -320,7 +325,7 @@ describe("cost: assumptions and edges, by hand", () => {
     this.timeout(120000);
     const stack = await evaluateProgram("dev");
     const tables = stack.resources.filter((r) => r.type === "aws:dynamodb/table:Table");
-    assert.deepEqual(tables.map((t) => t.state.billingMode), [TABLE_BILLING_MODE]);
+    assert.deepEqual(tables.map((t) => [t.name, t.state.billingMode]).sort(), [["OrderEffects", TABLE_BILLING_MODE], ["Orders", TABLE_BILLING_MODE]]);
   });
 
   it("custom metrics are prorated by the hours they are sent: one record a month is 1/730 of five metric-months", () => {

@@ -23,6 +23,7 @@ function expectedResources(prefix: string): string[] {
     `aws:iam/role:Role ${processor}-role`,
     `aws:iam/rolePolicy:RolePolicy ${processor}-logs-policy`,
     `aws:iam/rolePolicy:RolePolicy ${processor}-dlq-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${processor}-idempotency-policy`,
     `aws:lambda/function:Function ${processor}`,
     `orders:monitoring:RouteAlarms ${prefix}Orders`,
     `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-retrying-alarm`,
@@ -63,13 +64,15 @@ describe("the Pulumi program under mocks", () => {
     prod = await evaluateProgram("prod");
   });
 
-  it("declares exactly one table, two processors with DLQs and alarms, two pipes, one alarm topic, one dashboard", () => {
+  it("declares the Orders table, the idempotency table, two processors with DLQs and alarms, two pipes, one alarm topic, one dashboard", () => {
     const declared = dev.resources.map((r) => `${r.type} ${r.name}`).sort();
     const expected = [
       "aws:sns/topic:Topic OrdersAlarms",
       "aws:cloudwatch/dashboard:Dashboard OrdersPipeline",
       "orders:storage:OrdersTable Orders",
       "aws:dynamodb/table:Table Orders",
+      "orders:storage:IdempotencyTable OrderEffects",
+      "aws:dynamodb/table:Table OrderEffects",
       ...expectedResources("Normal"),
       ...expectedResources("Premium"),
     ].sort();
@@ -216,10 +219,15 @@ describe("the Pulumi program under mocks", () => {
         }
       });
 
-      it("processor role: exactly writing its own logs and sending to its own DLQ", () => {
+      it("processor role: exactly writing its own logs, sending to its own DLQ and recording effects in the idempotency table", () => {
         const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.arn;
         const logs = find(dev, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state.arn;
+        const effects = find(dev, "aws:dynamodb/table:Table", "OrderEffects").state.arn;
         assert.deepEqual(grantsOf(dev, `${prefix}OrdersProcessor-role`), [
+          `dynamodb:DeleteItem on ${effects}`,
+          `dynamodb:GetItem on ${effects}`,
+          `dynamodb:PutItem on ${effects}`,
+          `dynamodb:UpdateItem on ${effects}`,
           `logs:CreateLogStream on ${logs}:*`,
           `logs:PutLogEvents on ${logs}:*`,
           `sqs:SendMessage on ${dlq}`,
