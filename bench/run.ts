@@ -1,5 +1,6 @@
 import { runHandlerProfileBench } from "./handlerProfile";
 import { runHandlerBench } from "./handlers.bench";
+import { runIsolationBench } from "./isolation.bench";
 import { runLocalBench } from "./local.bench";
 import { runPatternBench } from "./pattern.bench";
 import { runStartupBench } from "./startup.bench";
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   if (!only || only === "local") {
     console.log("\n3. Local pipeline on DynamoDB Local: scenario writes, pipe drain, memory (ratios to DynamoDB Local's own rates)");
     console.table(await runLocalBench());
+  }
+  if ((!only && process.platform === "linux") || only === "isolation") {
+    console.log("\n6. DynamoDB Local kept off the network: in its own network namespace behind a relay vs on every interface (median of 5, alternating)");
+    console.table(await runIsolationBench());
   }
   // Only on request: it rewrites cost/handler-profile.json, the cost command's defaults.
   if (only === "cost") {

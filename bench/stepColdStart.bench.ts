@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { loadStackFileSettings } from "../config/stackFile";
 import { bundleProcessor, type SdkPackaging } from "../infra/bundle";
-import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
 import { routesToEnvironment } from "../routing/environment";
 import { routeNamed, routesFromSettings, servedBy } from "../routing/stackRoutes";
 import { wireFulfilmentExample } from "../tests/support/fulfilmentExample";
@@ -56,7 +56,7 @@ export async function runStepColdStartBench(): Promise<Row[]> {
   const project = path.resolve(__dirname, "..");
   const cache = path.join(project, "node_modules", ".cache", "orders-bench");
   fs.mkdirSync(cache, { recursive: true });
-  const ddb = await startDynamoLocal({ port: await freePort() });
+  const ddb = await startDynamoLocal();
   const copy = projectCopy("orders-bench-step-", { linkModules: true });
   const files: string[] = [];
   try {

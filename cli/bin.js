@@ -3,8 +3,6 @@
 // too, so every spelling behaves the same. It runs the build of the TypeScript sources in
 // dist/, refreshed first if a source changed since (cli/build.js: ~0.1 s, only then).
 "use strict";
-// The AWS SDK warns that its 2027 releases need Node 22; this tool supports Node 20 today.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 try {
   require("./build").ensureBuilt();
 } catch (err) {

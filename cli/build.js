@@ -85,29 +85,84 @@ function build(files) {
 
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
+/** A process's start time (field 22 of /proc/<pid>/stat, Linux), to tell it from a later process given the same pid. */
+function startTimeOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the builder that holds the lock still runs. The lock holds "<pid> <start time>": a
+ * builder stopped by Ctrl-C or kill -9 leaves the file behind, and the next command takes the
+ * lock over at once instead of waiting for it to age.
+ */
+function holderAlive(text) {
+  const [pidText, started] = text.trim().split(" ");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined; // being written, or not ours
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if (err.code === "ESRCH") return false;
+  }
+  const now = startTimeOf(pid);
+  return !(started && now && now !== started);
+}
+
+/** Takes dist/.build.lock; waits (saying so) while a live builder holds it. */
+function lock() {
+  const deadline = Date.now() + 30000;
+  const since = Date.now();
+  let said = false;
+  for (;;) {
+    let fd;
+    try {
+      fd = fs.openSync(LOCK, "wx");
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+    }
+    if (fd !== undefined) {
+      fs.writeSync(fd, `${process.pid} ${startTimeOf(process.pid) || ""}\n`);
+      fs.closeSync(fd);
+      return;
+    }
+    let text;
+    let age = 0;
+    try {
+      text = fs.readFileSync(LOCK, "utf8");
+      age = Date.now() - fs.statSync(LOCK).mtimeMs;
+    } catch {
+      continue; // released just now
+    }
+    const alive = holderAlive(text);
+    if (alive === false || (alive === undefined && age > 2000)) {
+      fs.rmSync(LOCK, { force: true }); // its builder is gone (Ctrl-C, kill -9): nothing to wait for
+      continue;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write(`orders-pipeline: the build of pid ${text.trim().split(" ")[0]} has held ${path.relative(process.cwd(), LOCK) || LOCK} for 30 s; building anyway\n`);
+      fs.rmSync(LOCK, { force: true });
+      continue;
+    }
+    if (!said && Date.now() - since > 1000) {
+      said = true;
+      process.stderr.write(`orders-pipeline: waiting for the build of pid ${text.trim().split(" ")[0]} to finish (${path.relative(process.cwd(), LOCK) || LOCK})\n`);
+    }
+    sleep(20);
+  }
+}
+
 /** Builds dist/ if it is missing or older than the sources; returns whether it built. */
 function ensureBuilt() {
   let files = fingerprint();
   if (same(files, (readStamp() || {}).files)) return false;
   fs.mkdirSync(DIST, { recursive: true });
   // One builder at a time (several commands may start at once); the others wait for it.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    try {
-      fs.closeSync(fs.openSync(LOCK, "wx"));
-      break;
-    } catch (err) {
-      if (err.code !== "EEXIST") throw err;
-      let age = 0;
-      try {
-        age = Date.now() - fs.statSync(LOCK).mtimeMs;
-      } catch {
-        continue; // released just now
-      }
-      if (age > 30000 || Date.now() > deadline) fs.rmSync(LOCK, { force: true }); // a builder died
-      else sleep(20);
-    }
-  }
+  lock();
   try {
     files = fingerprint();
     if (same(files, (readStamp() || {}).files)) return false; // built by the one we waited for

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadStackFileSettings, PROJECT_DIR, readStackConfig } from "../config/stackFile";
+import { PROJECT_DIR } from "../config/stackFile";
 import { type Assumptions, defaultAssumptions, type PipesBillingUnit, type PipesStreamReads } from "../cost/assumptions";
 import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
 import { renderTable, toJson } from "../cost/format";
@@ -16,8 +16,10 @@ import { loadScenario } from "../local/scenario";
 import { routeEvaluator } from "../routing/decide";
 import type { RouteName } from "../routing/route";
 import { routesFromSettings } from "../routing/stackRoutes";
+import { CONFIG_OPTION, configOverrides } from "./args";
 import { forEachLine, type Io, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
+import { resolveStack } from "./stackConfig";
 
 // `cost`: what the stack costs a month for N record changes, against the designs a user would
 // really choose between, priced on the same sample, with the assumptions shown and
@@ -27,37 +29,6 @@ import { parseRecordLine } from "./recordLines";
 export const REALISTIC_SAMPLE = path.join(PROJECT_DIR, "cost", "samples", "orders-1000.jsonl");
 export const MAX_PER_MONTH = 1e12;
 const MAX_SHARDS = 100000;
-
-/** `orders-pipeline cost --help` (and the shared help of cli/main.ts). */
-export const HELP = `usage: orders-pipeline cost --stack NAME (--records FILE.jsonl | --scenario FILE | --from-report FILE)
-                          --per-month N [options]
-
-What the stack costs a month for N record changes, priced on a sample, against the designs a
-user would choose between: deployed (this stack: EventBridge Pipes with the routes' filters),
-esmFiltered (Lambda event source mappings with the same filters), esmUnfiltered (ESMs, no
-filters), pipesUnfiltered (pipes, no filters). The headline compares deployed with the cheapest
-of the others; the seed's filters as written get a verdict line.
-
-sample (exactly one):
-  --records FILE.jsonl     DynamoDB stream records, one per line (the input of \`route --jsonl\`)
-  --scenario FILE          a \`local\` scenario's writes, simulated (no DynamoDB needed)
-  --from-report FILE       a \`local --report-json\` file (version 1 or 2): its counts, its handler time
-
-options:
-  --stack NAME             the stack whose settings and routes are priced (default dev)
-  --per-month N            record changes (stream records) a month, 1 to 1e12 (required)
-  --prices FILE            unit prices (default cost/prices.json; each price is per one unit)
-  --duration-ms MS         handler time per invocation, e.g. your REPORT lines' Duration
-  --pipes-billing-unit U   chunk64k (default: a batch billed per 64 KB of payload) or event
-  --pipes-stream-reads R   charged (default) or free: whether pipes pay for GetRecords
-  --shards N               stream shards (default: a new on-demand table's, 4, or more with traffic)
-  --sensitivity            also the headline under every combination of those assumptions
-  --json                   one JSON object (schemaVersion 2): designs, unit prices, assumptions
-  -h, --help               this text
-
-Exit status: 0 priced; 2 bad input (some records lines not stream records are reported on
-stderr and the rest priced, exit 2). See "What it costs" in the README.
-`;
 
 function perMonthOf(text: string | undefined): number {
   if (text === undefined) throw new UsageError("cost needs --per-month N, the record changes (stream records) a month to price");
@@ -127,29 +98,25 @@ function joinNegativeValues(args: string[]): string[] {
   return out;
 }
 
+/** The options of `cost`; each is documented in cli/help.ts. */
+export const COST_OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  records: { type: "string" },
+  scenario: { type: "string" },
+  "from-report": { type: "string" },
+  "per-month": { type: "string" },
+  prices: { type: "string" },
+  "duration-ms": { type: "string" },
+  "pipes-billing-unit": { type: "string" },
+  "pipes-stream-reads": { type: "string" },
+  shards: { type: "string" },
+  sensitivity: { type: "boolean" },
+  json: { type: "boolean" },
+  ...CONFIG_OPTION,
+} as const;
+
 export async function costCommand(args: string[], io: Io): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(HELP);
-    return 0;
-  }
-  const { values } = parseArgs({
-    args: joinNegativeValues(args),
-    options: {
-      stack: { type: "string", default: "dev" },
-      records: { type: "string" },
-      scenario: { type: "string" },
-      "from-report": { type: "string" },
-      "per-month": { type: "string" },
-      prices: { type: "string" },
-      "duration-ms": { type: "string" },
-      "pipes-billing-unit": { type: "string" },
-      "pipes-stream-reads": { type: "string" },
-      shards: { type: "string" },
-      sensitivity: { type: "boolean" },
-      json: { type: "boolean" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: joinNegativeValues(args), options: COST_OPTIONS, strict: true });
   const inputs = (["records", "scenario", "from-report"] as const).filter((k) => values[k] !== undefined);
   if (inputs.length !== 1) {
     throw new UsageError(`cost prices one sample: give exactly one of --records FILE.jsonl, --scenario FILE, --from-report FILE${inputs.length ? ` (got ${inputs.map((k) => `--${k}`).join(" and ")})` : ""}`);
@@ -165,9 +132,9 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
   const assumptions: Assumptions = { ...defaultAssumptions(perMonth), ...Object.fromEntries(assumptionsSet.map((k) => [k, set[k]])) };
 
   const stack = values.stack as string;
-  const settings = loadStackFileSettings(stack);
-  const region = readStackConfig(stack)["aws:region"];
-  if (!region) throw new Error(`stack ${stack} sets no aws:region in Pulumi.${stack}.yaml; the prices are per region`);
+  const resolved = resolveStack(stack, { overrides: configOverrides(values.config), warn: (line) => io.stderr.write(`${line}\n`) });
+  const settings = resolved.settings();
+  const region = resolved.region(); // the prices are per region
   const prices = loadPrices(region, values.prices ?? DEFAULT_PRICES_FILE);
   const declared = routesFromSettings(settings);
   const profile = resolveProfile(loadHandlerProfile(), declared.declarations, declared.pipes);

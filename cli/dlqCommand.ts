@@ -5,7 +5,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { readStackConfig } from "../config/stackFile";
 import { bundleProcessor } from "../infra/bundle";
 import {
   type DlqClients,
@@ -21,10 +20,10 @@ import {
   resolvePointer,
   tableItemReader,
 } from "../local/dlq";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_REQUEST_TIMEOUT_MS, localClientConfig } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
 import { Interrupts } from "../local/interrupts";
-import { lookupState } from "../local/localState";
+import { isStopped, lookupState } from "../local/localState";
 import { maskEmails } from "../local/maskRecord";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { startUnemulated } from "../local/unemulated";
@@ -32,6 +31,7 @@ import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
 import { ROUTES } from "../routing/routes";
 import { type Io, oneLine, UsageError } from "./io";
+import { type ResolvedStack, resolveStack } from "./stackConfig";
 
 // `dlq list|show|redrive`: both kinds of DLQ message (pipe pointers, quarantined records),
 // against AWS (default credential chain, the stack's outputs) or a running local stack.
@@ -44,7 +44,7 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function localTarget(stack: string): Promise<Target> {
+async function localTarget(stack: string, resolve: () => ResolvedStack): Promise<Target> {
   const found = lookupState(stack);
   const start = `start one with \`npm run --silent cli -- local --stack ${stack} --watch\` in another terminal`;
   if (found.kind === "none") throw new Error(`no local stack ${stack} is running: ${start}`);
@@ -55,21 +55,25 @@ async function localTarget(stack: string): Promise<Target> {
   if (state.status !== "ready" || !state.dynamodbEndpoint || !state.sqsEndpoint || !state.tableName) {
     throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
   }
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const sqsEndpoint = state.sqsEndpoint;
-  const dynamodbEndpoint = state.dynamodbEndpoint;
-  const sqs = new SQSClient({ ...common, endpoint: sqsEndpoint });
-  const streams = new DynamoDBStreamsClient({ ...common, endpoint: state.dynamodbEndpoint });
-  const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodbEndpoint });
+  const { config } = resolve();
+  const { sqsEndpoint, dynamodbEndpoint } = state;
+  // With timeouts: a local stack that does not answer (stopped with Ctrl-Z) is said, not waited for.
+  const sqs = new SQSClient(localClientConfig(state.sqsEndpoint, { attempts: 1 }));
+  const streams = new DynamoDBStreamsClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
+  const dynamo = new DynamoDBClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
   const readItem = tableItemReader(dynamo, state.tableName);
-  const plan = planFromDeclared(await evaluateProgram(stack));
+  const plan = planFromDeclared(await evaluateProgram(stack, config));
   // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
   const unemulated = await startUnemulated();
   const hosts: ProcessorHost[] = [];
   const queues: DlqQueue[] = [];
   const explain = (err: Error) =>
     (err as NodeJS.ErrnoException).code === "ECONNREFUSED" || err.name === "TimeoutError"
-      ? new Error(`the local stack ${stack} (pid ${state.pid}) does not answer at ${state.dynamodbEndpoint} / ${state.sqsEndpoint}: ${err.message}`)
+      ? new Error(
+          isStopped(state.pid)
+            ? `the local stack ${stack} (pid ${state.pid}) is stopped (Ctrl-Z?) and does not answer: resume it (\`fg\` in its terminal, or \`kill -CONT ${state.pid}\`)`
+            : `the local stack ${stack} (pid ${state.pid}) does not answer at ${state.dynamodbEndpoint} / ${state.sqsEndpoint}: ${err.name === "TimeoutError" ? `no answer within ${LOCAL_REQUEST_TIMEOUT_MS / 1000} s` : err.message}`,
+        )
       : err;
   for (const p of plan.pipes) {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName })).catch((err: Error) => {
@@ -137,15 +141,16 @@ function stackOutputs(stack: string, outputsFile?: string): Record<string, any> 
   }
 }
 
-async function awsTarget(stack: string, outputsFile?: string): Promise<Target> {
+async function awsTarget(resolved: ResolvedStack, outputsFile?: string): Promise<Target> {
+  const { stack } = resolved;
   const outputs = stackOutputs(stack, outputsFile);
-  const region = readStackConfig(stack)["aws:region"];
+  const region = resolved.config["aws:region"]; // else the SDK's default (AWS_REGION)
   // An endpoint set in the environment (AWS_ENDPOINT_URL_SQS) wins over the queue URL's host.
   const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
   const streams = new DynamoDBStreamsClient({ region });
   const dynamo = new DynamoDBClient({ region });
   const lambda = new LambdaClient({ region });
-  const plan = planFromDeclared(await evaluateProgram(stack));
+  const plan = planFromDeclared(await evaluateProgram(stack, resolved.config));
   // Only a quarantined record's redrive reads the table; listing needs no tableName.
   const readItem: DlqQueue["readItem"] =
     typeof outputs.tableName === "string"
@@ -287,27 +292,32 @@ async function redrive(target: Target, queues: readonly DlqQueue[], messageId: s
   return kept > 0 ? 1 : 0;
 }
 
+/** The options of `dlq list`, and of `dlq show` and `dlq redrive`; each is documented in cli/help.ts. */
+export const DLQ_LIST_OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  local: { type: "boolean" },
+  route: { type: "string" },
+  outputs: { type: "string" },
+} as const;
+export const DLQ_MESSAGE_OPTIONS = { ...DLQ_LIST_OPTIONS, message: { type: "string" } } as const;
+export const DLQ_SHOW_OPTIONS = { ...DLQ_MESSAGE_OPTIONS, "show-email": { type: "boolean" } } as const;
+
+function parseDlqArgs(sub: "list" | "show" | "redrive", rest: string[]): { stack?: string; local?: boolean; route?: string; outputs?: string; message?: string; "show-email"?: boolean } {
+  if (sub === "list") return parseArgs({ args: rest, options: DLQ_LIST_OPTIONS, strict: true }).values;
+  if (sub === "show") return parseArgs({ args: rest, options: DLQ_SHOW_OPTIONS, strict: true }).values;
+  return parseArgs({ args: rest, options: DLQ_MESSAGE_OPTIONS, strict: true }).values;
+}
+
 export async function dlqCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "list" && sub !== "show" && sub !== "redrive") throw new UsageError(`dlq: expected list, show or redrive, got ${JSON.stringify(sub ?? "")}`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      stack: { type: "string", default: "dev" },
-      local: { type: "boolean" },
-      route: { type: "string" },
-      message: { type: "string" },
-      outputs: { type: "string" },
-      "show-email": { type: "boolean" },
-    },
-    strict: true,
-  });
+  const values = parseDlqArgs(sub, rest);
   const routeNames = ROUTES.map((d) => d.name);
   if (values.route && !routeNames.includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${routeNames.join(", ")}`);
   if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
-  if (sub !== "show" && values["show-email"]) throw new UsageError("--show-email is an option of dlq show");
   const stack = values.stack as string;
-  const target = values.local ? await localTarget(stack) : await awsTarget(stack, values.outputs);
+  const resolve = () => resolveStack(stack, { warn: (line) => io.stderr.write(`${line}\n`) });
+  const target = values.local ? await localTarget(stack, resolve) : await awsTarget(resolve(), values.outputs);
   const say = (line: string) => io.stdout.write(`${line}\n`);
   // Addresses are masked as in the processors' logs, unless asked for in full.
   const mask = values["show-email"] ? <T>(v: T) => v : maskEmails;

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
+import type { Writable } from "node:stream";
+import { getSystemErrorMap, parseArgs } from "node:util";
 import { dynamoFilterProblems } from "../routing/dynamoFilterCheck";
 import { jsonKind } from "../routing/jsonKind";
 import { compilePatterns, type Dialect, JsonSyntaxError, PatternError } from "../routing/eventPattern";
@@ -85,20 +86,62 @@ function testLine(line: string, n: number, opts: TestOptions): Result {
   return testPattern(pattern as string, event as string, opts);
 }
 
+/** The options of `pattern test`; each is documented in cli/help.ts. */
+export const PATTERN_TEST_OPTIONS = {
+  pattern: { type: "string" },
+  event: { type: "string" },
+  dialect: { type: "string" },
+  source: { type: "string" },
+  jsonl: { type: "boolean" },
+} as const;
+
+/** Thrown to stop reading input once the output cannot take more. */
+class OutputFailed extends Error {}
+
+/**
+ * Watches the command's stdout: a reader that stops early (EPIPE, `... | head -1`) ends the
+ * command quietly; any other failed write (a full disk, a closed file) ends it with exit 2 and
+ * one line naming the cause, never as an answer (exit 1 would read "no match").
+ */
+function watchOutput(out: Writable) {
+  let failure: NodeJS.ErrnoException | undefined;
+  // Kept for the life of the process: the error event of a failed write comes a tick after it.
+  out.on("error", (err: NodeJS.ErrnoException) => {
+    failure ??= err;
+  });
+  return {
+    /** Throws OutputFailed if a write failed. */
+    check(): void {
+      if (failure) throw new OutputFailed();
+    },
+    /** After the last write: 0 if all was written or the reader left (EPIPE); throws for another failure. */
+    async finish(): Promise<void> {
+      await new Promise<void>((resolve) => out.write("", () => resolve()));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!failure || failure.code === "EPIPE") return;
+      const known = typeof failure.errno === "number" ? getSystemErrorMap().get(failure.errno) : undefined;
+      throw new Error(`cannot write the answer to stdout: ${known ? `${known[1]} (${known[0]})` : oneLine(failure.message)}`);
+    },
+  };
+}
+
 export async function patternCommand(args: string[], io: Io): Promise<number> {
+  const output = watchOutput(io.stdout);
+  try {
+    const code = await answer(args, io, output);
+    await output.finish();
+    return code;
+  } catch (err) {
+    if (!(err instanceof OutputFailed)) throw err;
+    await output.finish();
+    return 0; // the reader left (EPIPE): a quiet end
+  }
+}
+
+async function answer(args: string[], io: Io, output: ReturnType<typeof watchOutput>): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "test") throw new UsageError(`pattern: unknown subcommand ${JSON.stringify(sub ?? "")}; expected: pattern test`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      pattern: { type: "string" },
-      event: { type: "string" },
-      dialect: { type: "string" },
-      source: { type: "string" },
-      jsonl: { type: "boolean" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: rest, options: PATTERN_TEST_OPTIONS, strict: true });
   const opts: TestOptions = { dialect: dialectOf(values.dialect), source: sourceOf(values.source) };
   if (values.jsonl) {
     if (values.pattern || values.event) throw new UsageError("pattern test takes --jsonl or --pattern FILE --event FILE, not both");
@@ -107,6 +150,7 @@ export async function patternCommand(args: string[], io: Io): Promise<number> {
     await forEachLine(
       io.stdin,
       (line, n) => {
+        output.check();
         const result = testLine(line, n, opts);
         if (result.result === "invalid") worst = 2;
         out.line(JSON.stringify(result));

@@ -1,35 +1,34 @@
 import { parseArgs } from "node:util";
-import { loadStackFileSettings } from "../config/stackFile";
-import { decideAll, type Outcome, type RouteEvaluator, routeEvaluator } from "../routing/decide";
+import { decideAll, type Outcome, routeEvaluator } from "../routing/decide";
 import { compilePatterns, type TextMatch } from "../routing/eventPattern";
 import { pipeOf } from "../routing/pipes";
 import { type RouteName, requirements } from "../routing/route";
 import { routesFromSettings, type StackRoutes } from "../routing/stackRoutes";
+import { CONFIG_OPTION, configOverrides } from "./args";
 import { forEachLine, type Io, LineWriter, UsageError } from "./io";
 import { parseRecordLine } from "./recordLines";
+import { resolveStack } from "./stackConfig";
 
 // `route`: what each deployed route does with a stream record, from the stack's own config,
 // through the same filters and guards that get deployed.
 
-function stackRoutes(stack: string): StackRoutes {
-  return routesFromSettings(loadStackFileSettings(stack));
-}
+/** The options of `route explain` and of `route --jsonl`; each is documented in cli/help.ts. */
+export const EXPLAIN_OPTIONS = { stack: { type: "string", default: "dev" }, ...CONFIG_OPTION } as const;
+export const ROUTE_OPTIONS = { ...EXPLAIN_OPTIONS, jsonl: { type: "boolean" } } as const;
 
-function evaluators(routes: StackRoutes): RouteEvaluator[] {
-  return routes.routes.map(routeEvaluator);
+function stackRoutes(stack: string, config: readonly string[] | undefined, io: Io): StackRoutes {
+  const resolved = resolveStack(stack, { overrides: configOverrides(config), warn: (line) => io.stderr.write(`${line}\n`) });
+  return routesFromSettings(resolved.settings());
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
-  const explain = args[0] === "explain";
-  const { values } = parseArgs({
-    args: explain ? args.slice(1) : args,
-    options: { stack: { type: "string", default: "dev" }, jsonl: { type: "boolean" } },
-    strict: true,
-  });
-  const stack = values.stack as string;
-  if (explain) return explainRoutes(stack, io);
+  if (args[0] === "explain") {
+    const { values } = parseArgs({ args: args.slice(1), options: EXPLAIN_OPTIONS, strict: true });
+    return explainRoutes(values.stack as string, stackRoutes(values.stack as string, values.config, io), io);
+  }
+  const { values } = parseArgs({ args, options: ROUTE_OPTIONS, strict: true });
   if (!values.jsonl) throw new UsageError("route reads stream records with --jsonl (one per line on stdin), or use: route explain --stack NAME");
-  const routes = evaluators(stackRoutes(stack));
+  const routes = stackRoutes(values.stack as string, values.config, io).routes.map(routeEvaluator);
   // Every route's filters read each line once, keeping only the fields they name and the
   // eventID: a record that no filter passes is answered from that, never built (about half of
   // the bench's records). Any other line takes the full path below. The text read decides as a
@@ -88,10 +87,9 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   return bad > 0 ? 2 : 0;
 }
 
-function explainRoutes(stack: string, io: Io): number {
+function explainRoutes(stack: string, declared: StackRoutes, io: Io): number {
   const out = new LineWriter(io.stdout);
-  const declared = stackRoutes(stack);
-  for (const evaluator of evaluators(declared)) {
+  for (const evaluator of declared.routes.map(routeEvaluator)) {
     const rows = requirements(evaluator.route);
     const header = ["requirement", "stream path", "enforced by", "rule"];
     const table = [header, ...rows.map((r) => [r.requirement, r.path, r.enforcedBy, r.rule])];

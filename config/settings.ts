@@ -1,5 +1,6 @@
 import { type RouteDeclaration, type RouteKey, type RouteSettings, routeKeys, STATUS, thresholdProblem } from "../routing/route";
 import { ROUTES } from "../routing/routes";
+import { UnreadSecret } from "./secrets";
 import { closest } from "./suggest";
 
 // The stack's settings: one typed, validated view of the `orders:*` config keys, used by the
@@ -29,12 +30,39 @@ export interface StackSettings extends RouteSettings {
   readonly alarmEmail?: string;
 }
 
-/** Every invalid key of one stack, reported together so one edit fixes them all. */
+/** Every invalid key of one stack, reported together so one edit fixes them all, each once. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+  declare readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const unique = [...new Set(problems)];
+    super(`Invalid stack configuration:\n  - ${unique.join("\n  - ")}`);
     this.name = "ConfigError";
+    // Not enumerable: util.inspect, which Pulumi uses to print an error a program throws,
+    // lists enumerable properties after the message, so each problem would appear twice.
+    Object.defineProperty(this, "problems", { value: unique, enumerable: false });
   }
+}
+
+/** Where a key's value came from, for the messages: a file name, or one per full key (`orders:batchSize`). */
+export type Source = string | ((key: string) => string);
+
+/** Where the value of a full key (`orders:batchSize`, `order:batchSize`) came from. */
+export function sourceOf(source: Source, key: string): string {
+  return typeof source === "string" ? source : source(key);
+}
+
+/** The source of a bare setting name (`batchSize`). */
+function whereOf(source: Source): (key: string) => string {
+  return (key) => sourceOf(source, `${CONFIG_NAMESPACE}:${key}`);
+}
+
+const SHOWN_MAX = 80;
+
+/** A value or key as the user wrote it, cut short when long: an error must not echo 200,000 characters back. */
+export function shown(text: string): string {
+  if (text.length <= SHOWN_MAX) return text;
+  return `${Array.from(text.slice(0, 61)).slice(0, 60).join("")}… (${text.length.toLocaleString("en-US")} characters)`;
 }
 
 // CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
@@ -49,6 +77,12 @@ interface KeySpec<T> {
   readonly parse: Parser<T>;
   readonly default?: T;
   readonly optional?: boolean;
+  /**
+   * What the program gets for an encrypted value that a tool reading the file could not decrypt
+   * (config/secrets.ts), for a key the program only hands on to AWS and never decides on. Any
+   * other key fails when it is read, saying how to supply it.
+   */
+  readonly unreadSecret?: T;
 }
 
 function integer(min: number, max: number, why: string): Parser<number> {
@@ -97,8 +131,8 @@ function stringList(item: (s: string) => string | undefined, what: string): Pars
     const out: string[] = [];
     for (const entry of list) {
       const problem = typeof entry === "string" ? item(entry) : "is not a string";
-      if (problem) return { problem: `entry ${JSON.stringify(entry)} ${problem}` };
-      if (out.includes(entry)) return { problem: `lists ${JSON.stringify(entry)} twice` };
+      if (problem) return { problem: `entry ${shown(JSON.stringify(entry))} ${problem}` };
+      if (out.includes(entry)) return { problem: `lists ${shown(JSON.stringify(entry))} twice` };
       out.push(entry);
     }
     return { value: out };
@@ -164,6 +198,8 @@ const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
   alarmEmail: {
     parse: (raw) => (typeof raw === "string" && EMAIL.test(raw.trim()) ? { value: raw.trim() } : { problem: "must be an e-mail address such as oncall@example.com" }),
     optional: true,
+    // Pulumi's own word for a value it does not show; the local runtime never subscribes anyone.
+    unreadSecret: "[secret]",
   },
 };
 
@@ -188,53 +224,80 @@ export function settingKeys(declarations: readonly RouteDeclaration[] = ROUTES):
 }
 
 /**
- * Validates raw config values (strings as Pulumi passes them, or YAML values) keyed by bare
- * key name (`maxRetryAttempts`). `source` names where they came from for the messages
- * (`Pulumi.dev.yaml`). Throws a ConfigError listing every bad key with its value and the
- * allowed range.
+ * Validates raw config values (strings as Pulumi passes them, or YAML values, or UnreadSecret)
+ * keyed by bare key name (`maxRetryAttempts`). `source` names where they came from for the
+ * messages (`Pulumi.dev.yaml`). Throws a ConfigError listing every bad key with its value and
+ * the allowed range. A secret that could not be decrypted is reported only when read.
  */
-export function parseSettings(raw: Readonly<Record<string, unknown>>, source: string, declarations: readonly RouteDeclaration[] = ROUTES): StackSettings {
+export function parseSettings(raw: Readonly<Record<string, unknown>>, source: Source, declarations: readonly RouteDeclaration[] = ROUTES): StackSettings {
+  const where = whereOf(source);
   const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
   const out: Record<string, unknown> = {};
   const routeValues: Record<string, unknown> = {};
+  // The stack-wide keys land in the settings, each declared route's own in routeValues.
   const specs = new Map<string, { spec: KeySpec<unknown>; into: Record<string, unknown> }>();
   for (const key of SETTING_KEYS) specs.set(key, { spec: SPECS[key] as KeySpec<unknown>, into: out });
   for (const k of declarations.flatMap(routeKeys)) specs.set(k.key, { spec: routeKeySpec(k), into: routeValues });
   const known = [...specs.keys()];
   for (const key of Object.keys(raw)) {
+    // A Map: "constructor" or "__proto__" is no setting either.
     if (!specs.has(key)) {
       const near = closest(key, known);
       problems.push(
-        `${CONFIG_NAMESPACE}:${key} in ${source} is not a setting of this program` +
+        `${CONFIG_NAMESPACE}:${shown(key)} in ${where(key)} is not a setting of this program` +
           (near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : `; known keys: ${known.join(", ")}`),
       );
     }
   }
   for (const [key, { spec, into }] of specs) {
-    const value = raw[key];
+    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (value === undefined || value === null) {
-      if (spec.default !== undefined) into[key] = spec.default;
-      else if (!spec.optional) problems.push(`${CONFIG_NAMESPACE}:${key} is missing in ${source}`);
+      if (spec.default !== undefined) into[key] = parsed[key] = spec.default;
+      else if (!spec.optional) problems.push(`${CONFIG_NAMESPACE}:${key} is missing in ${where(key)}`);
       continue;
     }
-    const parsed = spec.parse(value);
-    if ("problem" in parsed) {
-      const shown = typeof value === "string" ? value : JSON.stringify(value);
-      problems.push(`${CONFIG_NAMESPACE}:${key} is ${shown} in ${source}; ${parsed.problem}`);
+    if (value instanceof UnreadSecret) {
+      if (spec.unreadSecret !== undefined) {
+        into[key] = spec.unreadSecret;
+        continue;
+      }
+      const problem =
+        `${value.key} is a secret in ${where(key)} (an encrypted "secure:" value) that this command cannot decrypt, and it needs the value: ` +
+        `give it with --config ${value.key}=VALUE, or run the command where the Pulumi CLI can read the stack (\`pulumi config --show-secrets\`)`;
+      Object.defineProperty(into, key, {
+        enumerable: true,
+        get: () => {
+          throw new ConfigError([problem]);
+        },
+      });
+      continue;
+    }
+    const result = spec.parse(value);
+    if ("problem" in result) {
+      problems.push(`${CONFIG_NAMESPACE}:${key} is ${shown(typeof value === "string" ? value : JSON.stringify(value))} in ${where(key)}; ${result.problem}`);
     } else {
-      into[key] = parsed.value;
+      into[key] = parsed[key] = result.value;
     }
   }
-  problems.push(...crossKeyProblems(out as Partial<StackSettings>, source));
+  problems.push(...crossKeyProblems(parsed as Partial<StackSettings>, source));
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...(out as Omit<StackSettings, "routeValues">), routeValues };
+  // Not spread: a secret this command cannot read is a getter that throws only when read.
+  Object.defineProperty(out, "routeValues", { value: routeValues, enumerable: true });
+  return out as unknown as StackSettings;
+}
+
+/** "Pulumi.dev.yaml", or "--config and Pulumi.dev.yaml" when two keys come from two places. */
+function sourcesOf(where: (key: string) => string, keys: readonly string[]): string {
+  return [...new Set(keys.map(where))].join(" and ");
 }
 
 /**
  * Rules between keys, checked on the values that passed their own key's check (a key that
  * failed is already reported). Their messages join the per-key ones.
  */
-export function crossKeyProblems(s: Partial<StackSettings>, source: string): string[] {
+export function crossKeyProblems(s: Partial<StackSettings>, source: Source): string[] {
+  const where = whereOf(source);
   const problems: string[] = [];
   const window = s.batchingWindowSeconds;
   const age = s.maxRecordAgeSeconds;
@@ -242,7 +305,7 @@ export function crossKeyProblems(s: Partial<StackSettings>, source: string): str
   // less than MaximumRecordAgeInSeconds" (quoted in terraform-provider-aws#41573).
   if (window !== undefined && age !== undefined && window >= age) {
     problems.push(
-      `${CONFIG_NAMESPACE}:batchingWindowSeconds (${window}) must be less than ${CONFIG_NAMESPACE}:maxRecordAgeSeconds (${age}) in ${source}: ` +
+      `${CONFIG_NAMESPACE}:batchingWindowSeconds (${window}) must be less than ${CONFIG_NAMESPACE}:maxRecordAgeSeconds (${age}) in ${sourcesOf(where, ["batchingWindowSeconds", "maxRecordAgeSeconds"])}: ` +
         `AWS refuses a pipe whose batching window is not below its record age; lower the window or raise the age`,
     );
   }

@@ -34,9 +34,23 @@ export class Interrupts {
     return this.controller.signal;
   }
 
-  /** The exit code for an interrupted run (128 + the signal's number). */
+  /** Set by stop(): the exit code of a run stopped for another cause than a signal. */
+  private stoppedWith?: number;
+
+  /** The exit code for an interrupted run (128 + the signal's number), or the one given to stop(). */
   get exitCode(): number {
-    return this.received ? EXIT_CODES[this.received] : 0;
+    return this.received ? EXIT_CODES[this.received] : (this.stoppedWith ?? 0);
+  }
+
+  /**
+   * Stops the run as the first signal would (the abort signal fires), for another cause: its
+   * output closed, a service it needs died. The caller says why; a signal after this still
+   * exits at once.
+   */
+  stop(exitCode: number): void {
+    if (this.signal.aborted) return;
+    this.stoppedWith = exitCode;
+    this.controller.abort();
   }
 
   install(): this {
@@ -54,7 +68,7 @@ export class Interrupts {
   }
 
   private onSignal(name: InterruptSignal): void {
-    if (!this.received) {
+    if (!this.received && !this.signal.aborted) {
       this.received = name;
       this.controller.abort();
       this.hooks.onFirst(name);

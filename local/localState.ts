@@ -47,6 +47,16 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
+/** Whether a process is stopped (Ctrl-Z, SIGSTOP: state T in /proc/<pid>/stat), where /proc exists. */
+export function isStopped(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^[Tt]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the process that wrote `state` still runs (not merely a process with its pid). */
 function ownerAlive(state: LocalState): boolean {
   if (!(state.pid > 0 && isAlive(state.pid))) return false;

@@ -4,6 +4,7 @@ import * as readline from "node:readline";
 import { Worker } from "node:worker_threads";
 import { projectPath } from "../config/paths";
 import { Distribution } from "./distribution";
+import { isAlive } from "./localState";
 
 // Runs a processor's bundle locally, the way Lambda runs it: its own environment, one
 // invocation at a time, a timeout, and its log lines (Powertools JSON) handed to the caller.
@@ -20,6 +21,26 @@ export interface ProcessorHostOptions {
 }
 
 const CACHE_DIR = projectPath("node_modules", ".cache", "orders-local");
+/** `<function>-<pid of the process that wrote it>-<ms>.js` */
+const BUNDLE_FILE = /^.+-(\d+)-\d+\.js$/;
+
+/**
+ * Removes the bundles of processes that are gone. A process removes its own on a normal stop;
+ * one killed (kill -9, a crash) cannot, so the next process that runs a bundle does. A file
+ * whose pid now belongs to another process is kept until that one ends too.
+ */
+export function sweepBundles(dir = CACHE_DIR): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(BUNDLE_FILE.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
 
 export class ProcessorHost {
   private worker?: Worker;
@@ -35,6 +56,7 @@ export class ProcessorHost {
   constructor(private readonly opts: ProcessorHostOptions) {
     // Beside node_modules, so the runtime-provided SDK client resolves as it does in Lambda.
     fs.mkdirSync(CACHE_DIR, { recursive: true });
+    sweepBundles();
     this.file = path.join(CACHE_DIR, `${opts.functionName}-${process.pid}-${Date.now()}.js`);
     fs.writeFileSync(this.file, opts.code);
   }

@@ -96,27 +96,51 @@ export function reportJson(run: { stack: string; scenario: string | null; starte
   };
 }
 
+/**
+ * The file a report path names: a symbolic link is followed (to its target, which may not exist
+ * yet), so that writing the report writes where the link points, as a shell's `>` would, and
+ * the link stays a link.
+ */
+export function reportTarget(file: string): string {
+  let target = path.resolve(file);
+  for (let hops = 0; hops <= 40; hops++) {
+    let link: string;
+    try {
+      link = fs.readlinkSync(target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EINVAL" || code === "ENOENT") return target; // not a link, or nothing there yet
+      throw new Error(`--report-json ${file}: ${(err as Error).message}`);
+    }
+    target = path.resolve(path.dirname(target), link);
+  }
+  throw new Error(`--report-json ${file}: too many levels of symbolic links`);
+}
+
 /** Refuses, before anything starts, a report path that cannot be written. */
 export function checkReportPath(file: string): void {
-  const dir = path.dirname(path.resolve(file));
+  const target = reportTarget(file);
+  const via = target === path.resolve(file) ? "" : ` (a link to ${target})`;
+  const dir = path.dirname(target);
   let isDir: boolean;
   try {
     isDir = fs.statSync(dir).isDirectory();
   } catch {
-    throw new Error(`--report-json ${file}: the directory ${dir} does not exist`);
+    throw new Error(`--report-json ${file}${via}: the directory ${dir} does not exist`);
   }
-  if (!isDir) throw new Error(`--report-json ${file}: ${dir} is not a directory`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new Error(`--report-json ${file}: is a directory; give a file name`);
+  if (!isDir) throw new Error(`--report-json ${file}${via}: ${dir} is not a directory`);
+  if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new Error(`--report-json ${file}${via}: is a directory; give a file name`);
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    throw new Error(`--report-json ${file}: the directory ${dir} is not writable`);
+    throw new Error(`--report-json ${file}${via}: the directory ${dir} is not writable`);
   }
 }
 
-/** Writes the report whole (a reader never sees half a file). */
+/** Writes the report whole (a reader never sees half a file), where a link points if `file` is one. */
 export function writeReportJson(file: string, report: ReportJson): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const target = reportTarget(file);
+  const tmp = `${target}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  fs.renameSync(tmp, target);
 }

@@ -7,7 +7,7 @@ import { REPORT_MESSAGES } from "../handlers/constants";
 import { bundleProcessor } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
 import { routesFromEnvironment } from "../routing/environment";
-import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
@@ -73,6 +73,8 @@ export interface RuntimeEvent {
 
 export interface StartOptions {
   readonly stack: string;
+  /** The stack's config as the CLI resolved it (`--config`, ESC), `ns:key` → string; default: Pulumi.<stack>.yaml. */
+  readonly config?: Readonly<Record<string, string>>;
   /** orderId → number of injected business failures (-1: always), for local stories. */
   readonly faults?: Readonly<Record<string, number>>;
   readonly onEvent?: (e: RuntimeEvent) => void;
@@ -80,6 +82,9 @@ export interface StartOptions {
   readonly retryDelayMs?: number;
   /** Leave the pipes stopped until startPipes() (the bench writes a backlog first). */
   readonly deferPipes?: boolean;
+  /** Fixed ports on 127.0.0.1 (left out: free ones). */
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
 }
 
 interface RunningPipe {
@@ -132,9 +137,8 @@ export class LocalPipeline {
     readonly ddb: DynamoLocal,
     readonly sqsLocal: SqsLocal,
   ) {
-    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    this.dynamo = new DynamoDBClient({ ...common, endpoint: ddb.endpoint });
-    this.streams = new DynamoDBStreamsClient({ ...common, endpoint: ddb.endpoint });
+    this.dynamo = new DynamoDBClient(localClientConfig(ddb.endpoint));
+    this.streams = new DynamoDBStreamsClient(localClientConfig(ddb.endpoint));
     this.sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
   }
 
@@ -166,11 +170,11 @@ export class LocalPipeline {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // The JVM's start-up, the program's evaluation and the SQS server overlap; whatever
     // started is stopped again if another part fails. The JVM is spawned first
-    // (startDynamoLocal spawns synchronously once it has a port), and only then is the
+    // (startDynamoLocal spawns as soon as it holds its port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
-    const dynamoStarting = startDynamoLocal({ port: await freePort() });
-    const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack)).then(planFromDeclared);
-    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal()]);
+    const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
+    const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
+    const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();
       if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);

@@ -91,7 +91,9 @@ export function parseScenario(doc: unknown, source: string): Scenario {
         fail(source, where, `unknown step ${JSON.stringify(kind)}; expected put, update, delete or wait`);
     }
   });
-  const faults: Record<string, number> = {};
+  // Null prototype: any order id is a plain key, "__proto__" included (on a {} its assignment
+  // would set the prototype and the fault would be silently dropped).
+  const faults: Record<string, number> = Object.create(null);
   if (doc.faults !== undefined) {
     if (!isPlainObject(doc.faults)) fail(source, "faults", "expected { orderId: times } (times -1: always)");
     for (const [orderId, times] of Object.entries(doc.faults)) {

@@ -1,33 +1,67 @@
+import * as fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import type * as Fauxqs from "fauxqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./dynamoLocal";
+import { localClientConfig, LOCAL_REGION, PortInUse } from "./dynamoLocal";
 
 // Local SQS-API queues for the DLQs, served by fauxqs (an SQS/SNS emulator from npm that
 // runs in-process on Node 20), so the `dlq` command talks the same API locally as on AWS.
+//
+// On 127.0.0.1 only, with queue URLs that resolve as printed: fauxqs's startFauxqs() listens
+// on every interface (0.0.0.0, fixed in its code) and, given a host, writes queue URLs as
+// `http://sqs.<region>.<host>:<port>/...`, a name that does not resolve for 127.0.0.1. So
+// the app is built with buildApp() and listened on here, on 127.0.0.1, with no host: queue
+// URLs are path-style, `http://127.0.0.1:<port>/000000000000/<name>`, fauxqs's URL for a
+// request without a host option. Its queue store is not exported; it is loaded from its file.
 
 export interface SqsLocal {
+  /** http://127.0.0.1:PORT */
   readonly endpoint: string;
-  /**
-   * Creates (or returns) the queue; its URL on the local endpoint. `attributes` are SQS queue
-   * attributes; fauxqs enforces MaximumMessageSize on SendMessage with SQS's own error.
-   */
-  createQueue(name: string, attributes?: Record<string, string>): { queueUrl: string; queueArn: string };
+  readonly port: number;
+  /** Creates (or replaces) the queue with these attributes (SQS's names and string values); its URL on the local endpoint. */
+  createQueue(name: string, attributes?: Readonly<Record<string, string>>): { queueUrl: string; queueArn: string };
   stop(): Promise<void>;
 }
+
+/** fauxqs's account id in queue URLs and ARNs. */
+const ACCOUNT = "000000000000";
 
 // fauxqs is ESM-only; TypeScript compiling to CommonJS would turn import() into require().
 const importEsm = new Function("specifier", "return import(specifier)") as <T>(specifier: string) => Promise<T>;
 
-export async function startSqsLocal(): Promise<SqsLocal> {
-  const { startFauxqs } = await importEsm<typeof Fauxqs>("fauxqs");
-  const server = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false, defaultRegion: LOCAL_REGION });
+interface QueueStore {
+  createQueue(name: string, url: string, arn: string, attributes?: Record<string, string>): unknown;
+}
+
+/** Starts the local SQS on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
+export async function startSqsLocal(opts: { port?: number } = {}): Promise<SqsLocal> {
+  const fauxqs = await importEsm<typeof Fauxqs>("fauxqs");
+  // The package's exports name only its entry point; its store is a file beside it.
+  const dir = (require.resolve.paths("fauxqs") ?? []).map((d) => path.join(d, "fauxqs")).find((d) => fs.existsSync(path.join(d, "package.json")));
+  if (!dir) throw new Error("the npm package fauxqs is not installed: run npm ci");
+  const storeFile = path.join(dir, "dist", "sqs", "sqsStore.js");
+  const { SqsStore } = await importEsm<{ SqsStore: new () => QueueStore }>(pathToFileURL(storeFile).href);
+  const sqsStore = new SqsStore();
+  const app = fauxqs.buildApp({ logger: false, defaultRegion: LOCAL_REGION, stores: { sqsStore } as never });
+  // Bound where it listens, 127.0.0.1: no probe that could disagree with the bind.
+  await app.listen({ port: opts.port ?? 0, host: "127.0.0.1" }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUse(opts.port ?? 0) : err;
+  });
+  const { port } = app.server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: server.address,
+    endpoint,
+    port,
     createQueue: (name, attributes) => {
-      const q = server.createQueue(name, attributes ? { attributes } : undefined);
-      return { queueUrl: q.queueUrl, queueArn: q.queueArn };
+      const queueUrl = `${endpoint}/${ACCOUNT}/${name}`;
+      const queueArn = `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${name}`;
+      sqsStore.createQueue(name, queueUrl, queueArn, { ...attributes });
+      return { queueUrl, queueArn };
     },
-    stop: () => server.stop(),
+    stop: () => app.close(),
   };
 }
 
-export const sqsClientConfig = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+/** Client settings for the local SQS (timeouts included: see localClientConfig). */
+export const sqsClientConfig = (endpoint: string, opts: { attempts?: number } = {}) => localClientConfig(endpoint, opts);

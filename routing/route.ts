@@ -1,5 +1,5 @@
 import { parseDecimal } from "./decimal";
-import { dynamoNumberProblem } from "./dynamoNumber";
+import { DYNAMO_NUMBER_RANGE, dynamoNumberProblem, MAX_SIGNIFICANT_DIGITS } from "./dynamoNumber";
 
 // A route is one kind of order change the pipeline acts on, with its business step. Routes
 // are declared once, as data (routing/routes.ts); the pipe filters, the processors' guards,
@@ -214,12 +214,20 @@ function statusListProblem(list: unknown): string | undefined {
   return undefined;
 }
 
-/** Why a threshold is not one an order amount can be compared with, or undefined. */
+/** Why a threshold is not one an order amount can be compared with, or undefined (config keys and declarations alike). */
 export function thresholdProblem(text: unknown): string | undefined {
   const d = typeof text === "string" ? parseDecimal(text.trim()) : undefined;
   if (d === undefined) return "must be a decimal number such as 100 or 99.95";
   if (d.lt(0)) return "must be 0 or more (an order amount is never negative)";
-  if (dynamoNumberProblem(d)) return "must be a number DynamoDB can store (up to 38 significant digits, at most 9.9999999999999999999999999999999999999E+125)";
+  // Order amounts are DynamoDB numbers, and the guard compares them with this threshold.
+  const dynamo = dynamoNumberProblem(d);
+  if (dynamo?.kind === "digits") return `has ${dynamo.significant} significant digits; order amounts are DynamoDB numbers, which have at most ${MAX_SIGNIFICANT_DIGITS}`;
+  if (dynamo?.kind === "range") {
+    return (
+      `must be 0 or within DynamoDB's number range, ${DYNAMO_NUMBER_RANGE}` +
+      (d.gt(1) ? ": no order amount can be above it, so the route would never process an order" : ": order amounts are DynamoDB numbers")
+    );
+  }
   return undefined;
 }
 

@@ -89,7 +89,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
     assert.equal(r.code, 0, r.stderr);
     const { resources, outputs } = JSON.parse(r.stdout) as { resources: { type: string; name: string; state: Record<string, any> }[]; outputs: Record<string, any> };
     const of = (type: string) => resources.filter((x) => x.type === type);
-    const table = of("aws:dynamodb/table:Table")[0];
+    const table = of("aws:dynamodb/table:Table").find((t) => t.name === "Orders") as (typeof resources)[number];
     const pipes = of("aws:pipes/pipe:Pipe");
     assert.deepEqual(pipes.map((p) => p.name).sort(), ["NormalOrdersPipe", "PremiumOrdersPipe"]);
     assert.equal(pipes.filter((p) => p.state.source === table.state.streamArn).length, 2, "readers per shard: 2, AWS's limit");

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { HELP } from "../cli/help";
 import { inserted, modified, record } from "./support/records";
 import { runCli } from "./support/io";
 
@@ -110,5 +111,76 @@ describe("orders-pipeline route", () => {
     const r = await runCli(["deploy"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command "deploy"[\s\S]*usage: orders-pipeline/);
+  });
+});
+
+describe("orders-pipeline help", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
+
+  for (const name of Object.keys(HELP)) {
+    it(`${name} --help, -h and help ${name}: usage, every option, an example, the exit statuses`, async () => {
+      const words = name.split(" ");
+      const [long, short, viaHelp] = await Promise.all([runCli([...words, "--help"]), runCli([...words, "-h"]), runCli(["help", ...words])]);
+      for (const r of [long, short, viaHelp]) assert.deepEqual({ code: r.code, stderr: r.stderr, stdout: r.stdout }, { code: 0, stderr: "", stdout: long.stdout });
+      const text = long.stdout;
+      assert.ok(text.startsWith(`usage: orders-pipeline ${name}`), text);
+      for (const option of Object.keys(HELP[name].options)) assert.match(text, new RegExp(`\\n  --${option}\\b`), `--${option} is documented`);
+      assert.match(text, /\n  -h, --help +this help\n/);
+      assert.match(text, /\nexample:\n  npx orders-pipeline \S/);
+      assert.match(text, /\nexit status:\n  0 /);
+    });
+  }
+
+  it("--help after other options, and before a subcommand's options, still helps (and runs nothing)", async () => {
+    const r = await runCli(["cost", "--stack", "nosuchstack", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: orders-pipeline cost /);
+    assert.equal((await runCli(["dlq", "redrive", "--local", "-h"])).stdout, (await runCli(["help", "dlq", "redrive"])).stdout);
+  });
+
+  it("--version prints the package's version", async () => {
+    assert.deepEqual(await runCli(["--version"]), { code: 0, stdout: `orders-pipeline ${pkg.version}\n`, stderr: "" });
+  });
+
+  it("help for no such command names it", async () => {
+    const r = await runCli(["help", "deploy"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^orders-pipeline: help: no command "deploy"; expected one of local, pattern, pattern test, route/);
+  });
+
+  it("a wrong option prints that command's usage and where its help is, not every command's", async () => {
+    const r = await runCli(["cost", "--bogus"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^orders-pipeline: Unknown option '--bogus'.*\nusage:\n  orders-pipeline cost \[--stack NAME\] .*\nRun `orders-pipeline cost --help` for its options, an example and its exit statuses\.\n$/s);
+    assert.doesNotMatch(r.stderr, /pattern test/);
+  });
+
+  it("--config must be KEY=VALUE", async () => {
+    const r = await runCli(["route", "explain", "--config", "premiumMinAmount"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^orders-pipeline: --config "premiumMinAmount" is not KEY=VALUE; e\.g\. --config orders:premiumMinAmount=2000 or --config batchSize=25\n/);
+  });
+
+  it("--config overrides a key for route, with or without its namespace, and a bad value names --config", async () => {
+    for (const config of ["orders:premiumMinAmount=2000", "premiumMinAmount=2000"]) {
+      const r = await runCli(["route", "explain", "--stack", "dev", "--config", config]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /premium route[\s\S]*processor guard +> 2000 /);
+    }
+    const bad = await runCli(["route", "explain", "--config", "orders:batchSize=0", "--config", "orders:maxRetryAttempts=3"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /orders:batchSize is 0 in --config; a pipe accepts 1 to 10000/);
+    const record = JSON.stringify(inserted({ amount: "250" }, "e-1"));
+    const routed = await runCli(["route", "--stack", "dev", "--jsonl", "--config", "normalMinAmount=300"], `${record}\n`);
+    assert.deepEqual(JSON.parse(routed.stdout).routes.normal, "skipped");
+  });
+
+  it("--config overrides a key for cost (batch size, region)", async () => {
+    const r = await runCli(["cost", "--stack", "dev", "--records", "examples/records.jsonl", "--per-month", "1000", "--config", "orders:batchSize=25"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^orders-pipeline cost: stack dev \(us-east-1, batch 25,/);
+    const region = await runCli(["cost", "--stack", "dev", "--records", "examples/records.jsonl", "--per-month", "1000", "--config", "aws:region=mars-north-1"]);
+    assert.equal(region.code, 2);
+    assert.match(region.stderr, /mars-north-1/);
   });
 });

@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { benchRecords } from "../bench/records";
 import { inserted } from "./support/records";
-import { type Ran, sh, SPELLINGS } from "./support/spawn";
+import { spawn } from "node:child_process";
+import { PROJECT, type Ran, sh, SPELLINGS } from "./support/spawn";
 
 // The command line as people run it: real processes, through each documented spelling.
 
@@ -28,6 +29,12 @@ describe("orders-pipeline: one command, three spellings", () => {
     { args: "local --stack nosuchstack", code: 2, out: /^orders-pipeline: no stack "nosuchstack": Pulumi\.nosuchstack\.yaml does not exist/, stream: "stderr" },
     { args: "dlq list --stack nosuchstack --local", code: 2, out: /no local stack nosuchstack is running/, stream: "stderr" },
     { args: "deploy", code: 2, out: /^orders-pipeline: unknown command "deploy"/, stream: "stderr" },
+    { args: "local --help", code: 0, out: /^usage: orders-pipeline local [\s\S]*\nexit status:\n/ },
+    { args: "dlq show -h", code: 0, out: /^usage: orders-pipeline dlq show --message ID/ },
+    { args: "help route explain", code: 0, out: /^usage: orders-pipeline route explain / },
+    { args: "--version", code: 0, out: /^orders-pipeline \d+\.\d+\.\d+\n$/ },
+    { args: "cost --bogus", code: 2, out: /^orders-pipeline: Unknown option '--bogus'[\s\S]*Run `orders-pipeline cost --help`/, stream: "stderr" },
+    { args: "route explain --stack dev --config orders:premiumMinAmount=2000", code: 0, out: /premium route[\s\S]*processor guard +> 2000 / },
   ];
   for (const c of cases) {
     it(`${c.args}: exit ${c.code}, the same through npm run, npx and node`, async () => {
@@ -120,4 +127,46 @@ describe("orders-pipeline: bad input, calmly", () => {
     assert.match(b.stderr, new RegExp(`^orders-pipeline: --outputs ${nul} holds null; expected the object`));
     for (const r of [a, b]) assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   });
+});
+
+describe("orders-pipeline local: --config and Ctrl-C, as people run it", function () {
+  this.timeout(180000);
+
+  it("--config reaches the local run: the premium threshold raised above the story's order, the premium route processes nothing", async () => {
+    const r = await sh(`${SPELLINGS.npx} local --stack dev --scenario examples/my-story.yaml --quiet --config orders:premiumMinAmount=5000`, { timeoutMs: 120000 });
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /not as expected:\n(  - .*\n)*  - premium: expected processed 1, got 0\n/);
+  });
+
+  it("a bad --config value is refused before anything starts, naming --config", async () => {
+    const r = await sh(`${SPELLINGS.npmRun} local --stack dev --config orders:batchSize=0`);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "", "nothing started");
+    assert.match(r.stderr, /orders:batchSize is 0 in --config; a pipe accepts 1 to 10000/);
+  });
+
+  // A terminal's Ctrl-C reaches every process of its foreground group: npm, the `sh -c` npm runs
+  // the command through, and node. Each spelling must end alike: by SIGINT, after the report.
+  // (`npm run --silent cli -- local --stack dev --watch` is run so by tests/readme.test.ts.)
+  for (const [name, spelling] of Object.entries(SPELLINGS).filter(([n]) => n !== "npmRun")) {
+    it(`Ctrl-C ends --watch by SIGINT after its report: ${name}`, async () => {
+      const [file, ...args] = `${spelling} local --stack dev --watch --quiet`.split(" ");
+      const child = spawn(file, args, { cwd: PROJECT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let pressed = false;
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (pressed || !/watching: write orders/.test(out)) return;
+        pressed = true; // once: a second Ctrl-C exits at once
+        process.kill(-child.pid!, "SIGINT");
+      });
+      child.stderr.on("data", (d) => (out += d));
+      const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 120000);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+      clearTimeout(timer);
+      assert.deepEqual({ code, signal }, { code: null, signal: "SIGINT" }, out);
+      assert.match(out, /report \(stack dev\)[\s\S]*accounted/);
+      assert.doesNotMatch(out, /ECONNREFUSED|\n\s+at /);
+    });
+  }
 });

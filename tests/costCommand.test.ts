@@ -4,7 +4,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { HELP } from "../cli/costCommand";
 import { DESIGNS } from "../cost/designs";
 import { DEFAULT_PRICES_FILE, PRICE_KEYS } from "../cost/priceList";
 import { runCli } from "./support/io";
@@ -131,8 +130,7 @@ describe("orders-pipeline cost (spawned)", function () {
   it("cost --help prints the cost command's options, exit 0; spelled as the README spells commands", async () => {
     const r = await sh("npx orders-pipeline cost --help");
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, HELP);
-    for (const option of ["--records", "--scenario", "--from-report", "--per-month", "--prices", "--duration-ms", "--pipes-billing-unit", "--pipes-stream-reads", "--shards", "--sensitivity", "--json"]) assert.ok(HELP.includes(option), option);
+    for (const option of ["--records", "--scenario", "--from-report", "--per-month", "--prices", "--duration-ms", "--pipes-billing-unit", "--pipes-stream-reads", "--shards", "--sensitivity", "--json"]) assert.ok(r.stdout.includes(option), option);
   });
 
   it("a report claiming 300,000,000 processed orders is priced in a small heap (its counts are not records)", async () => {
@@ -287,8 +285,11 @@ describe("orders-pipeline cost (in-process)", () => {
     assert.match(r.stderr, /none of its 1 lines is a stream record; nothing to price/);
   });
 
-  it("cost --help in-process: the same text, exit 0, nothing on stderr", async () => {
+  it("cost --help in-process: its usage, every option, exit 0, nothing on stderr", async () => {
     const r = await runCli(["cost", "--help"]);
-    assert.deepEqual([r.code, r.stdout, r.stderr], [0, HELP, ""]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, /cost \[--stack NAME\] \(--records FILE\.jsonl \| --scenario FILE \| --from-report FILE\) --per-month N/);
+    for (const option of ["--pipes-billing-unit", "--pipes-stream-reads", "--shards", "--sensitivity", "--json", "--config"]) assert.ok(r.stdout.includes(option), option);
   });
 });

@@ -110,6 +110,67 @@ describe("order parsing", () => {
     for (const [address, domain] of cases) assert.equal(emailDomain(address), domain, JSON.stringify(address));
   });
 
+  it("decides the domain on the normalized address: invisible and look-alike characters do not hide a test customer (issue 18)", () => {
+    // [address, domain] — by hand. Invisible characters (Unicode default-ignorable: zero-width
+    // space, word joiner, BOM, soft hyphen) are dropped, as IDNA drops them from a domain;
+    // full-width letters and dots are read as the ASCII ones (NFKC).
+    const cases: [string, string][] = [
+      ["qa@test.com\u200B", "test.com"],
+      ["qa@test.com\u2060", "test.com"],
+      ["\uFEFFqa@test.com", "test.com"],
+      ["qa@te\u00ADst.com", "test.com"],
+      ["qa@te\u200Bst.com", "test.com"],
+      ["qa@ｔｅｓｔ.com", "test.com"],
+      ["qa@test\uFF0Ecom", "test.com"],
+      ["qa@test\u3002com", "test.com"],
+      ["qa\uFF20test.com", "test.com"],
+      ["qa@test.com\u00A0", "test.com"],
+      ["ann@bücher.de", "bücher.de"],
+      ["ann@xn--bcher-kva.de", "xn--bcher-kva.de"],
+      ["o'brien+orders@mail.example.co.uk", "mail.example.co.uk"],
+      ["ann.@example.com", "example.com"], // not RFC 5322's dot-atom, but accepted by many mail systems: a real customer
+    ];
+    for (const [address, domain] of cases) assert.equal(emailDomain(address), domain, JSON.stringify(address));
+  });
+
+  it("rejects what is not an address, with a reason (issue 18: stray characters around the address)", () => {
+    const notAddresses = [
+      "Bob <qa@test.com>",
+      "<qa@test.com>",
+      "qa@test.com;",
+      "qa@test.com>",
+      "qa@test.com,",
+      "qa@test.com, ann@example.com",
+      "qa@test.com (QA)",
+      "mailto:qa@test.com?subject=x",
+      "qa@test..com",
+      "qa@.test.com",
+      "qa@-test.com",
+      "qa@test-.com",
+      "qa@test_com.com",
+      "qa@test.com\u0000",
+      "q a@test.com",
+      "qa@test.com@",
+      `qa@${"a".repeat(64)}.com`,
+    ];
+    for (const address of notAddresses) {
+      assert.equal(emailDomain(address), undefined, JSON.stringify(address));
+      const parsed = parseOrderChange(inserted({ email: address }));
+      assert.ok(!parsed.ok, JSON.stringify(address));
+      assert.ok(parsed.reasons.some((r) => /^NewImage\.customerEmail (has no domain|is not an e-mail address)/.test(r)), parsed.reasons.join("; "));
+    }
+    const parsed = parseOrderChange(inserted({ email: "Bob <qa@test.com>" }));
+    assert.ok(!parsed.ok);
+    // The reason never holds the address: reasons are logged, and logs mask addresses.
+    assert.deepEqual(parsed.reasons, ["NewImage.customerEmail is not an e-mail address (expected name@domain, nothing around it)"]);
+  });
+
+  it("keeps the normalized address on the order", () => {
+    const parsed = parseOrderChange(inserted({ email: "ann@example.com\u200B" }));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.order.customerEmail, "ann@example.com");
+  });
+
   it("keeps the trimmed address on the order", () => {
     const parsed = parseOrderChange(inserted({ email: " ann@example.com\t" }));
     assert.ok(parsed.ok);

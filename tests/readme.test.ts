@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { HELP } from "../cli/help";
 import { projectCopy } from "./support/projectCopy";
 import { PROJECT, type Ran, sh } from "./support/spawn";
 
@@ -57,6 +58,12 @@ interface Expectation {
 }
 
 const DLQ_LIST = /^NormalOrdersProcessor DLQ \(http:\/\/\S+\/NormalOrdersProcessor-dlq\): 0 message\(s\)\nPremiumOrdersProcessor DLQ \(\S+\): 0 message\(s\)\n$/;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** `--help` of every command and subcommand: its usage first, its exit statuses last. */
+const HELP_COMMANDS: Record<string, Expectation> = Object.fromEntries(
+  Object.keys(HELP).map((name) => [`npx orders-pipeline ${name} --help`, { code: 0, stdout: new RegExp(`^usage: orders-pipeline ${escape(name)} [\\s\\S]*\\nexit status:\\n  0 `) }]),
+);
 
 const EXPECTED: Record<string, Expectation> = {
   "npm ci && npm start": { code: 0, stdout: /the story ran as expected ✓/, freshCopy: true },
@@ -66,13 +73,18 @@ const EXPECTED: Record<string, Expectation> = {
   },
   "npm run --silent cli -- local --stack dev --scenario examples/my-story.yaml": { code: 0, stdout: /scenario "my story"[\s\S]*the story ran as expected ✓/ },
   "npm run --silent cli -- local --stack dev --watch": {
-    code: "SIGINT", // npm run ends by the signal; `node cli/bin.js local --watch` itself exits 0
+    code: "SIGINT", // Ctrl-C ends it by the signal after the report, under every spelling (cli/main.ts)
     stdout: /watching: write orders[\s\S]*report \(stack dev\)/,
     runsUntil: /watching: write orders/,
-    meanwhile: ["npm run --silent cli -- dlq list --stack dev --local", "npx orders-pipeline dlq list --stack dev --local"],
+    meanwhile: ["npm run --silent cli -- dlq list --stack dev --local", "npx orders-pipeline dlq list --stack dev --local", "npx orders-pipeline dlq redrive --stack dev --local --route normal"],
   },
   "npm run --silent cli -- dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
-  "npx orders-pipeline --help": { code: 0, stdout: /^usage: orders-pipeline <command>[\s\S]*route explain --stack NAME/ },
+  "npx orders-pipeline --help": { code: 0, stdout: /^usage: orders-pipeline <command>[\s\S]*route explain \[--stack NAME\][\s\S]*help COMMAND/ },
+  ...HELP_COMMANDS,
+  "npx orders-pipeline help route explain": { code: 0, stdout: /^usage: orders-pipeline route explain / },
+  "npx orders-pipeline --version": { code: 0, stdout: /^orders-pipeline \d+\.\d+\.\d+\n$/ },
+  "npx orders-pipeline route explain --stack dev --config orders:premiumMinAmount=2000": { code: 0, stdout: /premium route \(stack dev\)[\s\S]*processor guard +> 2000 / },
+  "npx orders-pipeline dlq redrive --stack dev --local --route normal": { code: 0, stdout: /^NormalOrdersProcessor DLQ: 0 message\(s\)\n$/ },
   "npx orders-pipeline pattern test --pattern examples/premium-filter.json --event examples/shipped-order.json --dialect pipes": { code: 0, stdout: /^match\n$/ },
   "npx orders-pipeline pattern test --jsonl < examples/pattern-tests.jsonl": {
     code: 0,
@@ -153,6 +165,13 @@ describe("the README, run as written", function () {
 
   it("finds the commands: the two from the top, the CLI table, the deploy steps", () => {
     for (const c of ["npm ci && npm start", "npm ci && npm test", "npx orders-pipeline --help", "pulumi preview"]) assert.ok(commands.includes(c), c);
+  });
+
+  it("shows every command's --help, and runs every help's example (but dlq show's, which needs a message id)", () => {
+    for (const [name, help] of Object.entries(HELP)) {
+      assert.ok(commands.includes(`npx orders-pipeline ${name} --help`), `${name} --help`);
+      if (name !== "dlq show") assert.ok(commands.includes(help.example), `the example of ${name} --help is a README command: ${help.example}`);
+    }
   });
 
   it("knows every command: each is expected to run, or listed with the reason it cannot run here", () => {

@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { inspect } from "node:util";
+import { namespaceSlip, settingsFromConfig } from "../config/namespaces";
+import { UnreadSecret } from "../config/secrets";
 import { ConfigError, parseSettings } from "../config/settings";
 import { loadStackFileSettings } from "../config/stackFile";
 
@@ -87,6 +90,13 @@ describe("stack settings", () => {
     ["normalMinAmount", "-1", /orders:normalMinAmount is -1 .*0 or more/],
     ["normalMinAmount", "abc", /orders:normalMinAmount is abc .*decimal number/],
     ["premiumMinAmount", "NaN", /orders:premiumMinAmount is NaN .*decimal number/],
+    // A threshold is compared with order amounts, which are DynamoDB numbers (routing/dynamoNumber.ts):
+    // above the largest one, no order can ever pass.
+    ["premiumMinAmount", "1e400", /orders:premiumMinAmount is 1e400 .*DynamoDB's number range, 1E-130 to 9\.9999999999999999999999999999999999999E\+125: no order amount can be above it, so the route would never process an order/],
+    ["normalMinAmount", "1E+200", /orders:normalMinAmount is 1E\+200 .*DynamoDB's number range.*never process an order/],
+    ["normalMinAmount", "1E+126", /orders:normalMinAmount is 1E\+126 .*DynamoDB's number range/],
+    ["normalMinAmount", "1e-131", /orders:normalMinAmount is 1e-131 .*DynamoDB's number range, 1E-130 to/],
+    ["normalMinAmount", `1${"0".repeat(38)}.5`, /orders:normalMinAmount is 1000+\.5 .*has 40 significant digits; .*at most 38/],
     ["normalStatuses", [], /orders:normalStatuses is \[\] .*non-empty list/],
     ["normalStatuses", "pending", /orders:normalStatuses is pending .*list of order statuses/],
     ["normalStatuses", ["pending", "pending"], /orders:normalStatuses .*lists "pending" twice/],
@@ -103,6 +113,102 @@ describe("stack settings", () => {
       assert.match(problems[0], mustSay);
     });
   }
+
+  it("accepts the largest and smallest thresholds DynamoDB can store, and 0", () => {
+    for (const amount of ["9.9999999999999999999999999999999999999E+125", "1E-130", "0", "100.00000000000000000001"]) {
+      assert.equal(parseSettings({ premiumMinAmount: amount }, "Pulumi.test.yaml").routeValues.premiumMinAmount, amount);
+    }
+  });
+
+  it("cuts a long value short in its message instead of echoing it whole", () => {
+    const long = "9".repeat(200000);
+    const [problem] = problemsOf({ normalMinAmount: `x${long}`, [`k${long}`]: 1 }).filter((p) => p.startsWith("orders:normalMinAmount is"));
+    assert.ok(problem.length < 400, `${problem.length} characters`);
+    assert.match(problem, /^orders:normalMinAmount is x9{59}… \(200,001 characters\) in Pulumi\.test\.yaml; must be a decimal number/);
+    const all = problemsOf({ [`k${long}`]: 1 });
+    assert.ok(all[0].length < 600, `an unknown key of ${all[0].length} characters`);
+    const [entry] = problemsOf({ testEmailDomains: [`A${long}`] });
+    assert.ok(entry.length < 400, `a list entry: ${entry.length} characters`);
+  });
+
+  it('refuses "constructor", "toString" and "__proto__" as keys: no inherited name passes for a setting', () => {
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const raw = Object.create(null);
+      raw[key] = "5";
+      const problems = problemsOf(raw);
+      assert.equal(problems.length, 1, `${key}: ${problems.join("\n")}`);
+      assert.match(problems[0], new RegExp(`^orders:${key} in Pulumi\\.test\\.yaml is not a setting of this program`));
+    }
+    // Through the config map Pulumi passes, where a plain object would take "__proto__" as its prototype.
+    assert.throws(() => settingsFromConfig({ "orders:__proto__": '{"batchSize": 0}' }, "Pulumi.test.yaml"), /orders:__proto__ in Pulumi\.test\.yaml is not a setting/);
+  });
+
+  it("lists each problem once, also where util.inspect shows the error (as Pulumi prints what a program throws)", () => {
+    let caught: unknown;
+    try {
+      settingsFromConfig({ "order:batchSize": "3", "orders:batchSize": "0" }, "Pulumi.test.yaml");
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.equal(caught.problems.length, 2, caught.problems.join("\n"));
+    const printed = inspect(caught);
+    for (const problem of caught.problems) assert.equal(printed.split(problem).length - 1, 1, `printed once: ${problem}\n${printed}`);
+    // A namespace slip alone was listed twice before.
+    assert.throws(
+      () => settingsFromConfig({ "order:batchSize": "3" }, "Pulumi.test.yaml"),
+      (err: ConfigError) => err.problems.length === 1 && err.message.split("order:batchSize in").length === 2,
+    );
+  });
+
+  describe("secrets a tool cannot decrypt (`secure:` values)", () => {
+    it("are set, secret: nothing fails until a command reads one, and then it says how to supply it", () => {
+      const s = parseSettings({ premiumMinAmount: new UnreadSecret("orders:premiumMinAmount"), batchSize: "25" }, "Pulumi.test.yaml");
+      assert.equal(s.batchSize, 25);
+      assert.throws(
+        () => s.routeValues.premiumMinAmount,
+        (err: Error) =>
+          err instanceof ConfigError &&
+          /^orders:premiumMinAmount is a secret in Pulumi\.test\.yaml \(an encrypted "secure:" value\) that this command cannot decrypt, and it needs the value: give it with --config orders:premiumMinAmount=VALUE, or run the command where the Pulumi CLI can read the stack/.test(err.problems[0]),
+      );
+    });
+
+    it("an alarm address is only handed to AWS: the program gets Pulumi's [secret] and declares the same subscription", () => {
+      assert.equal(parseSettings({ alarmEmail: new UnreadSecret("orders:alarmEmail") }, "Pulumi.test.yaml").alarmEmail, "[secret]");
+    });
+
+    it("are recognised in the config map, also inside a list", () => {
+      const s = settingsFromConfig({ "orders:alarmEmail": '{"secure":"v1:abc"}', "orders:normalStatuses": '["pending",{"secure":"v1:x"}]' }, "Pulumi.test.yaml");
+      assert.equal(s.alarmEmail, "[secret]");
+      assert.throws(() => s.routeValues.normalStatuses, /orders:normalStatuses is a secret/);
+    });
+  });
+
+  describe("namespaces: other providers' keys pass, a slip for this program's is refused", () => {
+    // [namespace, meant]: by hand.
+    const cases: [string, string | undefined][] = [
+      ["orders", undefined],
+      ["aws", undefined],
+      ["pulumi", undefined],
+      ["datadog", undefined],
+      ["kubernetes", undefined],
+      ["network", undefined],
+      ["border", undefined],
+      ["ordering", undefined],
+      ["orders-service", undefined],
+      ["order", "orders"],
+      ["ordersx", "orders"],
+      ["Orders", "orders"],
+      ["ORDERS", "orders"],
+      ["orders-pipeline", "orders"],
+      ["Orders_Pipeline", "orders"],
+      ["AWS", "aws"],
+      ["Pulumi", "pulumi"],
+    ];
+    for (const [namespace, meant] of cases) {
+      it(`${namespace}: ${meant ? `did you mean ${meant}?` : "passes"}`, () => assert.equal(namespaceSlip(namespace), meant));
+    }
+  });
 
   it("accepts a record age that leaves exactly 1 h of the stream's 24 h", () => {
     assert.equal(parseSettings({ maxRecordAgeSeconds: 82800 }, "Pulumi.test.yaml").maxRecordAgeSeconds, 82800);

@@ -13,8 +13,8 @@ export class CliProcess {
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [path.join(PROJECT, "cli", "bin.js"), ...args], { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [path.join(PROJECT, "cli", "bin.js"), ...args], { cwd: PROJECT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout?.on("data", (d) => (this.stdout += d.toString()));
     this.child.stderr?.on("data", (d) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })));
@@ -70,23 +70,108 @@ export class CliProcess {
   }
 }
 
-/** PIDs of DynamoDB Local JVMs listening on `port` (Linux /proc). */
+/** A process's command line (Linux /proc), or undefined once it is gone. */
+function commandLine(pid: number | string): string[] | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PIDs of DynamoDB Local JVMs serving `port` (Linux /proc): the port on 127.0.0.1 that the
+ * JVM's command line names (-Dorders.local.port=, local/dynamoLocal.ts), or its -port where
+ * it names none.
+ */
 export function javaOnPort(port: number): number[] {
   const found: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    let args: string[];
-    try {
-      args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue; // gone meanwhile
-    }
+    const args = commandLine(entry);
+    if (!args) continue; // gone meanwhile
     const isJava = args[0] === "java" || args[0].endsWith("/java");
-    if (isJava && args.some((a) => a.endsWith("DynamoDBLocal.jar")) && args[args.indexOf("-port") + 1] === String(port)) {
-      found.push(Number(entry));
-    }
+    if (!isJava || !args.some((a) => a.endsWith("DynamoDBLocal.jar"))) continue;
+    const marker = args.find((a) => a.startsWith("-Dorders.local.port="));
+    const served = marker ? marker.slice("-Dorders.local.port=".length) : args[args.indexOf("-port") + 1];
+    if (served === String(port)) found.push(Number(entry));
   }
   return found;
+}
+
+/** The processes started by `pid`, its children's children included (Linux /proc). */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parents) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The process among `pids` whose command line contains `part`. */
+export function findProcess(pids: readonly number[], part: string): number | undefined {
+  return pids.find((pid) => commandLine(pid)?.some((a) => a.includes(part)));
+}
+
+/**
+ * The TCP sockets in LISTEN state that the processes `pids` hold, as this machine's network
+ * (the test's network namespace) sees them: `address:port` (IPv4 or IPv6, from /proc/net/tcp
+ * and tcp6). A socket of a process in a network namespace of its own is not among them.
+ */
+export function listeningSockets(pids: readonly number[]): string[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  const out: string[] = [];
+  for (const file of ["/proc/self/net/tcp", "/proc/self/net/tcp6"]) {
+    for (const line of fs.readFileSync(file, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== "0A" || !inodes.has(f[9])) continue; // 0A: LISTEN
+      const [hex, port] = f[1].split(":");
+      out.push(`${hexAddress(hex)}:${parseInt(port, 16)}`);
+    }
+  }
+  return out;
+}
+
+/** /proc/net/tcp's address: 4 bytes (IPv4) or 16 (IPv6), each 32-bit word in host (little-endian) order. */
+function hexAddress(hex: string): string {
+  const words = hex.match(/.{8}/g) as string[];
+  const bytes = words.flatMap((w) => (w.match(/../g) as string[]).reverse().map((b) => parseInt(b, 16)));
+  if (bytes.length === 4) return bytes.join(".");
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255) return bytes.slice(12).join("."); // ::ffff:a.b.c.d
+  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16));
+  return `[${groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::")}]`;
 }
 
 /** Waits until no JVM listens on `port` any more; returns how long it took, or throws after `ms`. */
