@@ -270,16 +270,21 @@ async function redrive(target: Target, queues: readonly DlqQueue[], messageId: s
   try {
     for (const queue of chosen) {
       if (interrupts.signal.aborted) break;
-      say(`${queue.processor} DLQ (${queue.url}):`);
+      let listed = 0;
       const outcomes = await redriveDlq(target.clients, queue, {
         messageIds: messageId ? [messageId] : undefined,
         signal: interrupts.signal,
         holds,
+        onListed: (n) => {
+          listed = n;
+          say(`${queue.processor} DLQ: ${n} message(s)`);
+        },
         onOutcome: (o) => say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`),
       });
       const keptHere = outcomes.filter((o) => !o.deleted).length;
       kept += keptHere;
-      say(`  ${outcomes.length} message(s): ${outcomes.length - keptHere} deleted, ${keptHere} kept`);
+      const untouched = listed - outcomes.length;
+      if (listed > 0) say(`  ${outcomes.length - keptHere} deleted, ${keptHere} kept${untouched > 0 ? `, ${untouched} not redriven (interrupted)` : ""}`);
     }
   } finally {
     await holds.releaseAll(target.clients.sqs);

@@ -276,6 +276,8 @@ export interface RedriveOptions {
   readonly messageIds?: readonly string[];
   /** Stops before the next message (and the search for it); what is held is released. */
   readonly signal?: AbortSignal;
+  /** How many messages will be redriven, once they are listed. */
+  readonly onListed?: (count: number) => void;
   /** Each message's outcome as soon as it is known. */
   readonly onOutcome?: (outcome: RedriveOutcome) => void;
   /** Where held messages are registered, for release on an interrupt. */
@@ -293,6 +295,7 @@ export async function redriveDlq(clients: DlqClients, queue: DlqQueue, opts: Red
   const wanted = opts.messageIds ? new Set(opts.messageIds) : undefined;
   const listed: { messageId: string; kind: DlqEntry["kind"] }[] = [];
   await forEachDlqEntry(clients, queue, (e) => void ((!wanted || wanted.has(e.messageId)) && listed.push({ messageId: e.messageId, kind: e.kind })), opts.signal);
+  opts.onListed?.(listed.length);
   const outcomes: RedriveOutcome[] = [];
   const report = (o: RedriveOutcome) => {
     outcomes.push(o);

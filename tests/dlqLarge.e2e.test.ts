@@ -27,7 +27,7 @@ describe("large records end to end (local --watch, process level)", function () 
 
   before(async () => {
     watch = new CliProcess(["local", "--stack", "dev", "--watch"]);
-    const [, , p] = await watch.waitFor(/--endpoint-url (http:\/\/127\.0\.0\.1:(\d+))/);
+    const [, , p] = await watch.waitFor(/ready in \d+ ms: table \S+ at (http:\/\/127\.0\.0\.1:(\d+))/);
     port = Number(p);
     await watch.waitFor(READY);
     state = JSON.parse(fs.readFileSync(STATE, "utf8"));
@@ -115,7 +115,7 @@ describe("large records end to end (local --watch, process level)", function () 
     const r = await cli(`dlq redrive --stack dev --local --message ${id}`);
     assert.equal(r.code, 1, `${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stderr, /no message/);
-    assert.match(r.stdout, new RegExp(`PremiumOrdersProcessor DLQ \\(.*\\):\\n  kept +quarantine ${id}: still malformed: NewImage\\.orderAmount is a string`));
+    assert.match(r.stdout, new RegExp(`^PremiumOrdersProcessor DLQ: 1 message\\(s\\)\\n  kept +quarantine ${id}: still malformed: NewImage\\.orderAmount is a string`));
     assert.doesNotMatch(r.stdout, /NormalOrdersProcessor/);
   });
 });

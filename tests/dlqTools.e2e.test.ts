@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import {
-  CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -162,7 +161,8 @@ describe("dlq tools against a running local stack (process level)", function () 
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /kept +pointer \S+: the pointer names stream ".*Payroll.*", not this stack's stream .*: not read; left in place/);
     assert.match(r.stdout, new RegExp(`kept +quarantine \\S+: the message does not match this stack's stream: at sequence ${ok.dynamodb.SequenceNumber} the stream holds eventID ${ok.eventID} \\(orderId=o-ok\\), the message claims ev-brand-new: not redriven`));
-    assert.match(r.stdout, /2 message\(s\): 0 deleted, 2 kept/);
+    assert.match(r.stdout, /^NormalOrdersProcessor DLQ: 2 message\(s\)\n/);
+    assert.match(r.stdout, /\n  0 deleted, 2 kept\n/);
   });
 
   it("one malformed pointer among 7 messages: every message gets its own outcome line, the redrivable one is redriven", async () => {
@@ -174,7 +174,8 @@ describe("dlq tools against a running local stack (process level)", function () 
     assert.equal(lines.length, 7, r.stdout);
     assert.equal(lines.filter((l) => /^  deleted  pointer \S+: 1 record\(s\) processed; message deleted$/.test(l)).length, 1, r.stdout);
     assert.equal(lines.filter((l) => /sequence numbers are not numbers/.test(l)).length, 2, r.stdout);
-    assert.match(r.stdout, /7 message\(s\): 1 deleted, 6 kept/);
+    assert.match(r.stdout, /^NormalOrdersProcessor DLQ: 7 message\(s\)\n/);
+    assert.match(r.stdout, /\n  1 deleted, 6 kept\n/);
   });
 
   it("dlq list shows all 1,107 messages of a queue no one else reads, and does not claim another reader holds some", async () => {
@@ -192,9 +193,11 @@ describe("dlq tools against a running local stack (process level)", function () 
     try {
       await redrive.waitFor(/kept +quarantine \S+: still malformed/, 120000);
       redrive.signal("SIGINT");
-      const { code } = await redrive.exit(60000);
-      assert.equal(code, 130, redrive.output);
+      // Ends by the Ctrl-C it received, after its report (a shell shows 130).
+      const { signal } = await redrive.exit(60000);
+      assert.equal(signal, "SIGINT", redrive.output);
       assert.match(redrive.stdout, /interrupted: the messages not redriven were not touched and are visible/);
+      assert.match(redrive.stdout, /\n  0 deleted, \d+ kept, \d+ not redriven \(interrupted\)\n/);
       const done = redrive.stdout.split("\n").filter((l) => /^  kept +quarantine /.test(l)).length;
       assert.ok(done >= 1 && done < 201, `${done} outcome lines`);
       // Nothing is held for the 960 s of a redrive's hold.
@@ -204,7 +207,9 @@ describe("dlq tools against a running local stack (process level)", function () 
     }
   });
 
-  it("while the DLQ cannot be reached, the pipe says so at every attempt, and dead-letters once it can", async () => {
+  // (That it goes once the DLQ is back is tested on the pipe itself, localPipe.test.ts: the local
+  // SQS cannot re-create a deleted queue under the URL the running stack uses.)
+  it("while the DLQ cannot be reached, the pipe says so at every attempt, and keeps trying", async () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: normalUrl }));
     const from = watch.output.length;
     const dynamo = new DynamoDBClient({ endpoint: state.dynamodbEndpoint, region: "us-east-1", credentials });
@@ -221,8 +226,6 @@ describe("dlq tools against a running local stack (process level)", function () 
       if (Date.now() > deadline) throw new Error(`the failing dead-letter send was not said:\n${watch.output.slice(from)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await sqs.send(new CreateQueueCommand({ QueueName: "NormalOrdersProcessor-dlq", Attributes: { MaximumMessageSize: "1048576" } }));
-    await watch.waitFor(/☠ NormalOrdersPipe: 1 record\(s\) from orderId=o-dlq dead-lettered/, 30000);
-    assert.match(watch.output.slice(from), /✓ NormalOrdersPipe: the dead letter for 1 record\(s\) from orderId=o-dlq was sent on attempt \d+/);
+    assert.doesNotMatch(watch.output.slice(from), /☠ NormalOrdersPipe: 1 record\(s\) from orderId=o-dlq dead-lettered/, "nothing is said to be dead-lettered that is not");
   });
 });
