@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectCopy } from "./support/projectCopy";
-import { PROJECT, type Ran } from "./support/spawn";
+import { sectionBlocks, sectionText } from "./support/readmeBlocks";
+import { type Ran, sh } from "./support/spawn";
 
 // The proof that routes are data: in a copy of the project, a third route ("refunds") is added
 // exactly as the README's "Add a route" section shows, by editing only the route declaration
@@ -11,35 +11,8 @@ import { PROJECT, type Ran } from "./support/spawn";
 // program under mocks, `route explain`, `route --jsonl`, `cost --records` and a `local`
 // scenario with expectations for all three routes.
 
-/** The ```ts blocks of a README section, in order. */
-function sectionBlocks(markdown: string, heading: string): string[] {
-  const start = markdown.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `the README has a section "${heading}"`);
-  const rest = markdown.slice(start + heading.length + 2);
-  const section = rest.slice(0, rest.search(/\n## /) < 0 ? undefined : rest.search(/\n## /));
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-}
-
-/** Runs a command in `dir` through the shell, as typed. */
-function run(dir: string, command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`timed out: ${command}\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 120000);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? signal, stdout, stderr });
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.stdin ?? "");
-  });
-}
+/** Runs a command in `dir` (the copy) through the shell, as typed. */
+const run = (dir: string, command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<Ran> => sh(command, { cwd: dir, timeoutMs: opts.timeoutMs ?? 120000, stdin: opts.stdin });
 
 const STORY = `name: refunds story
 faults:
@@ -67,8 +40,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
   // The only two edits: the README's blocks, applied as it says.
   before(() => {
     dir = projectCopy("orders-add-route-", { linkModules: true });
-    const readme = fs.readFileSync(path.join(PROJECT, "README.md"), "utf8");
-    const [declaration, step] = sectionBlocks(readme, "## Add a route");
+    const [declaration, step] = sectionBlocks("## Add a route");
     assert.ok(declaration && step, "the section shows the declaration and the step");
     // Edit 1: the declaration goes at the end of ROUTES in routing/routes.ts.
     const routesFile = path.join(dir, "routing", "routes.ts");
@@ -76,7 +48,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
     const end = source.lastIndexOf("];");
     fs.writeFileSync(routesFile, `${source.slice(0, end)}${declaration}${source.slice(end)}`);
     // Edit 2: the business step, in the file the section names.
-    assert.match(readme.slice(readme.indexOf("## Add a route")), /`handlers\/steps\/refundOrder\.ts`/);
+    assert.match(sectionText("## Add a route"), /`handlers\/steps\/refundOrder\.ts`/);
     fs.writeFileSync(path.join(dir, "handlers", "steps", "refundOrder.ts"), step);
   });
 

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXAMPLE_DIR, wireFulfilmentExample } from "./support/fulfilmentExample";
 import { projectCopy } from "./support/projectCopy";
-import { PROJECT, type Ran } from "./support/spawn";
+import { sectionBlocks } from "./support/readmeBlocks";
+import { type Ran, sh } from "./support/spawn";
 
 // "Replace the business step", proven in a copy of the project: the README's fulfilment
 // example (a step that writes to a second table with the DynamoDB client) wired in by
@@ -12,33 +12,8 @@ import { PROJECT, type Ran } from "./support/spawn";
 // grants it gets, exactly), the type check, the bundle checks, and a local story through every
 // path by which a change comes back, after which the second table holds one item per order.
 
-function run(dir: string, command: string, timeoutMs = 240000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`timed out: ${command}\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? signal, stdout, stderr });
-    });
-  });
-}
-
-/** The ```ts blocks of a README section, in order. */
-function sectionBlocks(heading: string): string[] {
-  const readme = fs.readFileSync(path.join(PROJECT, "README.md"), "utf8");
-  const start = readme.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `the README has a section "${heading}"`);
-  const rest = readme.slice(start + heading.length + 2);
-  const end = rest.search(/\n## /);
-  return [...(end < 0 ? rest : rest.slice(0, end)).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-}
+/** Runs a command in `dir` (the copy) through the shell, as typed. */
+const run = (dir: string, command: string, timeoutMs = 240000): Promise<Ran> => sh(command, { cwd: dir, timeoutMs });
 
 describe("replace the business step: the fulfilment example, wired in by the step file and index.ts only", function () {
   this.timeout(400000);

@@ -136,7 +136,7 @@ describe("local: endpoints usable as printed, reachable only from this machine (
     assert.equal(sdk.code, 0, sdk.stderr);
     const seen = JSON.parse(sdk.stdout) as { streams: number; retention: Record<string, string> };
     assert.equal(seen.streams, 1);
-    await watch.waitFor(/order\.accepted o-sdk/);
+    await watch.waitFor(/✓ normal: processed o-sdk \(pending\)/);
     // Queue URLs as printed, and as the SDK finds them: path-style on 127.0.0.1, resolvable as they are.
     const printed = ["NormalOrdersPipe", "PremiumOrdersPipe"].map((pipe) => new RegExp(`DLQ of ${pipe}: (\\S+)`).exec(watch.stdout)?.[1]);
     assert.deepEqual(printed, [`http://127.0.0.1:${sqsPort}/000000000000/NormalOrdersProcessor-dlq`, `http://127.0.0.1:${sqsPort}/000000000000/PremiumOrdersProcessor-dlq`]);

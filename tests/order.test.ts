@@ -183,3 +183,48 @@ describe("order parsing", () => {
     assert.ok(!maskEmail("ann.lee@example.com").includes("ann.lee"));
   });
 });
+
+describe("order parsing reads only the attributes it needs, and decides as unmarshalling the whole images does", () => {
+  // The fast path (a structural walk, then four attributes) must agree with the library's
+  // unmarshall of every attribute on every record: well-formed ones, and images with each kind
+  // of malformed attribute value the walk hands back to the full path.
+  const base = (extra: Record<string, unknown>) => ({
+    eventID: "e-1",
+    eventName: "MODIFY",
+    dynamodb: {
+      Keys: { orderId: { S: "o-1" } },
+      NewImage: { orderId: { S: "o-1" }, orderStatus: { S: "shipped" }, orderAmount: { N: "250" }, customerEmail: { S: "ann@example.com" }, ...extra },
+      OldImage: { orderId: { S: "o-1" }, orderStatus: { S: "pending" }, ...extra },
+      SequenceNumber: "1",
+    },
+  });
+  const deep = (n: number): unknown => (n === 0 ? { S: "x" } : { M: { a: deep(n - 1) } });
+  const extras: [string, unknown][] = [
+    ["nothing more", undefined],
+    ["line items", { L: [{ M: { sku: { S: "a" }, qty: { N: "2" } } }, { M: { tags: { SS: ["x"] }, n: { NULL: true } } }] }],
+    ["a set of numbers", { NS: ["1", "2.5"] }],
+    ["binary", { B: "AAEC" }],
+    ["an unknown type", { Q: "x" }],
+    ["two types in one value", { S: "x", N: "1" }],
+    ["an empty value", {}],
+    ["an undefined type value", { S: undefined }],
+    ["a list that is not an array", { L: { a: 1 } }],
+    ["a map that is an array", { M: [1] }],
+    ["a map that is a string", { M: "ab" }],
+    ["a map that is null", { M: null }],
+    ["a set that is not an array", { SS: "x" }],
+    ["a bare string", "x"],
+    ["an array", [{ S: "x" }]],
+    ["null", null],
+    ["31 levels", deep(30)],
+    ["32 levels", deep(31)],
+    ["33 levels", deep(32)],
+    ["a __proto__ attribute", JSON.parse('{"__proto__": {"S": "x"}}')],
+  ];
+  for (const [what, extra] of extras) {
+    it(`${what}: the same decision and reasons`, () => {
+      const record = base(extra === undefined ? {} : { extra });
+      assert.deepEqual(parseOrderChange(record), parseOrderChange(record, { wholeImages: true }));
+    });
+  }
+});

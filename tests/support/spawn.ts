@@ -12,10 +12,10 @@ export interface Ran {
   readonly stderr: string;
 }
 
-/** Runs `command` through the shell (`sh -c`), exactly as written; stdin text optional. */
-export function sh(command: string, opts: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
+/** Runs `command` through the shell (`sh -c`), exactly as written, in the project (or `cwd`: a copy of it); stdin text optional. */
+export function sh(command: string, opts: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd: PROJECT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("sh", ["-c", command], { cwd: opts.cwd ?? PROJECT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
