@@ -6,10 +6,25 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { bundleProcessor } from "../infra/bundle";
-import { type DlqClients, type DlqEntry, type DlqQueue, dlqQueueFor, listDlq, redriveDlq, resolvePointer, tableItemReader } from "../local/dlq";
+import {
+  type DlqClients,
+  type DlqCounts,
+  type DlqEntry,
+  DlqHolds,
+  type DlqQueue,
+  dlqQueueFor,
+  findDlqEntry,
+  forEachDlqEntry,
+  quarantinedRecordForShow,
+  redriveDlq,
+  resolvePointer,
+  tableItemReader,
+} from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_REQUEST_TIMEOUT_MS, localClientConfig } from "../local/dynamoLocal";
 import { evaluateProgram } from "../local/evaluateProgram";
+import { Interrupts } from "../local/interrupts";
 import { isStopped, lookupState } from "../local/localState";
+import { maskEmails } from "../local/maskRecord";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
@@ -41,6 +56,7 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
     throw new Error(`local stack ${stack} is still starting (pid ${state.pid}): try again in a moment`);
   }
   const { config } = resolve();
+  const { sqsEndpoint, dynamodbEndpoint } = state;
   // With timeouts: a local stack that does not answer (stopped with Ctrl-Z) is said, not waited for.
   const sqs = new SQSClient(localClientConfig(state.sqsEndpoint, { attempts: 1 }));
   const streams = new DynamoDBStreamsClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
@@ -63,20 +79,27 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: p.processor.dlqName })).catch((err: Error) => {
       throw explain(err);
     });
-    const host = new ProcessorHost({
-      functionName: p.processor.name,
-      code: bundleProcessor(p.processor.steps).code,
-      environment: localEnvironment(p.processor, QueueUrl as string, {
-        dynamodbEndpoint: state.dynamodbEndpoint,
-        sqsEndpoint: state.sqsEndpoint,
-        unemulatedEndpoint: unemulated.endpoint,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-      }),
-      timeoutMs: p.processor.timeoutSeconds * 1000,
-    });
-    hosts.push(host);
-    queues.push(dlqQueueFor(p, QueueUrl as string, { invoke: (records) => host.invoke(records), readItem }));
+    // The processor starts on the first redrive that needs it: listing and showing never do.
+    let host: ProcessorHost | undefined;
+    const started = () => {
+      if (!host) {
+        host = new ProcessorHost({
+          functionName: p.processor.name,
+          code: bundleProcessor(p.processor.steps).code,
+          environment: localEnvironment(p.processor, QueueUrl as string, {
+            dynamodbEndpoint,
+            sqsEndpoint,
+            unemulatedEndpoint: unemulated.endpoint,
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+          }),
+          timeoutMs: p.processor.timeoutSeconds * 1000,
+        });
+        hosts.push(host);
+      }
+      return host;
+    };
+    queues.push(dlqQueueFor(p, QueueUrl as string, { invoke: (records) => started().invoke(records), readItem, streamArn: state.streamArn }));
   }
   return {
     clients: { sqs, streams },
@@ -146,7 +169,10 @@ async function awsTarget(resolved: ResolvedStack, outputsFile?: string): Promise
       if (res.FunctionError) return { ok: false as const, error: `${res.FunctionError}: ${text}` };
       return { ok: true as const, result: text ? JSON.parse(text) : null };
     };
-    return dlqQueueFor(declared, out.dlqUrl, { invoke, readItem });
+    // The deployed pipe's ARN and the stack's stream, from the outputs: what a message must name.
+    const streamArn = typeof outputs.streamArn === "string" ? outputs.streamArn : undefined;
+    const pipeArn = typeof out.pipeArn === "string" ? out.pipeArn : undefined;
+    return dlqQueueFor(declared, out.dlqUrl, { invoke, readItem, streamArn, pipeArn });
   });
   return {
     clients: { sqs, streams },
@@ -161,15 +187,114 @@ async function awsTarget(resolved: ResolvedStack, outputsFile?: string): Promise
   };
 }
 
+const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 function summary(e: DlqEntry): string {
   if (e.kind === "pointer") {
     const i = e.pointer.DDBStreamBatchInfo;
-    return `pointer     ${e.messageId}  ${e.pointer.context.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
+    return `pointer     ${e.messageId}  ${e.pointer.context?.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
   }
   if (e.kind === "quarantine") {
-    return `quarantine  ${e.messageId}  record ${e.quarantine.eventID ?? "(no eventID)"}: ${e.quarantine.reasons.join("; ")}, ${e.quarantine.quarantinedAt}`;
+    const q = e.quarantine;
+    const ref = q.reference;
+    const until = typeof ref?.approximateCreationDateTime === "number" ? `; the stream holds it until ${new Date(ref.approximateCreationDateTime * 1000 + STREAM_RETENTION_MS).toISOString()}` : "";
+    const how = ref ? ` by reference (${ref.sizes?.record ?? "?"} bytes, too large for a message${until})` : "";
+    return `quarantine  ${e.messageId}  record ${q.eventID ?? "(no eventID)"}${how}: ${(q.reasons ?? []).join("; ")}, ${q.quarantinedAt}`;
   }
   return `unknown     ${e.messageId}  ${e.body.slice(0, 120)}`;
+}
+
+/** What a listing did not see, and why, in words: never "held by another reader" unless SQS says some are. */
+function listingNotes(c: DlqCounts): string {
+  const notes: string[] = [];
+  // SQS's counts are approximate (and count this listing's own receives for a moment): only
+  // what the listing did not see needs explaining, by what SQS reports.
+  const unseen = c.visible + c.notVisible - c.seen;
+  const held = Math.min(Math.max(unseen, 0), c.notVisible);
+  if (held > 0) notes.push(`${held} more held by another reader right now (received, not deleted yet; visible again when released)`);
+  if (unseen - held > 0) notes.push(`SQS reported about ${c.visible} visible: ${unseen - held} not returned to this listing (receives sample SQS's servers; run it again)`);
+  if (c.delayed > 0) notes.push(`${c.delayed} more delayed`);
+  return notes.length > 0 ? ` (${notes.join("; ")})` : "";
+}
+
+async function list(target: Target, queues: readonly DlqQueue[], say: (line: string) => void): Promise<number> {
+  for (const queue of queues) {
+    const lines: string[] = []; // one short line per message, not the messages
+    const counts = await forEachDlqEntry(target.clients, queue, (e) => void lines.push(`  ${summary(e)}`));
+    say(`${queue.processor} DLQ (${queue.url}): ${counts.seen} message(s)${listingNotes(counts)}`);
+    for (const line of lines) say(line);
+  }
+  return 0;
+}
+
+async function show(target: Target, queues: readonly DlqQueue[], messageId: string, say: (line: string) => void, mask: <T>(v: T) => T): Promise<boolean> {
+  for (const queue of queues) {
+    const entry = await findDlqEntry(target.clients, queue, messageId);
+    if (!entry) continue;
+    say(summary(entry));
+    if (entry.kind === "pointer") {
+      const resolved = await resolvePointer(target.clients, queue, entry.pointer);
+      say(resolved.ok ? JSON.stringify(mask(resolved.records), null, 2) : `cannot show the records: ${resolved.reason}`);
+    } else if (entry.kind === "quarantine") {
+      say(JSON.stringify(mask(entry.quarantine), null, 2));
+      if (entry.quarantine.reference) {
+        const found = await quarantinedRecordForShow(target.clients, queue, entry.quarantine);
+        say(found.ok ? `the record, read back from the stream (shard ${found.shardId}):\n${JSON.stringify(mask(found.record), null, 2)}` : `cannot read the record back from the stream: ${found.reason}`);
+      }
+    } else {
+      say(entry.body);
+    }
+    return true;
+  }
+  return false;
+}
+
+async function redrive(target: Target, queues: readonly DlqQueue[], messageId: string | undefined, say: (line: string) => void, where: string): Promise<number> {
+  // Without --route, the message may be in any route's DLQ: find it first.
+  let chosen = queues;
+  if (messageId) {
+    const holding: DlqQueue[] = [];
+    for (const q of queues) if (await findDlqEntry(target.clients, q, messageId)) holding.push(q);
+    if (holding.length === 0) throw new Error(`no message ${messageId} in ${where}`);
+    chosen = holding;
+  }
+  // Ctrl-C: no further message starts and what is held is released (visibility 0), so an
+  // interrupted redrive leaves nothing invisible for the hold; a second Ctrl-C exits at once,
+  // after the release.
+  const holds = new DlqHolds();
+  const interrupts = new Interrupts({
+    onFirst: () => say("interrupted: stopping after the message in progress; held messages are released (press Ctrl-C again to exit at once)"),
+    exitNow: (code) => void holds.releaseAll(target.clients.sqs).finally(() => process.exit(code)),
+  }).install();
+  let kept = 0;
+  try {
+    for (const queue of chosen) {
+      if (interrupts.signal.aborted) break;
+      let listed = 0;
+      const outcomes = await redriveDlq(target.clients, queue, {
+        messageIds: messageId ? [messageId] : undefined,
+        signal: interrupts.signal,
+        holds,
+        onListed: (n) => {
+          listed = n;
+          say(`${queue.processor} DLQ: ${n} message(s)`);
+        },
+        onOutcome: (o) => say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`),
+      });
+      const keptHere = outcomes.filter((o) => !o.deleted).length;
+      kept += keptHere;
+      const untouched = listed - outcomes.length;
+      if (listed > 0) say(`  ${outcomes.length - keptHere} deleted, ${keptHere} kept${untouched > 0 ? `, ${untouched} not redriven (interrupted)` : ""}`);
+    }
+  } finally {
+    await holds.releaseAll(target.clients.sqs);
+    interrupts.uninstall();
+  }
+  if (interrupts.received) {
+    say("interrupted: the messages not redriven were not touched and are visible");
+    return interrupts.exitCode;
+  }
+  return kept > 0 ? 1 : 0;
 }
 
 /** The options of `dlq list`, and of `dlq show` and `dlq redrive`; each is documented in cli/help.ts. */
@@ -180,12 +305,18 @@ export const DLQ_LIST_OPTIONS = {
   outputs: { type: "string" },
 } as const;
 export const DLQ_MESSAGE_OPTIONS = { ...DLQ_LIST_OPTIONS, message: { type: "string" } } as const;
+export const DLQ_SHOW_OPTIONS = { ...DLQ_MESSAGE_OPTIONS, "show-email": { type: "boolean" } } as const;
+
+function parseDlqArgs(sub: "list" | "show" | "redrive", rest: string[]): { stack?: string; local?: boolean; route?: string; outputs?: string; message?: string; "show-email"?: boolean } {
+  if (sub === "list") return parseArgs({ args: rest, options: DLQ_LIST_OPTIONS, strict: true }).values;
+  if (sub === "show") return parseArgs({ args: rest, options: DLQ_SHOW_OPTIONS, strict: true }).values;
+  return parseArgs({ args: rest, options: DLQ_MESSAGE_OPTIONS, strict: true }).values;
+}
 
 export async function dlqCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "list" && sub !== "show" && sub !== "redrive") throw new UsageError(`dlq: expected list, show or redrive, got ${JSON.stringify(sub ?? "")}`);
-  const values: { stack?: string; local?: boolean; route?: string; outputs?: string; message?: string } =
-    sub === "list" ? parseArgs({ args: rest, options: DLQ_LIST_OPTIONS, strict: true }).values : parseArgs({ args: rest, options: DLQ_MESSAGE_OPTIONS, strict: true }).values;
+  const values = parseDlqArgs(sub, rest);
   const routeNames = ROUTES.map((d) => d.name);
   if (values.route && !routeNames.includes(values.route)) throw new UsageError(`--route is ${values.route}; expected ${routeNames.join(", ")}`);
   if (sub === "show" && !values.message) throw new UsageError("dlq show needs --message ID (from dlq list)");
@@ -193,42 +324,16 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
   const resolve = () => resolveStack(stack, { warn: (line) => io.stderr.write(`${line}\n`) });
   const target = values.local ? await localTarget(stack, resolve) : await awsTarget(resolve(), values.outputs);
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  let failed = 0;
+  // Addresses are masked as in the processors' logs, unless asked for in full.
+  const mask = values["show-email"] ? <T>(v: T) => v : maskEmails;
+  const where = `the DLQs of stack ${stack}${values.route ? ` (route ${values.route})` : ""}`;
   try {
     // A route's DLQ is its pipe's: routes sharing a pipe share it.
     const queues = target.queues.filter((q) => !values.route || q.evaluators.some((e) => e.route.name === values.route));
-    for (const queue of queues) {
-      if (sub === "redrive") {
-        const outcomes = await redriveDlq(target.clients, queue, values.message);
-        say(`${queue.processor} DLQ: ${outcomes.length} message(s)`);
-        for (const o of outcomes) {
-          say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`);
-          if (!o.deleted) failed++;
-        }
-        continue;
-      }
-      const { entries, expected } = await listDlq(target.clients, queue);
-      if (sub === "list") {
-        const others = expected > entries.length ? ` (the queue reports ${expected}; the others are held by another reader right now)` : "";
-        say(`${queue.processor} DLQ (${queue.url}): ${entries.length} message(s)${others}`);
-        for (const e of entries) say(`  ${summary(e)}`);
-        continue;
-      }
-      const entry = entries.find((e) => e.messageId === values.message);
-      if (!entry) continue;
-      say(summary(entry));
-      if (entry.kind === "pointer") {
-        const resolved = await resolvePointer(target.clients, entry.pointer);
-        say(resolved.ok ? JSON.stringify(resolved.records, null, 2) : `cannot show the records: ${resolved.reason}`);
-      } else if (entry.kind === "quarantine") {
-        say(JSON.stringify(entry.quarantine, null, 2));
-      } else {
-        say(entry.body);
-      }
-      return 0;
-    }
-    if (sub === "show") throw new Error(`no message ${values.message} in the DLQs of stack ${stack}`);
-    return failed > 0 ? 1 : 0;
+    if (sub === "list") return await list(target, queues, say);
+    if (sub === "redrive") return await redrive(target, queues, values.message, say, where);
+    if (await show(target, queues, values.message as string, say, mask)) return 0;
+    throw new Error(`no message ${values.message} in ${where}`);
   } catch (err) {
     throw target.explain(err as Error);
   } finally {

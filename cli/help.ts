@@ -1,5 +1,5 @@
 import type { COST_OPTIONS } from "./costCommand";
-import type { DLQ_LIST_OPTIONS, DLQ_MESSAGE_OPTIONS } from "./dlqCommand";
+import type { DLQ_LIST_OPTIONS, DLQ_MESSAGE_OPTIONS, DLQ_SHOW_OPTIONS } from "./dlqCommand";
 import type { LOCAL_OPTIONS } from "./localCommand";
 import type { PATTERN_TEST_OPTIONS } from "./patternCommand";
 import type { EXPLAIN_OPTIONS, ROUTE_OPTIONS } from "./routeCommand";
@@ -64,7 +64,8 @@ const dlqList: Docs<typeof DLQ_LIST_OPTIONS> = {
   route: { arg: "NAME", text: "the DLQ of this route's pipe only (default: every pipe's)" },
   outputs: { arg: "FILE", text: "the stack's outputs (`pulumi stack output --json`; default: read through the Pulumi CLI)" },
 };
-const dlqMessage: Docs<typeof DLQ_MESSAGE_OPTIONS> = { ...dlqList, message: { arg: "ID", text: "one message, by the id `dlq list` prints" } };
+const dlqMessage: Docs<typeof DLQ_MESSAGE_OPTIONS> = { ...dlqList, message: { arg: "ID", text: "one message, by the id `dlq list` prints (found in any of the stack's DLQs)" } };
+const dlqShow: Docs<typeof DLQ_SHOW_OPTIONS> = { ...dlqMessage, "show-email": { text: "print customer addresses in full (default: masked, a***@example.com, as in the processors' logs)" } };
 const cost: Docs<typeof COST_OPTIONS> = {
   stack: STACK,
   records: { arg: "FILE.jsonl", text: "the sample: DynamoDB stream records, one per line" },
@@ -154,15 +155,15 @@ export const HELP: Readonly<Record<string, Help>> = {
     exit: [["0", "listed"], ["2", "bad usage, or the queues cannot be reached (the message says why)"]],
   },
   "dlq show": {
-    usage: ["dlq show --message ID [--stack NAME] [--local] [--route NAME] [--outputs FILE]"],
-    summary: "one message, with the stream records a pipe pointer names (read back from the stream)",
-    options: dlqMessage,
+    usage: ["dlq show --message ID [--stack NAME] [--local] [--route NAME] [--outputs FILE] [--show-email]"],
+    summary: "one message, with the stream records a pipe pointer or a quarantined reference names (read back from the stream); addresses masked",
+    options: dlqShow,
     example: "npx orders-pipeline dlq show --stack dev --local --message 0f5c2f4e-...",
     exit: [["0", "shown"], ["2", "no such message, bad usage, or the queues cannot be reached"]],
   },
   "dlq redrive": {
     usage: ["dlq redrive [--message ID] [--stack NAME] [--local] [--route NAME] [--outputs FILE]"],
-    summary: "re-invoke the processor for each message; delete a message only once its records succeeded",
+    summary: "re-invoke the processor for each message, with records read from the stream and the table (a message that does not match them is kept); delete a message only once its records succeeded; Ctrl-C releases what it holds",
     options: dlqMessage,
     example: "npx orders-pipeline dlq redrive --stack dev --local --route normal",
     exit: [["0", "every message was redriven and deleted"], ["1", "some messages were kept (each outcome is printed)"], ["2", "bad usage, or the queues cannot be reached"]],

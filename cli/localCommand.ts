@@ -36,6 +36,10 @@ function describe(e: RuntimeEvent): string | undefined {
         : `  ↻ ${d.pipe}: retry ${d.attempt} of ${d.maximumRetryAttempts} from ${d.firstKey} (${d.records} record(s))`;
     case "pipe.dead_lettered":
       return `  ☠ ${d.pipe}: ${d.records} record(s) from ${d.firstKey} dead-lettered (${d.condition}); the DLQ holds a pointer to them`;
+    case "pipe.dlq_send_failed":
+      return `  ! ${d.pipe}: cannot send the dead letter for ${d.records} record(s) from ${d.firstKey} (${d.condition}) to the DLQ: ${d.error}; attempt ${d.attempt}, retrying in ${Number(d.retryInMs) / 1000} s (the records stay in the stream, and their shard waits)`;
+    case "pipe.dlq_send_recovered":
+      return `  ✓ ${d.pipe}: the dead letter for ${d.records} record(s) from ${d.firstKey} was sent on attempt ${d.attempts}`;
     case "pipe.error":
       return `  ! ${d.pipe}: ${d.error}`;
     default:

@@ -15,6 +15,9 @@ export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "Re
 /** Settings the program passes to the business steps: ORDERS_SETTING_<NAME> (index.ts, STEP_NEEDS). */
 export const SETTING_ENV_PREFIX = "ORDERS_SETTING_";
 
+/** Quarantined records sent as a reference to the stream (too large for a message); emitted only when non-zero. */
+export const QUARANTINED_BY_REFERENCE_METRIC = "RecordsQuarantinedByReference";
+
 /** Log messages of the processor's per-record report (handlers/lambda.ts), read by the local runtime. */
 export const REPORT_MESSAGES = { outcomes: "batch.outcomes", done: "batch.done" } as const;
 /** Outcome entries per `batch.outcomes` line: a CloudWatch Logs event holds at most 256 KB (PutLogEvents quotas). */

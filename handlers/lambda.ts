@@ -8,10 +8,10 @@ import { metricsServiceName, type RouteName } from "../routing/route";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
 import { effectOf } from "../routing/effectKey";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
 import { effectGuard, IDEMPOTENCY_TABLE_ENV } from "./idempotency";
 import { parseFaults, withInjectedFaults } from "./faults";
-import { QUARANTINE_KIND, type QuarantineSender } from "./quarantine";
+import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
 
 // The Lambda shell around processBatch: reads its routes from the environment the Pulumi
 // program set, logs with Powertools Logger (JSON, one line per event) and emits metrics in
@@ -45,14 +45,49 @@ export function sqsQuarantineSender(queueUrl: string, makeClient: () => SQSClien
   let client: SQSClient | undefined;
   return async (message) => {
     client ??= makeClient();
-    await client.send(
-      new (loadSqs().SendMessageCommand)({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: { kind: { DataType: "String", StringValue: QUARANTINE_KIND } },
-      }),
-    );
+    // The whole record, or a reference to it when it would not fit in an SQS message.
+    const { body, delivery } = quarantineBody(message);
+    await client.send(new (loadSqs().SendMessageCommand)({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: QUARANTINE_ATTRIBUTES }));
+    return delivery;
   };
+}
+
+/**
+ * Records quarantined by reference (too large for a message), only when there are some: a
+ * rare event, so a metric written on every invocation would be a custom metric billed every
+ * month for zeros; the alarm reads a missing point as none.
+ */
+function addReferenceMetric(metrics: Metrics, count: number | undefined): void {
+  if (count) metrics.addMetric(QUARANTINED_BY_REFERENCE_METRIC, MetricUnit.Count, count);
+}
+
+/** The sender, counting by route the records it sent by reference (an execution environment runs one invocation at a time). */
+function countingReferences(send: QuarantineSender): QuarantineSender & { byReference: Map<string, number> } {
+  const counting = Object.assign(
+    async (message: Parameters<QuarantineSender>[0]) => {
+      const delivery = await send(message);
+      if (delivery === "reference") counting.byReference.set(message.route, (counting.byReference.get(message.route) ?? 0) + 1);
+      return delivery;
+    },
+    { byReference: new Map<string, number>() },
+  );
+  return counting;
+}
+
+/**
+ * A batch whose first record failed gains nothing from a partial response: the pipe would
+ * retry the same records, and AUTOMATIC_BISECT splits a partial response at the first failed
+ * record instead of halving it (Lambda developer guide, services-ddb-batchfailurereporting,
+ * "Bisecting a batch"; local/localPipe.ts), so a record that always fails would take every
+ * record behind it in its batch to the DLQ. Failing the invocation makes the pipe halve the
+ * batch until that record is alone: it alone is dead-lettered, and the others go on. Called
+ * after the batch's report and metrics are written, so they count it.
+ */
+function failWhenNoProgress(payload: unknown, failures: readonly { itemIdentifier: string }[]): void {
+  const first = Array.isArray(payload) ? (payload[0] as { eventID?: unknown } | undefined)?.eventID : undefined;
+  if (failures.length > 0 && failures[0].itemIdentifier === first) {
+    throw new Error(`record ${first}, the first of its batch, failed: the invocation fails so that the pipe halves the batch (AUTOMATIC_BISECT) and only the failing record is retried until it is dead-lettered`);
+  }
 }
 
 /** The steps' settings from ORDERS_SETTING_<NAME> variables: FULFILMENT_TABLE → fulfilmentTable. */
@@ -117,10 +152,11 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
     };
     return { step, metrics, guard };
   });
-  const quarantine = sqsQuarantineSender(queueUrl);
+  const quarantine = countingReferences(sqsQuarantineSender(queueUrl));
 
   return async (payload, lambdaContext) => {
     if (lambdaContext) logger.addContext(lambdaContext);
+    quarantine.byReference.clear();
     for (const { guard } of served) guard.setContext(lambdaContext);
     try {
       const report = await processBatch(payload, {
@@ -134,6 +170,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
         metrics.addMetric(skipped, MetricUnit.Count, c.skipped);
         metrics.addMetric(quarantined, MetricUnit.Count, c.quarantined);
         metrics.addMetric(failed, MetricUnit.Count, c.failed);
+        addReferenceMetric(metrics, quarantine.byReference.get(step.evaluator.route.name));
         metrics.addMetric(repeats, MetricUnit.Count, c.repeats);
       }
       // What happened to each record on each route, in lines a CloudWatch Logs event can hold.
@@ -141,6 +178,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
         logger.info(REPORT_MESSAGES.outcomes, { outcomes: report.outcomes.slice(i, i + OUTCOMES_PER_LINE) });
       }
       logger.info(REPORT_MESSAGES.done, { ...report.counts });
+      failWhenNoProgress(payload, report.batchItemFailures);
       return { batchItemFailures: report.batchItemFailures };
     } finally {
       for (const { metrics } of served) metrics.publishStoredMetrics();

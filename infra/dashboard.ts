@@ -1,4 +1,4 @@
-import { BATCH_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
 import { routesPhrase } from "./routeAlarms";
 
@@ -74,6 +74,7 @@ function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
         pipe("TargetStageDuration", { stat: "Average", label: "target stage duration, average (ms)" }),
         pipe("TargetStageDuration", { stat: "Maximum", label: "target stage duration, maximum (ms)" }),
         pipe("TargetStageFailed", { stat: "Sum", label: "target stage failed", yAxis: "right" }),
+        pipe("TargetStagePartiallyFailed", { stat: "Sum", label: "target stage partially failed", yAxis: "right" }),
       ]],
       ["DLQ: messages and oldest age", [
         dlq("ApproximateNumberOfMessagesVisible", { stat: "Maximum", label: "visible messages" }),
@@ -87,6 +88,7 @@ function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
         emf(route, route.metrics.count, sum(named(route, route.metrics.count))),
         emf(route, skipped, sum(named(route, "skipped by the guard"))),
         emf(route, quarantined, sum(named(route, "quarantined (malformed)"))),
+        emf(route, QUARANTINED_BY_REFERENCE_METRIC, sum(named(route, "of which by reference (too large for a message)"))),
         emf(route, failed, sum(named(route, "failed (retried by the pipe)"))),
         emf(route, repeats, sum(named(route, "repeats suppressed (effect already done)"))),
       ])],

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DLQ_URL_ENV, HANDLER_TAG, SETTING_ENV_PREFIX } from "../handlers/constants";
 import { IDEMPOTENCY_TABLE_ENV } from "../handlers/idempotency";
+import { DLQ_MAX_MESSAGE_BYTES } from "../handlers/quarantine";
 import { bundleProcessor, type ServedRoute, stepsTag } from "./bundle";
 import { allowActions, allowEffectRecords, allowLogWrite, allowSend, roleTrusting } from "./grants";
 
@@ -79,7 +80,9 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
 
     const dlq = new aws.sqs.Queue(
       `${name}-dlq`,
-      { sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
+      // SQS's largest message (the provider's default is 256 KiB): a quarantined record travels
+      // whole up to this size, and the handler sends a reference above it (handlers/quarantine.ts).
+      { sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS, maxMessageSize: DLQ_MAX_MESSAGE_BYTES },
       { parent: this },
     );
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent: this });

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { STREAM_RETENTION_SECONDS } from "../config/settings";
-import { METRICS_NAMESPACE } from "../handlers/constants";
+import { METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
 
 /** "the normal route", "the normal and refunds routes". */
@@ -49,7 +49,7 @@ function hours(seconds: number): string {
 
 export class RouteAlarms extends pulumi.ComponentResource {
   /** The ARNs of the alarms, by kind. */
-  readonly alarmArns: Record<"retrying" | "errors" | "dlqMessages" | "dlqAge", pulumi.Output<string>>;
+  readonly alarmArns: Record<"retrying" | "errors" | "dlqMessages" | "dlqAge" | "quarantinedByReference", pulumi.Output<string>>;
 
   constructor(name: string, args: RouteAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orders:monitoring:RouteAlarms", name, {}, opts);
@@ -74,30 +74,44 @@ export class RouteAlarms extends pulumi.ComponentResource {
 
     // A processor that reports failed records returns batchItemFailures and does not error, so
     // Lambda's Errors stays 0 while the pipe retries (aws-facts 7b). The failure as AWS
-    // reports it is the pipe's ExecutionFailed / ExecutionPartiallyFailed (eb-pipes-monitoring,
-    // best effort), and as the processor reports it its RecordsFailed metric (per route it
-    // serves): any one.
+    // reports it: every failure and partial-failure metric the current eb-pipes-monitoring page
+    // lists for a pipe without enrichment (ExecutionFailed, ExecutionPartiallyFailed,
+    // TargetStageFailed, TargetStagePartiallyFailed; best effort, so more than one), and as the
+    // processor reports it, its RecordsFailed metric (per route it serves): any one of them.
+    const pipeMetric = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: { namespace: "AWS/EventBridge/Pipes", metricName, dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" },
+    });
     const failedRecords = args.metricsServices.map((service, i) => ({
       id: i === 0 ? "records" : `records${i + 1}`,
       returnData: false,
       metric: { namespace: METRICS_NAMESPACE, metricName: "RecordsFailed", dimensions: { service }, period: 60, stat: "Sum" },
     }));
     const retrying = alarm("retrying", {
-      alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions, or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
+      alarmDescription: pulumi.interpolate`${args.pipeName} is retrying records on ${on}: the pipe reported failed or partially failed executions (or target stages), or ${args.processorName} reported records whose business step failed. The pipe retries them up to ${args.maxRetryAttempts} times, holding back the rest of their shard, then sends a pointer to the DLQ. First: aws logs tail ${args.logGroupName} --since 30m --filter-pattern '"record.failed"' (which order, which error); then ${dlqList}.`,
       threshold: 0,
       metricQueries: [
-        { id: "failed", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
-        { id: "partial", returnData: false, metric: { namespace: "AWS/EventBridge/Pipes", metricName: "ExecutionPartiallyFailed", dimensions: { PipeName: args.pipeName }, period: 60, stat: "Sum" } },
+        pipeMetric("failed", "ExecutionFailed"),
+        pipeMetric("partial", "ExecutionPartiallyFailed"),
+        pipeMetric("targetFailed", "TargetStageFailed"),
+        pipeMetric("targetPartial", "TargetStagePartiallyFailed"),
         ...failedRecords,
         // Each source may publish nothing in a minute: missing points count as 0.
-        { id: "retrying", returnData: true, label: "failed executions and failed records", expression: ["failed", "partial", ...failedRecords.map((q) => q.id)].map((id) => `FILL(${id}, 0)`).join(" + ") },
+        {
+          id: "retrying",
+          returnData: true,
+          label: "failed executions and failed records",
+          expression: ["failed", "partial", "targetFailed", "targetPartial", ...failedRecords.map((q) => q.id)].map((id) => `FILL(${id}, 0)`).join(" + "),
+        },
       ],
     });
 
     // Only a throw or a timeout counts in Errors (monitoring-metrics-types): the handler throws
-    // when a payload is not a batch, or a failing record has no eventID; a timeout is 30 s.
+    // when a payload is not a batch, a failing record has no eventID, or the first record of a
+    // batch fails (so that AUTOMATIC_BISECT isolates it, handlers/lambda.ts); a timeout is 30 s.
     const errors = alarm("errors", {
-      alarmDescription: pulumi.interpolate`${args.processorName} threw or timed out on ${on} (record failures do not count here: they are reported as batchItemFailures, see the retrying alarm). The pipe retries the whole batch. First: aws logs tail ${args.logGroupName} --since 30m (look for "Task timed out" or an error with a stack trace).`,
+      alarmDescription: pulumi.interpolate`${args.processorName} threw or timed out on ${on}. A record that fails behind others is reported as a batchItemFailure (see the retrying alarm); one that fails first in its batch fails the invocation on purpose, so that the pipe halves the batch until that record is alone. The pipe retries. First: aws logs tail ${args.logGroupName} --since 30m (look for "Task timed out", "the first of its batch, failed", or an error with a stack trace).`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: args.functionName },
@@ -129,7 +143,24 @@ export class RouteAlarms extends pulumi.ComponentResource {
       threshold,
     });
 
-    this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn };
+    // A malformed record too large for an SQS message is quarantined as a reference: its
+    // images are only in the stream (24 h after the write); the table keeps only the current
+    // item. More urgent than a message in the DLQ, so an alarm of its own.
+    const quarantinedByReference = alarm("quarantined-by-reference", {
+      alarmDescription: `${args.processorName} quarantined a malformed record too large for an SQS message on ${on}; the DLQ holds a reference to it, and its images are only in the stream, for 24 h after it was written (the table keeps only the order's current version). First: ${dlqList}, then npx orders-pipeline dlq show --stack ${args.stack} --message ID to read the record back and keep it; fix the item, then dlq redrive.`,
+      threshold: 0,
+      // The processor counts them per route it serves; any one of them.
+      metricQueries: [
+        ...args.metricsServices.map((service, i) => ({
+          id: `byReference${i + 1}`,
+          returnData: false,
+          metric: { namespace: METRICS_NAMESPACE, metricName: QUARANTINED_BY_REFERENCE_METRIC, dimensions: { service }, period: 300, stat: "Sum" },
+        })),
+        { id: "byReference", returnData: true, label: "records quarantined by reference", expression: args.metricsServices.map((_, i) => `FILL(byReference${i + 1}, 0)`).join(" + ") },
+      ],
+    });
+
+    this.alarmArns = { retrying: retrying.arn, errors: errors.arn, dlqMessages: dlqMessages.arn, dlqAge: dlqAge.arn, quarantinedByReference: quarantinedByReference.arn };
     this.registerOutputs({ alarmArns: this.alarmArns });
   }
 }

@@ -16,9 +16,10 @@ import { toWireRecord, type WireRecord } from "./wireFormat";
 // deployed pipe has (aws-facts sections 2 and 5): it reads every shard through the real
 // DynamoDB Streams API (parents before children, order kept within a shard), applies the
 // filters, batches (batch size, batching window), invokes the target synchronously, honours
-// batchItemFailures (retry from the first failed eventID), bisects what failed until the
-// failing record is alone (AUTOMATIC_BISECT), gives up after maximumRetryAttempts or maximumRecordAgeInSeconds and then sends a
-// pointer message in AWS's shape to the DLQ.
+// batchItemFailures (retry from the first failed eventID), bisects a failed invocation until
+// the failing record is alone (AUTOMATIC_BISECT), gives up after maximumRetryAttempts or
+// maximumRecordAgeInSeconds and then sends a pointer message in AWS's shape to the DLQ,
+// retrying that send (and saying so) until it succeeds.
 
 export interface LocalPipeSpec {
   readonly name: string;
@@ -50,6 +51,9 @@ export interface PipeCounts {
   invocations: number;
   failedInvocations: number;
 }
+
+/** The longest wait between two attempts to send a dead letter. */
+const DLQ_RETRY_CAP_MS = 5000;
 
 /** What became of records the pipe is done with (for the runtime's bookkeeping). */
 export type SettledAs = "filtered" | "delivered" | "deadLettered";
@@ -296,7 +300,7 @@ export class LocalPipe {
       if (!this.running) return;
       this.counts.invocations++;
       this.batchSizes.add(item.records.length);
-      const verdict = result.ok ? readBatchResponse(item.records.map((r) => r.eventID), result.result) : { ok: false as const, from: 0, why: result.error };
+      const verdict = result.ok ? readBatchResponse(item.records.map((r) => r.eventID), result.result) : { ok: false as const, from: 0, partial: false, why: result.error };
       if (verdict.ok) {
         this.settle(item.records, "delivered");
         pending.shift();
@@ -310,6 +314,8 @@ export class LocalPipe {
       this.deps.onEvent?.("pipe.batch_failed", {
         pipe: this.spec.name,
         attempt: attempts,
+        // A partial batch response (ExecutionPartiallyFailed on AWS) or a failed invocation.
+        partial: verdict.partial,
         records: remaining.length,
         firstEventID: remaining[0].eventID,
         firstKey: keyOf(remaining[0]),
@@ -322,9 +328,16 @@ export class LocalPipe {
         continue;
       }
       await sleep(Math.min(2000, (this.deps.retryDelayMs ?? 50) * 2 ** (attempts - 1)), this.stopping.signal);
-      // AUTOMATIC_BISECT: halve the failing part and retry each half, until the failing
-      // record is alone; records behind it wait, so order within the shard is kept.
-      if (this.spec.bisectOnFailure && remaining.length > 1) {
+      // AUTOMATIC_BISECT: halve a failed invocation and retry each half, until the failing
+      // record is alone; records behind it wait, so order within the shard is kept. A partial
+      // response is not halved: the batch is split at the first failed record (above) and the
+      // rest retried together. AWS's Pipes pages are silent on the combination; this is the
+      // rule of the stream poller Pipes shares with Lambda (Lambda developer guide,
+      // services-ddb-batchfailurereporting, "Bisecting a batch": "When a partial batch success
+      // response is received and both BisectBatchOnFunctionError and ReportBatchItemFailures
+      // are turned on, the batch is bisected at the returned sequence number and Lambda
+      // retries only the remaining records"; a failed invocation "is bisected regardless").
+      if (this.spec.bisectOnFailure && !verdict.partial && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
         pending.splice(0, 1, { records: remaining.slice(0, half), attempts, failingEventID, retry: true }, { records: remaining.slice(half), attempts: 0, retry: true });
       } else {
@@ -357,16 +370,22 @@ export class LocalPipe {
         streamArn: this.deps.streamArn,
       },
     };
-    // A dead letter must not be lost: keep trying while the pipe runs (a stopped pipe leaves
-    // the records in flight: they are still in the stream).
+    // A dead letter must not be lost. AWS documents no special case for a DLQ that cannot be
+    // reached; a failed send is a failure of the pipe's own step, which "EventBridge Pipes
+    // retries ... an indefinite number of times, and stops only when the record expires in the
+    // source" (eb-pipes-error-troubleshooting, "Pipe internal errors"), holding the shard
+    // behind it. So: retry with backoff while the pipe runs, and say so at every attempt (a
+    // stopped pipe leaves the records in flight: they are still in the stream).
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.sendToDlq(message);
+        if (attempt > 1) this.deps.onEvent?.("pipe.dlq_send_recovered", { pipe: this.spec.name, attempts: attempt, records: records.length, firstKey: keyOf(first) });
         break;
       } catch (err) {
         if (!this.running) return;
-        this.deps.onEvent?.("pipe.dlq_send_failed", { pipe: this.spec.name, attempt, error: (err as Error).message });
-        await sleep(Math.min(2000, 100 * attempt), this.stopping.signal);
+        const retryInMs = Math.min(DLQ_RETRY_CAP_MS, (this.deps.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 16));
+        this.deps.onEvent?.("pipe.dlq_send_failed", { pipe: this.spec.name, attempt, condition, records: records.length, firstKey: keyOf(first), error: (err as Error).message, retryInMs });
+        await sleep(retryInMs, this.stopping.signal);
       }
     }
     this.counts.deadLettered += records.length;

@@ -43,9 +43,14 @@ export interface ProcessorPlan {
   readonly architecture: string | null;
   readonly dlqName: string;
   readonly declaredDlqUrl: string;
+  /** The DLQ's MaximumMessageSize as declared (the provider's default when not set). */
+  readonly dlqMaxMessageSize: number;
   /** How long the declared DLQ keeps a message (SQS's MessageRetentionPeriod, seconds). */
   readonly dlqRetentionSeconds: number;
 }
+
+/** @pulumi/aws sqs.Queue maxMessageSize: "The default for this attribute is 262144 (256 KiB)". */
+const PROVIDER_DEFAULT_MAX_MESSAGE_SIZE = 262_144;
 
 /** SQS's MessageRetentionPeriod when a queue declares none: 4 days (SQS API reference, SetQueueAttributes). */
 export const SQS_DEFAULT_RETENTION_SECONDS = 345600;
@@ -126,6 +131,7 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
         architecture: Array.isArray(fn.state.architectures) && typeof fn.state.architectures[0] === "string" ? fn.state.architectures[0] : null,
         dlqName: dlq.name,
         declaredDlqUrl: dlq.state.url,
+        dlqMaxMessageSize: typeof dlq.state.maxMessageSize === "number" ? dlq.state.maxMessageSize : PROVIDER_DEFAULT_MAX_MESSAGE_SIZE,
         dlqRetentionSeconds: typeof dlq.state.messageRetentionSeconds === "number" ? dlq.state.messageRetentionSeconds : SQS_DEFAULT_RETENTION_SECONDS,
       },
     };
@@ -165,4 +171,10 @@ export function localEnvironment(processor: ProcessorPlan, dlqUrl: string, local
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ORDERS_LOCAL: "true",
   };
+}
+
+/** The local DLQ's attributes: the declared limits, so the local SQS refuses what AWS would. */
+export function localQueueAttributes(processor: ProcessorPlan): Record<string, string> {
+  // Kept as long as the deployed DLQ keeps them; refused above the size it accepts.
+  return { MaximumMessageSize: String(processor.dlqMaxMessageSize), MessageRetentionPeriod: String(processor.dlqRetentionSeconds) };
 }

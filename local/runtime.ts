@@ -12,7 +12,7 @@ import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
-import { type LocalServices, localEnvironment, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
 import { createTables } from "./tables";
 import { startUnemulated, type Unemulated } from "./unemulated";
@@ -202,8 +202,7 @@ export class LocalPipeline {
     this.stream = streamArn;
 
     for (const p of this.plan.pipes) {
-      // Kept as long as the deployed DLQ keeps them.
-      const queue = this.sqsLocal.createQueue(p.processor.dlqName, { MessageRetentionPeriod: String(p.processor.dlqRetentionSeconds) });
+      const queue = this.sqsLocal.createQueue(p.processor.dlqName, localQueueAttributes(p.processor));
       const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
       const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
       const ledger = new PipeLedger(evaluators, (e) => this.onOutcome(p, e, latencies, emit));
@@ -407,7 +406,7 @@ export class LocalPipeline {
   /** The route's DLQ, for listing and redriving, invoking its running processor. */
   dlqQueue(pipeName: string): DlqQueue {
     const r = this.route(pipeName);
-    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName) });
+    return dlqQueueFor(r.plan, r.dlqUrl, { invoke: (records) => r.host.invoke(records), readItem: tableItemReader(this.dynamo, this.tableName), streamArn: this.streamArn });
   }
 
   get routeNames(): string[] {

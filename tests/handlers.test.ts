@@ -48,6 +48,7 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
       quarantine: async (m) => {
         if (opts.quarantineFails) throw new Error("SQS unavailable");
         quarantined.push(m);
+        return "whole";
       },
       warn: () => {},
     },
@@ -290,7 +291,8 @@ describe("the SQS client is loaded only to quarantine a record (cold start)", ()
       // The SDK from the runtime, as deployed: a client left out of the bundle shows in require.cache when loaded.
       fs.writeFileSync(file, bundleProcessor(SEED_PROCESSORS[entry], { sdk: "runtime" }).code);
       const clean = [good(entry, "c1")];
-      const malformed = [good(entry, "m1", { amount: "1e400" })];
+      // A well-formed record first: a failure at the head of a batch fails the whole invocation.
+      const malformed = [good(entry, "m0"), good(entry, "m1", { amount: "1e400" })];
       const script = `
         const loaded = () => Object.keys(require.cache).some((k) => k.includes("client-sqs"));
         const out = [];
@@ -360,7 +362,7 @@ describe("a processor serving two routes (a shared pipe)", () => {
     const context = (route: string): OrderContext => ({ route, log: { info() {} }, metrics: { count() {}, amount() {} }, settings: {} });
     const deps: BatchDeps = {
       routes: [routes.normal, audit].map((r) => ({ evaluator: routeEvaluator(r), handleOrder: step(r.name), context: context(r.name) })),
-      quarantine: async (m) => void quarantined.push(m),
+      quarantine: async (m) => (quarantined.push(m), "whole"),
       warn: () => {},
     };
     return { deps, ran, quarantined };

@@ -113,7 +113,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     assert.equal(p.pointer.context.condition, "RetryAttemptsExhausted");
     assert.equal(p.pointer.context.partnerResourceArn, route.plan.arn);
     assert.equal(p.pointer.DDBStreamBatchInfo.batchSize, 1);
-    const resolved = await resolvePointer(clients, p.pointer);
+    const resolved = await resolvePointer(clients, pipeline.dlqQueue("NormalOrdersPipe"), p.pointer);
     assert.ok(resolved.ok, JSON.stringify(resolved));
     assert.deepEqual(resolved.records.map((r) => (r.dynamodb.Keys?.orderId as { S: string }).S), ["o-dead"]);
   });
@@ -129,7 +129,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
       timeoutMs: 30000,
     });
     try {
-      const queue = dlqQueueFor(route.plan, route.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem });
+      const queue = dlqQueueFor(route.plan, route.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem, streamArn: pipeline.streamArn });
       const outcomes = await redriveDlq(clients, queue);
       const byKind = Object.fromEntries(outcomes.map((o) => [o.kind, o]));
       assert.equal(byKind.pointer.deleted, true, byKind.pointer.detail);
@@ -150,7 +150,7 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
     assert.ok(quarantined?.kind === "quarantine");
     await runStep({ update: { orderId: "o-bad", set: { orderAmount: 275 } } }, pipeline.dynamo, pipeline.tableName, (id, at) => pipeline.recordWrite(id, at));
     await pipeline.settle({ timeoutMs: 60000 });
-    const outcomes = await redriveDlq(clients, queue, quarantined.messageId);
+    const outcomes = await redriveDlq(clients, queue, { messageIds: [quarantined.messageId] });
     assert.equal(outcomes.length, 1);
     assert.equal(outcomes[0].deleted, true, outcomes[0].detail);
     assert.equal(outcomes[0].detail, "the table holds a newer version of orderId=o-bad, valid: processed with it; message deleted");

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { BATCH_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import { createHandler } from "../handlers/lambda";
 import { bundleProcessor } from "../infra/bundle";
 import { catalogProblem, METRIC_CATALOG } from "../infra/metricCatalog";
@@ -79,6 +79,8 @@ describe("monitoring", () => {
     // [namespace, metric, dimensions, accepted] — by hand from the AWS pages.
     const cases: [string, string, string[], boolean][] = [
       ["AWS/EventBridge/Pipes", "ExecutionPartiallyFailed", ["PipeName"], true],
+      ["AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", ["PipeName"], true],
+      ["AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", ["AwsAccountId"], false],
       ["AWS/EventBridge/Pipes", "ExecutionsFailed", ["PipeName"], false],
       ["AWS/EventBridge/Pipes", "ExecutionFailed", ["FunctionName"], false],
       ["AWS/Lambda", "Errors", ["FunctionName"], true],
@@ -86,6 +88,7 @@ describe("monitoring", () => {
       ["AWS/SQS", "ApproximateAgeOfOldestMessage", ["QueueName"], true],
       ["AWS/SQS", "ApproximateAgeOfOldestMessage", ["QueueUrl"], false],
       ["OrdersPipeline", "RecordsFailed", ["service"], true],
+      ["OrdersPipeline", "RecordsQuarantinedByReference", ["service"], true],
       ["OrdersPipeline", "RecordsFailed", ["service", "function_name"], false],
       ["Orders", "RecordsFailed", ["service"], false],
     ];
@@ -114,7 +117,7 @@ describe("monitoring", () => {
           const queue = find(s, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state.name;
           const logGroup = find(s, "aws:cloudwatch/logGroup:LogGroup", `${prefix}OrdersProcessor-logs`).state.name;
           const alarm = (kind: string) => find(s, "aws:cloudwatch/metricAlarm:MetricAlarm", `${prefix}Orders-${kind}-alarm`).state;
-          for (const kind of ["retrying", "errors", "dlq-messages", "dlq-age"]) {
+          for (const kind of ["retrying", "errors", "dlq-messages", "dlq-age", "quarantined-by-reference"]) {
             const a = alarm(kind);
             assert.deepEqual([a.alarmActions, a.okActions, a.comparisonOperator, a.treatMissingData, a.evaluationPeriods], [[topic], [topic], "GreaterThanThreshold", "notBreaching", 1], kind);
           }
@@ -129,8 +132,10 @@ describe("monitoring", () => {
             [
               ["failed", "AWS/EventBridge/Pipes", "ExecutionFailed", { PipeName: pipeName }, "Sum", 60],
               ["partial", "AWS/EventBridge/Pipes", "ExecutionPartiallyFailed", { PipeName: pipeName }, "Sum", 60],
+              ["targetFailed", "AWS/EventBridge/Pipes", "TargetStageFailed", { PipeName: pipeName }, "Sum", 60],
+              ["targetPartial", "AWS/EventBridge/Pipes", "TargetStagePartiallyFailed", { PipeName: pipeName }, "Sum", 60],
               ["records", "OrdersPipeline", "RecordsFailed", { service: metricsServiceName(route) }, "Sum", 60],
-              ["retrying", "FILL(failed, 0) + FILL(partial, 0) + FILL(records, 0)"],
+              ["retrying", "FILL(failed, 0) + FILL(partial, 0) + FILL(targetFailed, 0) + FILL(targetPartial, 0) + FILL(records, 0)"],
             ],
           );
           assert.match(retrying.alarmDescription, new RegExp(`^${pipeName} is retrying records on the ${route} route \\(stack ${stackName}\\)`));
@@ -140,7 +145,7 @@ describe("monitoring", () => {
           // Errors: only throws and timeouts, and it says so.
           const errors = alarm("errors");
           assert.deepEqual([errors.namespace, errors.metricName, errors.dimensions, errors.statistic, errors.threshold], ["AWS/Lambda", "Errors", { FunctionName: fn }, "Sum", 0]);
-          assert.match(errors.alarmDescription, /threw or timed out .*record failures do not count here/);
+          assert.match(errors.alarmDescription, /threw or timed out .*one that fails first in its batch fails the invocation on purpose, so that the pipe halves the batch/);
 
           const messages = alarm("dlq-messages");
           assert.deepEqual([messages.namespace, messages.metricName, messages.dimensions, messages.statistic, messages.threshold], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: queue }, "Maximum", 0]);
@@ -149,6 +154,21 @@ describe("monitoring", () => {
           const age = alarm("dlq-age");
           assert.deepEqual([age.namespace, age.metricName, age.dimensions, age.statistic, age.period], ["AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: queue }, "Maximum", 300]);
           assert.match(age.alarmDescription, new RegExp(`dlq redrive --stack ${stackName} --route ${route}\\.$`));
+
+          // A record too large for a message is only in the stream (24 h) and, as it is now, in the table.
+          const byReference = alarm("quarantined-by-reference");
+          assert.equal(byReference.threshold, 0);
+          assert.deepEqual(
+            byReference.metricQueries.map((q: { id: string; metric?: { namespace: string; metricName: string; dimensions: unknown; stat: string; period: number }; expression?: string }) =>
+              q.metric ? [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period] : [q.id, q.expression],
+            ),
+            [
+              ["byReference1", "OrdersPipeline", QUARANTINED_BY_REFERENCE_METRIC, { service: metricsServiceName(route) }, "Sum", 300],
+              ["byReference", "FILL(byReference1, 0)"],
+            ],
+          );
+          assert.match(byReference.alarmDescription, /only in the stream, for 24 h after it was written/);
+          assert.ok(byReference.alarmDescription.includes(`npx orders-pipeline dlq show --stack ${stackName} --message ID`), byReference.alarmDescription);
         });
       }
 
@@ -173,10 +193,11 @@ describe("monitoring", () => {
             assert.deepEqual([...graphed(namespace, dims)].sort(), [...names].sort(), `${route}: ${namespace}`);
           expect("AWS/EventBridge/Pipes", { PipeName: `${prefix}OrdersPipe-${stackName}` }, [
             "EventCount", "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionThrottled", "ExecutionTimeout", "TargetStageDuration", "TargetStageFailed",
+            "TargetStagePartiallyFailed",
           ]);
           expect("AWS/Lambda", { FunctionName: fn }, ["Invocations", "Errors", "Duration", "Throttles"]);
           expect("AWS/SQS", { QueueName: queue }, ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"]);
-          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount]);
+          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount]);
         }
       });
 

@@ -30,6 +30,7 @@ function expectedResources(prefix: string): string[] {
     `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-errors-alarm`,
     `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-dlq-messages-alarm`,
     `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-dlq-age-alarm`,
+    `aws:cloudwatch/metricAlarm:MetricAlarm ${prefix}Orders-quarantined-by-reference-alarm`,
     `orders:routing:FilteredPipe ${pipe}`,
     `aws:cloudwatch/logGroup:LogGroup ${pipe}-logs`,
     `aws:iam/role:Role ${pipe}-role`,
@@ -141,10 +142,11 @@ describe("the Pulumi program under mocks", () => {
         assert.equal(logs.retentionInDays, 7);
       });
 
-      it("DLQ: SSE-SQS and 14-day retention", () => {
+      it("DLQ: SSE-SQS, 14-day retention, and SQS's largest message (1 MiB, not the provider's default 256 KiB)", () => {
         const dlq = find(dev, "aws:sqs/queue:Queue", `${prefix}OrdersProcessor-dlq`).state;
         assert.equal(dlq.sqsManagedSseEnabled, true);
         assert.equal(dlq.messageRetentionSeconds, 1209600);
+        assert.equal(dlq.maxMessageSize, 1048576);
       });
 
       it("pipe: named for its route and stack, so its role's trust policy can name it", () => {

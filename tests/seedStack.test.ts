@@ -11,7 +11,9 @@ import { declaredSnapshot } from "./support/declaredSnapshot";
 // bundle was built from (then a handler file per route, now the routes' business steps).
 // Since then, on purpose and only these: effects that happen once (the idempotency table, a
 // policy per processor to use it, its name in the processors' environment, the repeats on the
-// dashboard).
+// dashboard); and issue 18's DLQ work (the DLQs at SQS's 1 MiB, an alarm per route for records
+// quarantined by reference, the retrying alarm and the dashboard on every partial-failure
+// metric of a pipe, the errors alarm saying why a failing head of batch throws).
 
 const BUNDLE_TAG = "orders:handler";
 
@@ -23,18 +25,32 @@ const ADDED_FOR_EFFECTS_ONCE = [
   "aws:iam/rolePolicy:RolePolicy PremiumOrdersProcessor-idempotency-policy",
 ];
 
-/** The snapshot without the bundle tag and without what effects-that-happen-once added. */
+/** What issue 18's DLQ work added, each resource by type and name. */
+const ADDED_FOR_DLQ = ["aws:cloudwatch/metricAlarm:MetricAlarm NormalOrders-quarantined-by-reference-alarm", "aws:cloudwatch/metricAlarm:MetricAlarm PremiumOrders-quarantined-by-reference-alarm"];
+/** The metrics it added to the dashboard and to the retrying alarm. */
+const DLQ_METRICS = new Set(["RepeatsSuppressed", "TargetStagePartiallyFailed", "RecordsQuarantinedByReference"]);
+const DLQ_ALARM_QUERIES = new Set(["targetFailed", "targetPartial", "retrying"]);
+
+/** The snapshot without the bundle tag and without what effects-that-happen-once and the DLQ work added. */
 function comparable(resources: ReturnType<typeof declaredSnapshot>): unknown[] {
   return resources
-    .filter((r) => !ADDED_FOR_EFFECTS_ONCE.includes(`${r.type} ${r.name}`))
+    .filter((r) => ![...ADDED_FOR_EFFECTS_ONCE, ...ADDED_FOR_DLQ].includes(`${r.type} ${r.name}`))
     .map((r) => {
       const state = r.state as Record<string, any>;
       if (r.type === "aws:cloudwatch/dashboard:Dashboard") {
         const body = JSON.parse(state.dashboardBody);
         for (const w of body.widgets) {
-          if (Array.isArray(w.properties?.metrics)) w.properties.metrics = w.properties.metrics.filter((m: unknown[]) => m[1] !== "RepeatsSuppressed");
+          if (Array.isArray(w.properties?.metrics)) w.properties.metrics = w.properties.metrics.filter((m: unknown[]) => !DLQ_METRICS.has(m[1] as string));
         }
         return { ...r, state: { ...state, dashboardBody: JSON.stringify(body) } };
+      }
+      if (r.type === "aws:sqs/queue:Queue") {
+        const { maxMessageSize: _oneMib, ...rest } = state;
+        return { ...r, state: rest };
+      }
+      if (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && /-(retrying|errors)-alarm$/.test(r.name)) {
+        const { alarmDescription: _words, metricQueries, ...rest } = state;
+        return { ...r, state: { ...rest, metricQueries: metricQueries?.filter((q: { id: string }) => !DLQ_ALARM_QUERIES.has(q.id)) } };
       }
       if (r.type !== "aws:lambda/function:Function") return r;
       const tags = { ...state.tags };
@@ -53,7 +69,7 @@ describe("the seed's stacks deploy as before routes were data", function () {
       const before = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "seed-stack", `${stack}.json`), "utf8"));
       const now = declaredSnapshot(await evaluateProgram(stack));
       const added = now.map((r) => `${r.type} ${r.name}`).filter((r) => !before.some((b: { type: string; name: string }) => `${b.type} ${b.name}` === r));
-      assert.deepEqual(added.sort(), [...ADDED_FOR_EFFECTS_ONCE].sort(), "nothing added but what effects-that-happen-once needs");
+      assert.deepEqual(added.sort(), [...ADDED_FOR_EFFECTS_ONCE, ...ADDED_FOR_DLQ].sort(), "nothing added but what effects-that-happen-once and the DLQ work need");
       assert.deepEqual(comparable(now), comparable(before));
     });
   }

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const environment = localEnvironment(normal.plan.processor, normal.dlqUrl, pipeline.services);
     delete environment[FAULTS_ENV];
     const fixed = new ProcessorHost({ functionName: "NormalOrdersProcessor-fixed", code: bundleProcessor(normal.plan.processor.steps).code, environment, timeoutMs: 30000, onLog: (line) => pipeline.processorLog("NormalOrdersPipe", line) });
-    const queue = dlqQueueFor(normal.plan, normal.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem });
+    const queue = dlqQueueFor(normal.plan, normal.dlqUrl, { invoke: (records) => fixed.invoke(records), readItem: pipeline.dlqQueue("NormalOrdersPipe").readItem, streamArn: pipeline.streamArn });
     const pointers = (await redriveDlq(clients, queue)).filter((o) => o.kind === "pointer");
     // The quarantined order, fixed, then redriven: the fix's own record creates its item first.
     await write({ update: { orderId: "f-9", set: { orderAmount: 300 } } });
