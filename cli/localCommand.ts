@@ -18,9 +18,18 @@ import { resolveStack } from "./stackConfig";
 // whose normal end it is); a second Ctrl-C exits at once. DynamoDB Local never outlives the
 // command (dynamoLocal.ts), and a --watch stack runs once per stack (localState.ts).
 
-function describe(e: RuntimeEvent): string | undefined {
+function describe(e: RuntimeEvent, showHeartbeats = false): string | undefined {
   const d = e.detail;
   switch (e.event) {
+    // The canary is quiet unless asked, or unless a route's heartbeats stop (local/canary.ts).
+    case "canary.heartbeat":
+      return showHeartbeats ? `  ♥ ${d.route}: heartbeat${typeof d.latencyMs === "number" ? ` (write → processed ${Math.round(d.latencyMs)} ms)` : ""}` : undefined;
+    case "canary.silent":
+      return `  ! canary: no heartbeat reached route ${d.route} in ${d.rounds} rounds (${d.minutes} min): its pipe or processor has stopped moving`;
+    case "canary.back":
+      return `  ♥ canary: route ${d.route}'s heartbeats arrive again`;
+    case "canary.error":
+      return `  ! canary: ${d.schedule} failed: ${d.error}`;
     case "order.processed":
       return d.repeat ? `  = ${d.route}: ${d.orderId ?? d.eventID} (${d.status}) already done: repeat suppressed` : `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
     case "order.skipped":
@@ -49,6 +58,8 @@ export const LOCAL_OPTIONS = {
   watch: { type: "boolean" },
   quiet: { type: "boolean" },
   "report-json": { type: "string" },
+  canary: { type: "boolean" },
+  "show-heartbeats": { type: "boolean" },
   ...CONFIG_OPTION,
 } as const;
 
@@ -85,8 +96,9 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       stack,
       config: resolved.config,
       faults: scenario?.faults,
+      canary: values.watch === true || values.canary === true,
       onEvent: (e) => {
-        const line = values.quiet || stopped() ? undefined : describe(e);
+        const line = values.quiet || stopped() ? undefined : describe(e, values["show-heartbeats"] === true);
         if (line) say(line);
       },
     });
