@@ -214,9 +214,10 @@ const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
 
 export const SETTING_KEYS = Object.keys(SPECS) as StackKey[];
 
-/** orders:latencyObjectiveSeconds when a stack leaves it out: 60 s, or the batching window + 60 s when that is longer. */
+/** orders:latencyObjectiveSeconds when a stack leaves it out: 60 s, or the batching window + 60 s when 60 s is not more than the window + 1 (crossKeyProblems). */
 export function defaultLatencyObjectiveSeconds(batchingWindowSeconds: number): number {
-  return Math.max(SPECS.latencyObjectiveSeconds.default as number, batchingWindowSeconds + 60);
+  const usual = SPECS.latencyObjectiveSeconds.default as number;
+  return usual > batchingWindowSeconds + 1 ? usual : batchingWindowSeconds + 60;
 }
 
 /** orders:heartbeatMinutes when a stack leaves it out: 5, or the shortest allowed period longer than the batching window. */

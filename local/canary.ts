@@ -156,10 +156,10 @@ export class LocalCanary {
           const key = ((request.Item ?? request.Key) as { orderId?: { S?: string } } | undefined)?.orderId?.S;
           if (madeRecord && key) this.deps.onWrite?.(key, at);
         } catch (err) {
-          this.deps.onEvent?.("canary.error", { schedule: `${s.group}/${s.name}`, error: (err as Error).message });
+          if (!this.stopped) this.deps.onEvent?.("canary.error", { schedule: `${s.group}/${s.name}`, error: (err as Error).message });
         }
       }
-      this.deps.onEvent?.("canary.round", { round: this.rounds, schedules: this.plan.schedules.length });
+      if (!this.stopped) this.deps.onEvent?.("canary.round", { round: this.rounds, schedules: this.plan.schedules.length });
     })().finally(() => {
       this.running = undefined;
     });
@@ -179,9 +179,9 @@ export class LocalCanary {
     }
   }
 
-  async stop(): Promise<void> {
+  /** No round starts after this; a write in flight is not waited for (its DynamoDB may be gone or frozen), and says nothing more. */
+  stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 }

@@ -472,7 +472,7 @@ export class LocalPipeline {
    * (its records stay in flight in the report). The services keep running.
    */
   async halt(): Promise<void> {
-    await this.canary?.stop();
+    this.canary?.stop();
     const pipes = Promise.all(this.routes.map((r) => r.pipe.stop()));
     await Promise.all(this.routes.map((r) => r.host.stop()));
     await pipes;

@@ -177,21 +177,21 @@ export function heartbeatWritesPerPeriod(plans: readonly HeartbeatPlan[]): numbe
 }
 
 /**
- * The stream records of one period in steady state, in the order they happen over a period
- * (prepares, then beats, which is the order a local round writes them): what each route's
- * filter is then decided on. For the cost model and the tests.
+ * The stream records of one period in steady state (the item as the previous period left it),
+ * beat then prepare, as they happen on AWS: what each route's filter is then decided on. For
+ * the cost model and the tests.
  */
 export function heartbeatRecordsPerPeriod(plans: readonly HeartbeatPlan[]): { route: RouteName; phase: "prepare" | "beat"; record: Record<string, unknown> }[] {
   const out: { route: RouteName; phase: "prepare" | "beat"; record: Record<string, unknown> }[] = [];
   for (const plan of plans) {
-    // Steady state: the item as the previous period left it.
     let item: Image | undefined;
-    for (const write of [plan.beat, plan.prepare]) if (write) item = streamRecordOf(write, item, "2026-01-01T00:00:00Z").after;
-    for (const [phase, write] of [["prepare", plan.prepare], ["beat", plan.beat]] as const) {
-      if (!write) continue;
-      const { record, after } = streamRecordOf(write, item, `2026-01-01T00:01:0${phase === "beat" ? 1 : 0}Z`);
-      item = after;
-      if (record) out.push({ route: plan.route, phase, record });
+    for (let period = 0; period < 2; period++) {
+      for (const [phase, write] of [["beat", plan.beat], ["prepare", plan.prepare]] as const) {
+        if (!write) continue;
+        const { record, after } = streamRecordOf(write, item, `2026-01-01T00:0${period}:0${phase === "beat" ? 0 : 1}Z`);
+        item = after;
+        if (record && period === 1) out.push({ route: plan.route, phase, record });
+      }
     }
   }
   return out;
