@@ -23,6 +23,7 @@ import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
 import { handlerTestEnvironment } from "./support/handlerEnv";
 import { inserted, record } from "./support/records";
+import { sh } from "./support/spawn";
 
 // The canary (issue 18 §2): what it writes for each declared route and why its records pass
 // exactly the filters they must, the resources the program declares for it (schedules, their
@@ -409,5 +410,22 @@ describe("the processors and the canary's heartbeats", () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe("route --jsonl and the canary's heartbeats (spawned as the README spells it)", function () {
+  this.timeout(60000);
+  it("a heartbeat record is `heartbeat` on every route whose filter passes it, named, never an order's outcome", async () => {
+    const records = heartbeatRecordsPerPeriod(dev.routes.map(heartbeatPlanOf)).map((r, i) => ({ ...r.record, eventID: `hb-${i}` }));
+    const lines = [...records, inserted({ amount: "250" }, "order")].map((r) => JSON.stringify(r)).join("\n");
+    const ran = await sh("npx orders-pipeline route --stack dev --jsonl", { stdin: `${lines}\n` });
+    assert.equal(ran.code, 0, ran.stderr);
+    // Per period: normal's beat (pending), premium's beat (pending → shipped), premium's prepare (shipped → pending).
+    assert.deepEqual(ran.stdout.trim().split("\n").map((l) => JSON.parse(l)), [
+      { eventID: "hb-0", routes: { normal: "heartbeat", premium: "filtered" }, heartbeat: "normal" },
+      { eventID: "hb-1", routes: { normal: "heartbeat", premium: "heartbeat" }, heartbeat: "premium" },
+      { eventID: "hb-2", routes: { normal: "heartbeat", premium: "filtered" }, heartbeat: "premium" },
+      { eventID: "order", routes: { normal: "processed", premium: "filtered" } },
+    ]);
   });
 });
