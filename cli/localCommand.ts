@@ -140,6 +140,8 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       say(`  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb put-item --endpoint-url ${running.ddb.endpoint} --region us-east-1 \\`);
       say(`    --table-name ${running.tableName} --item '{"orderId":{"S":"o-1"},"orderStatus":{"S":"pending"},"orderAmount":{"N":"250"},"customerEmail":{"S":"ann@example.com"}}'`);
       say(`  dead letters: npm run --silent cli -- dlq list --stack ${stack} --local`);
+      const canary = running.plan.canary;
+      if (canary && !values["show-heartbeats"]) say(`  canary: each route's heartbeat every ${canary.periodMinutes} min, quietly (a line if a route's stop; --show-heartbeats for one each)`);
       await new Promise<void>((resolve) => (stopped() ? resolve() : interrupts.signal.addEventListener("abort", () => resolve(), { once: true })));
       await report();
       return interrupts.exitCode; // Ctrl-C is how a --watch run ends: by the signal, as any program (cli/main.ts)
