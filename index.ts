@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { OrdersCanary } from "./infra/canary";
 import { type DashboardPipe, dashboardBody } from "./infra/dashboard";
 import { FilteredPipe } from "./infra/filteredPipe";
 import { IdempotencyTable } from "./infra/idempotencyTable";
+import { LivenessAlarms } from "./infra/livenessAlarms";
 import { OrdersTable } from "./infra/ordersTable";
 import { ProcessorWithDlq } from "./infra/processorWithDlq";
 import { RouteAlarms } from "./infra/routeAlarms";
@@ -11,7 +13,7 @@ import { needsOfPipe, type StepNeeds } from "./infra/stepNeeds";
 import { routeEvaluator } from "./routing/decide";
 import { routesToEnvironment } from "./routing/environment";
 import type { PipeGroup } from "./routing/pipes";
-import { metricsServiceName } from "./routing/route";
+import { metricsServiceName, resourceStem } from "./routing/route";
 import { metricsOf, routeNamed, routesFromSettings, servedBy } from "./routing/stackRoutes";
 
 // The orders pipeline: stack config → routes → components → resources.
@@ -49,6 +51,20 @@ const effects = new IdempotencyTable("OrderEffects", { deletionProtection: setti
 //             grants: [{ name: "fulfilment-put", actions: ["dynamodb:PutItem"], resources: [fulfilment.arn] }] },
 const STEP_NEEDS: StepNeeds = {};
 // ---------------------------------------------------------------------------------------
+
+// End-to-end liveness per route (README, "Liveness: the canary"): a heartbeat written into the
+// Orders table on a schedule, which every route's filter passes and every processor recognises.
+const canary = new OrdersCanary("OrdersCanary", {
+  stack: stackName,
+  routes: declared.routes,
+  periodMinutes: settings.heartbeatMinutes,
+  tableName: table.tableName,
+  tableArn: table.tableArn,
+  accountId,
+  region,
+  partition,
+});
+const dashboardTitle = `orders-pipeline-${stackName}`;
 
 function deployPipe(group: PipeGroup) {
   const routes = group.routes.map((name) => routeNamed(declared, name));
@@ -93,6 +109,23 @@ function deployPipe(group: PipeGroup) {
     maxRecordAgeSeconds: settings.maxRecordAgeSeconds,
     alarmTopicArn: alarmTopic.arn,
   });
+  // What does not happen: per route, its heartbeats stopping, its latency passing the objective.
+  for (const plan of canary.plans.filter((p) => group.routes.includes(p.route))) {
+    new LivenessAlarms(resourceStem(plan.route), {
+      route: plan.route,
+      stack: stackName,
+      metricsService: metricsServiceName(plan.route),
+      pipeName,
+      processorName: group.processorResource,
+      logGroupName: processor.logGroupName,
+      scheduleGroup: canary.groupName,
+      prepared: plan.prepare !== undefined,
+      heartbeatMinutes: settings.heartbeatMinutes,
+      latencyObjectiveSeconds: settings.latencyObjectiveSeconds,
+      dashboardName: dashboardTitle,
+      alarmTopicArn: alarmTopic.arn,
+    });
+  }
   return {
     pipeArn: pipe.pipeArn,
     pipeName: pipe.pipeName,
@@ -117,9 +150,15 @@ const dashboardPipes = deployed.map(({ group, outputs }) =>
     }),
   ),
 );
+const liveness = {
+  routes: declared.routes.map((r) => ({ route: r.name, metricsService: metricsServiceName(r.name) })),
+  latencyObjectiveSeconds: settings.latencyObjectiveSeconds,
+  heartbeatMinutes: settings.heartbeatMinutes,
+  scheduleGroup: canary.groupName,
+};
 const dashboard = new aws.cloudwatch.Dashboard("OrdersPipeline", {
-  dashboardName: `orders-pipeline-${stackName}`,
-  dashboardBody: pulumi.all([region, pulumi.all(dashboardPipes)]).apply(([where, ps]) => JSON.stringify(dashboardBody(where, ps))),
+  dashboardName: dashboardTitle,
+  dashboardBody: pulumi.all([region, pulumi.all(dashboardPipes)]).apply(([where, ps]) => JSON.stringify(dashboardBody(where, ps, liveness))),
 });
 
 export const tableName = table.tableName;

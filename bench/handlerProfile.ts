@@ -10,6 +10,7 @@ import { bundleProcessor } from "../infra/bundle";
 import { LOCAL_CREDENTIALS } from "../local/dynamoLocal";
 import { sqsClientConfig, startSqsLocal } from "../local/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
+import { heartbeatPlanOf, heartbeatRecordsPerPeriod } from "../routing/heartbeat";
 import { routesToEnvironment } from "../routing/environment";
 import type { PipeGroup } from "../routing/pipes";
 import { metricsServiceName, type RouteName } from "../routing/route";
@@ -220,11 +221,25 @@ async function measurePipe(
         measuredOn: measuredOn[route.name].join("; "),
       };
     }
+    // An invocation carrying one canary heartbeat of the pipe's first route, as the stream
+    // makes it (routing/heartbeat.ts), written a moment ago.
+    const beat = heartbeatRecordsPerPeriod([heartbeatPlanOf(routes[0])]).find((r) => r.phase === "beat")?.record as { dynamodb: Record<string, unknown> };
+    const heartbeat = {
+      ...beat,
+      eventID: "c4ca4238a0b923820dcc509a6f75849b",
+      eventVersion: "1.1",
+      eventSource: "aws:dynamodb",
+      awsRegion: "us-east-1",
+      dynamodb: { ...beat.dynamodb, ApproximateCreationDateTime: Math.floor(Date.now() / 1000), SequenceNumber: "4421584500000000017450439091", SizeBytes: 120, StreamViewType: "NEW_AND_OLD_IMAGES" },
+    };
+    const heartbeatLines = await invoke([heartbeat]);
+    if (!heartbeatLines.some((l) => l.includes('"batch.heartbeats"'))) throw new Error(`${group.processorResource}: the processor did not report route ${routes[0].name}'s heartbeat`);
     const pipe: PipeProfile = {
       routes: group.routes,
       logBytesPerInvocation: base - [...emf.values()].reduce((n, e) => n + e.bytes, 0),
       logBytesPerOutcomesLine: Math.round(outcomesLine),
       quarantineEnvelopeBytes: Math.round(envelopes.reduce((a, b) => a + b, 0) / envelopes.length),
+      logBytesPerHeartbeatInvocation: bytesOf(heartbeatLines),
       durationMs: { perInvocation: 0, perRecord: 0 },
     };
     if (!opts.timing) return { pipe, routes: measuredRoutes };

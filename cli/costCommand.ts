@@ -5,6 +5,7 @@ import { PROJECT_DIR } from "../config/stackFile";
 import { type Assumptions, defaultAssumptions, type PipesBillingUnit, type PipesStreamReads } from "../cost/assumptions";
 import { type CostEstimate, estimate, type InputInfo } from "../cost/estimate";
 import { renderTable, toJson } from "../cost/format";
+import { canaryLoad } from "../cost/canary";
 import { loadHandlerProfile, resolveProfile } from "../cost/handlerProfile";
 import { checkReadable } from "../cost/inputFile";
 import { loadLocalReport, reportForPipes } from "../cost/localReport";
@@ -221,6 +222,7 @@ export async function costCommand(args: string[], io: Io): Promise<number> {
     prices,
     sensitivity: values.sensitivity,
     extraNotes,
+    canary: canaryLoad(declared.routes, declared.pipes, settings.heartbeatMinutes),
   });
   io.stdout.write(values.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : renderTable(result));
   return input.badLines ? 2 : 0;

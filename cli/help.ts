@@ -56,6 +56,8 @@ const local: Docs<typeof LOCAL_OPTIONS> = {
   "report-json": { arg: "FILE", text: "also write the report as JSON (the input of cost --from-report)" },
   "dynamodb-port": { arg: "PORT", text: "DynamoDB Local on 127.0.0.1:PORT (default: ORDERS_LOCAL_DYNAMODB_PORT, or a free port)" },
   "sqs-port": { arg: "PORT", text: "the local SQS on 127.0.0.1:PORT (default: ORDERS_LOCAL_SQS_PORT, or a free port)" },
+  canary: { text: "run the declared canary with a story too (--watch always runs it): a heartbeat per route at the start, then every orders:heartbeatMinutes" },
+  "show-heartbeats": { text: "a line per heartbeat the processors receive (by default the canary is quiet, and speaks only when a route's heartbeats stop)" },
   config: CONFIG,
 };
 const dlqList: Docs<typeof DLQ_LIST_OPTIONS> = {
@@ -85,7 +87,7 @@ const cost: Docs<typeof COST_OPTIONS> = {
 /** Every command and subcommand, by the words that name it. */
 export const HELP: Readonly<Record<string, Help>> = {
   local: {
-    usage: ["local [--stack NAME] [--scenario FILE] [--watch] [--quiet] [--report-json FILE] [--dynamodb-port PORT] [--sqs-port PORT] [--config KEY=VALUE]..."],
+    usage: ["local [--stack NAME] [--scenario FILE] [--watch] [--quiet] [--report-json FILE] [--dynamodb-port PORT] [--sqs-port PORT] [--canary] [--show-heartbeats] [--config KEY=VALUE]..."],
     summary: "run the declared stack on this machine (DynamoDB Local, local pipes, the handler bundles, local DLQs)",
     description:
       "Evaluates the Pulumi program offline for the stack and runs what it declares; writes a story\n" +

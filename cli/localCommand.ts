@@ -19,9 +19,18 @@ import { resolveStack } from "./stackConfig";
 // whose normal end it is); a second Ctrl-C exits at once. DynamoDB Local never outlives the
 // command (dynamoLocal.ts), and a --watch stack runs once per stack (localState.ts).
 
-function describe(e: RuntimeEvent): string | undefined {
+function describe(e: RuntimeEvent, showHeartbeats = false): string | undefined {
   const d = e.detail;
   switch (e.event) {
+    // The canary is quiet unless asked, or unless a route's heartbeats stop (local/canary.ts).
+    case "canary.heartbeat":
+      return showHeartbeats ? `  ♥ ${d.route}: heartbeat${typeof d.latencyMs === "number" ? ` (write → processed ${Math.round(d.latencyMs)} ms)` : ""}` : undefined;
+    case "canary.silent":
+      return `  ! canary: no heartbeat reached route ${d.route} in ${d.rounds} rounds (${d.minutes} min): its pipe or processor has stopped moving`;
+    case "canary.back":
+      return `  ♥ canary: route ${d.route}'s heartbeats arrive again`;
+    case "canary.error":
+      return `  ! canary: ${d.schedule} failed: ${d.error}`;
     case "order.processed":
       return d.repeat ? `  = ${d.route}: ${d.orderId ?? d.eventID} (${d.status}) already done: repeat suppressed` : `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
     case "order.skipped":
@@ -83,6 +92,8 @@ export const LOCAL_OPTIONS = {
   "report-json": { type: "string" },
   "dynamodb-port": { type: "string" },
   "sqs-port": { type: "string" },
+  canary: { type: "boolean" },
+  "show-heartbeats": { type: "boolean" },
   ...CONFIG_OPTION,
 } as const;
 
@@ -136,8 +147,9 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       faults: scenario?.faults,
       dynamodbPort: dynamodbPort.port,
       sqsPort: sqsPort.port,
+      canary: values.watch === true || values.canary === true,
       onEvent: (e) => {
-        const line = values.quiet || stopped() ? undefined : describe(e);
+        const line = values.quiet || stopped() ? undefined : describe(e, values["show-heartbeats"] === true);
         if (line) say(line);
       },
     }).catch((err: Error) => {
@@ -202,6 +214,8 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       say(`  then, e.g.: aws dynamodb put-item --table-name ${running.tableName} --item '{"orderId":{"S":"o-1"},"orderStatus":{"S":"pending"},"orderAmount":{"N":"250"},"customerEmail":{"S":"ann@example.com"}}'`);
       for (const name of running.routeNames) say(`  DLQ of ${name}: ${running.route(name).dlqUrl}`);
       say(`  dead letters: npm run --silent cli -- dlq list --stack ${stack} --local`);
+      const canary = running.plan.canary;
+      if (canary && !values["show-heartbeats"]) say(`  canary: each route's heartbeat every ${canary.periodMinutes} min, quietly (a line if a route's stop; --show-heartbeats for one each)`);
       await new Promise<void>((resolve) => (stopped() ? resolve() : interrupts.signal.addEventListener("abort", () => resolve(), { once: true })));
       await report();
       // Ctrl-C is how a --watch run ends: by the signal, as any program (cli/main.ts); a closed

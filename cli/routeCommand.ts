@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { decideAll, type Outcome, routeEvaluator } from "../routing/decide";
+import { heartbeatOf } from "../routing/heartbeat";
 import { compilePatterns, type TextMatch } from "../routing/eventPattern";
 import { pipeOf } from "../routing/pipes";
 import { type RouteName, requirements } from "../routing/route";
@@ -69,6 +70,14 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
         return;
       }
       const { record } = parsed;
+      // A canary heartbeat (routing/heartbeat.ts) is never an order: the processors pass it by
+      // before any validation or guard, as here.
+      const heartbeat = heartbeatOf(record);
+      if (heartbeat) {
+        const seen = Object.fromEntries(routes.map((e) => [e.route.name, e.passesFilter(record) ? "heartbeat" : "filtered"]));
+        out.line(JSON.stringify({ eventID: record.eventID ?? null, routes: seen, heartbeat: heartbeat.route }));
+        return;
+      }
       const outcomes: Partial<Record<RouteName, Outcome>> = {};
       let reasons: Partial<Record<RouteName, readonly string[]>> | undefined;
       const decisions = decideAll(routes, record);

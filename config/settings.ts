@@ -1,3 +1,4 @@
+import { HEARTBEAT_PERIODS_MINUTES, SILENT_PERIODS } from "../routing/heartbeat";
 import { type RouteDeclaration, type RouteKey, type RouteSettings, routeKeys, STATUS, thresholdProblem } from "../routing/route";
 import { ROUTES } from "../routing/routes";
 import { UnreadSecret } from "./secrets";
@@ -27,6 +28,10 @@ export interface StackSettings extends RouteSettings {
   readonly deletionProtection: boolean;
   readonly lambdaArchitecture: LambdaArchitecture;
   readonly lambdaMemoryMb: number;
+  /** The canary writes each route's heartbeat every this many minutes (routing/heartbeat.ts). */
+  readonly heartbeatMinutes: number;
+  /** Each route's latency alarm fires when the p99 of write → processed latency over 5 minutes is above this. */
+  readonly latencyObjectiveSeconds: number;
   readonly alarmEmail?: string;
 }
 
@@ -195,6 +200,10 @@ const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
   deletionProtection: { parse: boolean(), default: false },
   lambdaArchitecture: { parse: oneOf<LambdaArchitecture>(["arm64", "x86_64"]), default: "arm64" },
   lambdaMemoryMb: { parse: integer(128, 10240, "Lambda accepts 128 to 10240 MB"), default: 256 },
+  // The canary's period: a divisor of an hour (even cron intervals) of at least 2 minutes (two
+  // writes a period for a transition route, a minute apart at least).
+  heartbeatMinutes: { parse: oneOf<number>(HEARTBEAT_PERIODS_MINUTES), default: 5 },
+  latencyObjectiveSeconds: { parse: integer(2, 3600, "the objective for write → processed latency is 2 to 3600 seconds"), default: 60 },
   alarmEmail: {
     parse: (raw) => (typeof raw === "string" && EMAIL.test(raw.trim()) ? { value: raw.trim() } : { problem: "must be an e-mail address such as oncall@example.com" }),
     optional: true,
@@ -204,6 +213,18 @@ const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
 };
 
 export const SETTING_KEYS = Object.keys(SPECS) as StackKey[];
+
+/** orders:latencyObjectiveSeconds when a stack leaves it out: 60 s, or the batching window + 60 s when 60 s is not more than the window + 1 (crossKeyProblems). */
+export function defaultLatencyObjectiveSeconds(batchingWindowSeconds: number): number {
+  const usual = SPECS.latencyObjectiveSeconds.default as number;
+  return usual > batchingWindowSeconds + 1 ? usual : batchingWindowSeconds + 60;
+}
+
+/** orders:heartbeatMinutes when a stack leaves it out: 5, or the shortest allowed period longer than the batching window. */
+export function defaultHeartbeatMinutes(batchingWindowSeconds: number): number {
+  const least = SPECS.heartbeatMinutes.default as number;
+  return HEARTBEAT_PERIODS_MINUTES.find((m) => m >= least && m * 60 > batchingWindowSeconds) ?? 60;
+}
 
 /** How a route's own key is read: by what the field holds. */
 function routeKeySpec(k: RouteKey): KeySpec<unknown> {
@@ -280,6 +301,15 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, source: So
       into[key] = parsed[key] = result.value;
     }
   }
+  // Liveness defaults follow the batching window, which a record may wait whole: a stack that
+  // sets a long window and no objective gets one it can meet (crossKeyProblems checks the rest).
+  const window = parsed.batchingWindowSeconds as number | undefined;
+  if (window !== undefined && !Object.hasOwn(raw, "latencyObjectiveSeconds")) {
+    out.latencyObjectiveSeconds = parsed.latencyObjectiveSeconds = defaultLatencyObjectiveSeconds(window);
+  }
+  if (window !== undefined && !Object.hasOwn(raw, "heartbeatMinutes")) {
+    out.heartbeatMinutes = parsed.heartbeatMinutes = defaultHeartbeatMinutes(window);
+  }
   problems.push(...crossKeyProblems(parsed as Partial<StackSettings>, source));
   if (problems.length > 0) throw new ConfigError(problems);
   // Not spread: a secret this command cannot read is a getter that throws only when read.
@@ -307,6 +337,25 @@ export function crossKeyProblems(s: Partial<StackSettings>, source: Source): str
     problems.push(
       `${CONFIG_NAMESPACE}:batchingWindowSeconds (${window}) must be less than ${CONFIG_NAMESPACE}:maxRecordAgeSeconds (${age}) in ${sourcesOf(where, ["batchingWindowSeconds", "maxRecordAgeSeconds"])}: ` +
         `AWS refuses a pipe whose batching window is not below its record age; lower the window or raise the age`,
+    );
+  }
+  // A record can wait a whole batching window before the pipe invokes its processor, and its
+  // creation time is rounded down to the second (StreamRecord.ApproximateCreationDateTime): an
+  // objective within that would keep the latency alarm firing on a healthy pipe.
+  const objective = s.latencyObjectiveSeconds;
+  if (window !== undefined && objective !== undefined && objective <= window + 1) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:latencyObjectiveSeconds (${objective}) must be more than ${CONFIG_NAMESPACE}:batchingWindowSeconds (${window}) + 1 in ${sourcesOf(where, ["latencyObjectiveSeconds", "batchingWindowSeconds"])}: ` +
+        `a record may wait a whole batching window before its processor sees it, and its write time is rounded down to the second; raise the objective or lower the window`,
+    );
+  }
+  // The heartbeat alarm fires after SILENT_PERIODS periods without a heartbeat; a heartbeat can wait a whole
+  // batching window on its way, so a window as long as a period would fire it on a healthy pipe.
+  const minutes = s.heartbeatMinutes;
+  if (window !== undefined && minutes !== undefined && window >= minutes * 60) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:heartbeatMinutes (${minutes}) must be longer than ${CONFIG_NAMESPACE}:batchingWindowSeconds (${window} s) in ${sourcesOf(where, ["heartbeatMinutes", "batchingWindowSeconds"])}: ` +
+        `a heartbeat can wait a whole batching window, and the heartbeat alarm fires after ${SILENT_PERIODS} periods without one; choose a longer period or a shorter window`,
     );
   }
   return problems;

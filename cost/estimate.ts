@@ -4,6 +4,7 @@ import type { RouteName } from "../routing/route";
 import { ASSUMPTION_INFO, type Assumptions, defaultShards, sensitivityCombinations } from "./assumptions";
 import { SECONDS_PER_MONTH } from "./batching";
 import { type Design, DESIGNS } from "./designs";
+import type { CanaryLoad } from "./canary";
 import type { ResolvedProfile } from "./handlerProfile";
 import { checkFinite, type DesignCost, type DesignSettings, type DurationModel, LINES, type Line, type ModelInput, priceDesigns, priceSeedLiteral } from "./model";
 import { PRICE_KEYS, type PriceKey, type RegionPrices } from "./priceList";
@@ -38,6 +39,8 @@ export interface EstimateInput {
   readonly prices: RegionPrices;
   readonly sensitivity?: boolean;
   readonly extraNotes?: readonly string[];
+  /** The canary's load (cost/canary.ts). */
+  readonly canary?: CanaryLoad;
 }
 
 export interface Headline {
@@ -92,6 +95,7 @@ export const LINE_LABELS: Readonly<Record<Line, string>> = {
   effectWrites: "DynamoDB effects-once writes",
   logIngestion: "CloudWatch Logs ingestion",
   customMetrics: "CloudWatch custom metrics (EMF)",
+  canary: "canary (liveness heartbeats)",
 };
 
 export function fmt(n: number): string {
@@ -180,6 +184,18 @@ function notesOf(input: EstimateInput, designs: Readonly<Record<Design, DesignCo
     `Logs are priced through Lambda's log volume tiers on each design's total, as if they were the account's only Lambda logs; custom metrics by the hours they are sent (a metric sent in h of the 730 hours costs h/730 of a metric-month): ` +
       `${DESIGNS.map((d) => `${d} ${designs[d].metricMonths.toFixed(2)} metric-months of ${designs[d].customMetrics} metrics`).join(", ")}.`,
   );
+  const canary = designs.deployed.canary;
+  if (canary && input.canary) {
+    const c = input.canary;
+    const parts = (Object.entries(canary.usd) as [string, number][]).filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
+    notes.push(
+      `Canary (liveness, README "Liveness: the canary"): every ${c.heartbeatMinutes} min, ${c.writesPerPeriod} heartbeat writes for ${c.routes} routes (a transition or INSERT-only route takes two), ` +
+        `${fmt(canary.schedulerInvocations)} Scheduler invocations and as many table writes a month, ${fmt(canary.streamRecords)} stream records, ` +
+        `${fmt(canary.recordsDelivered)} of them handed to processors by the deployed pipes (each assumed to make an invocation of its own: an upper bound), ` +
+        `${c.routes} Heartbeats metrics sent every hour: ${usd(designs.deployed.usd.canary)} a month deployed${parts.length ? `, mostly ${parts.slice(0, 2).map(([k, v]) => `${k} ${usd(v)}`).join(", ")}` : ""}. ` +
+        `Not in the sample: the canary's load is the same whatever the orders. Scheduler's free tier (per account) is not applied.`,
+    );
+  }
   notes.push("No free tier is applied (free tiers are per account, shared with everything else in it). Not priced: the table's own writes and storage, the pipes' ERROR-level logs, retries, cold-start init time, data transfer (all in one region).");
   const keys = Object.keys(PRICE_KEYS) as PriceKey[];
   const fromAws = keys.filter((k) => prices.prices[k].from === "aws");
@@ -195,7 +211,7 @@ function notesOf(input: EstimateInput, designs: Readonly<Record<Design, DesignCo
 const relative = (file: string) => path.relative(process.cwd(), file) || file;
 
 export function estimate(input: EstimateInput): CostEstimate {
-  const model: ModelInput = { sample: input.sample, perMonth: input.perMonth, settings: input.settings, assumptions: input.assumptions, durations: input.durations, profile: input.profile, prices: input.prices };
+  const model: ModelInput = { sample: input.sample, perMonth: input.perMonth, settings: input.settings, assumptions: input.assumptions, durations: input.durations, profile: input.profile, prices: input.prices, canary: input.canary };
   const designs = priceDesigns(model);
   const seedLiteral = priceSeedLiteral(model);
   checkFinite([seedLiteral]);

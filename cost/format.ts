@@ -48,6 +48,10 @@ export function renderTable(e: CostEstimate): string {
   row("effects-once writes (idempotency table)", (x) => fmt(d[x].effectWrites));
   row("CloudWatch Logs ingested (GB)", (x) => (d[x].logBytes / GIB).toFixed(2));
   row("custom metrics (metric-months)", (x) => `${d[x].customMetrics} (${d[x].metricMonths.toFixed(1)})`);
+  if (d.deployed.canary) {
+    row(`canary: heartbeat writes (every ${d.deployed.canary.heartbeatMinutes} min)`, (x) => fmt(d[x].canary?.tableWrites ?? 0));
+    row("canary: heartbeat invocations", (x) => fmt(d[x].canary?.lambdaInvocations ?? 0));
+  }
   rows.push(["monthly USD"]);
   for (const line of LINES) row(`  ${LINE_LABELS[line]}`, (x) => usd(d[x].usd[line]));
   row("  total", (x) => usd(d[x].monthlyUsd));
@@ -132,6 +136,16 @@ export function toJson(e: CostEstimate): object {
       usd: Object.fromEntries(Object.entries(p.usd).map(([k, v]) => [k, round(v, 6)])),
     })),
     routes: c.routes,
+    ...(c.canary
+      ? {
+          canary: {
+            ...c.canary,
+            lambdaGbSeconds: round(c.canary.lambdaGbSeconds, 3),
+            metricMonths: round(c.canary.metricMonths, 4),
+            usd: Object.fromEntries(Object.entries(c.canary.usd).map(([k, v]) => [k, round(v, 6)])),
+          },
+        }
+      : {}),
   });
   const prices = e.prices.prices;
   return {

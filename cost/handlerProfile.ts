@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/stackFile";
-import { BATCH_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
+import { BATCH_METRICS, LIVENESS_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
 import type { PipeGroup } from "../routing/pipes";
 import { type RouteDeclaration, type RouteName, routeMetrics } from "../routing/route";
 import { describeFile } from "./inputFile";
@@ -53,6 +53,8 @@ export interface PipeProfile {
   readonly logBytesPerOutcomesLine: number;
   /** Bytes a quarantine message adds to the record it carries (envelope, reasons, message attribute). */
   readonly quarantineEnvelopeBytes: number;
+  /** Bytes of a whole invocation carrying one canary heartbeat of its first route (batch.heartbeats, batch.done, the routes' EMF documents). */
+  readonly logBytesPerHeartbeatInvocation: number;
   /** Handler time on the bench machine (one core): fixed per invocation, and per delivered record. */
   readonly durationMs: { readonly perInvocation: number; readonly perRecord: number };
 }
@@ -65,11 +67,15 @@ export interface HandlerProfile {
   readonly routes: Readonly<Record<RouteName, RouteProfile>>;
 }
 
-/** The metrics a route's processor emits for it: fixed by the handler shell and the declaration, so known without measuring. */
+/**
+ * The metrics a route's processor emits for it: fixed by the handler shell and the declaration,
+ * so known without measuring. ProcessingLatency comes with any record the route handles, so with
+ * its orders; Heartbeats only with the canary's heartbeats (priced on the canary's line).
+ */
 export function declaredMetrics(d: RouteDeclaration): RouteMetricsProfile {
   const names = routeMetrics(d);
   const metric = (name: string) => `${METRICS_NAMESPACE}/${name} [service]`;
-  return { perInvocation: BATCH_METRICS.map(metric).sort(), withOrders: [names.count, names.amount].map(metric).sort() };
+  return { perInvocation: BATCH_METRICS.map(metric).sort(), withOrders: [names.count, names.amount, LIVENESS_METRICS.latency].map(metric).sort() };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -87,7 +93,7 @@ function checkRoute(r: unknown, where: string): void {
 function checkPipe(p: unknown, where: string): void {
   if (!isObject(p)) throw new Error(`${where} is not an object`);
   if (!Array.isArray(p.routes) || p.routes.length === 0) throw new Error(`${where}.routes must list the routes its processor served`);
-  for (const k of ["logBytesPerInvocation", "logBytesPerOutcomesLine", "quarantineEnvelopeBytes"]) if (!isCount(p[k])) throw new Error(`${where}.${k} must be a number of bytes`);
+  for (const k of ["logBytesPerInvocation", "logBytesPerOutcomesLine", "quarantineEnvelopeBytes", "logBytesPerHeartbeatInvocation"]) if (!isCount(p[k])) throw new Error(`${where}.${k} must be a number of bytes`);
   if (!isObject(p.durationMs) || !isCount(p.durationMs.perInvocation) || !isCount(p.durationMs.perRecord)) throw new Error(`${where}.durationMs needs perInvocation and perRecord, in ms`);
 }
 

@@ -2,6 +2,7 @@ import type { LambdaArchitecture } from "../config/settings";
 import type { PipeGroup } from "../routing/pipes";
 import type { RouteName } from "../routing/route";
 import type { Assumptions } from "./assumptions";
+import type { CanaryLoad } from "./canary";
 import { HOURS_PER_MONTH, recordsPerBatch, SECONDS_PER_MONTH, streamReadsPerMonth } from "./batching";
 import { type Design, DESIGN_SPECS, DESIGNS, type Transport } from "./designs";
 import { RECORD_OUTCOMES, type ResolvedProfile } from "./handlerProfile";
@@ -31,7 +32,11 @@ import type { OutcomeCounts, PipeDelivery, Sample } from "./sample";
 //   (handlers/idempotency.ts): an in-progress PutItem and a completing UpdateItem, each one
 //   write request unit (records well under 1 KB), on demand. Retries and redrives (repeats) are
 //   not in a sample, so neither are their reads and conditional writes.
-
+// - Canary: everything the liveness canary causes (cost/canary.ts), in one line: Scheduler
+//   invocations, the heartbeat writes, the pipe requests, invocations, handler time and log
+//   bytes of the heartbeat records (logs at the tier the design's own logs reach), and each
+//   route's Heartbeats metric for the whole month. Not in the sample's figures, and the same
+//   writes for every design; what reaches processors depends on the design's filters.
 export interface DesignSettings {
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
@@ -55,13 +60,69 @@ export interface ModelInput {
   readonly durations: Readonly<Record<RouteName, DurationModel>>;
   readonly profile: ResolvedProfile;
   readonly prices: RegionPrices;
+  /** The canary's load (cost/canary.ts); none: a stack without it. */
+  readonly canary?: CanaryLoad;
 }
 
-export const LINES = ["pipeRequests", "lambdaRequests", "lambdaDuration", "streamReads", "dlqRequests", "effectWrites", "logIngestion", "customMetrics"] as const;
+export const LINES = ["pipeRequests", "lambdaRequests", "lambdaDuration", "streamReads", "dlqRequests", "effectWrites", "logIngestion", "customMetrics", "canary"] as const;
 
 /** Write request units per processed order in the idempotency table: the in-progress put and the completion. */
 export const EFFECT_WRITES_PER_ORDER = 2;
 export type Line = (typeof LINES)[number];
+
+/**
+ * The canary in one design: the same writes whatever the design; each reader hands its
+ * processor the heartbeat records its filters pass (or all, unfiltered), one invocation each.
+ * `designLogBytes`: the design's own log bytes, so the canary's are priced at the tier they reach.
+ */
+export function priceCanary(input: ModelInput, transport: Transport, delivery: "filtered" | "all", designLogBytes: number): CanaryCost | undefined {
+  const load = input.canary;
+  if (!load) return undefined;
+  const p = input.prices.prices;
+  const { settings } = input;
+  const periods = load.periodsPerMonth;
+  let lambdaInvocations = 0;
+  let lambdaGbSeconds = 0;
+  let logBytes = 0;
+  for (const [owner, d] of Object.entries(load.deliveredPerPeriod)) {
+    const invocations = d[delivery] * periods;
+    const duration = input.durations[owner];
+    const billedMs = Math.max(1, Math.ceil(duration.perInvocationMs + duration.perRecordMs));
+    lambdaInvocations += invocations;
+    lambdaGbSeconds += invocations * (billedMs / 1000) * (settings.lambdaMemoryMb / 1024);
+    logBytes += invocations * (input.profile.pipes[owner].logBytesPerHeartbeatInvocation + lambdaPlatformLogBytes(settings.lambdaMemoryMb, billedMs));
+  }
+  logBytes = Math.round(logBytes);
+  // Each batch holds one small record: one 64 KB chunk, billed after the filter (pipes only).
+  const pipeRequests = transport === "pipes" ? lambdaInvocations : 0;
+  const schedulerInvocations = load.writesPerPeriod * periods;
+  const tableWrites = load.writesPerPeriod * periods;
+  // A metric sent in every hour of the month is one metric-month (prorated by the hour).
+  const metricMonths = load.routes;
+  const logs = input.prices.prices.logsIngestionGb;
+  const usd = {
+    scheduler: schedulerInvocations * p.schedulerInvocation.usd,
+    tableWrites: tableWrites * p.dynamodbWriteRequest.usd,
+    pipeRequests: pipeRequests * p.pipesRequest.usd,
+    lambdaRequests: lambdaInvocations * p.lambdaRequest.usd,
+    lambdaDuration: lambdaGbSeconds * p[gbSecondKey(settings.lambdaArchitecture)].usd,
+    logIngestion: tieredCost(logs, (designLogBytes + logBytes) / GIB) - tieredCost(logs, designLogBytes / GIB),
+    customMetrics: metricMonths * p.customMetricMonth.usd,
+  };
+  return {
+    heartbeatMinutes: load.heartbeatMinutes,
+    schedulerInvocations,
+    tableWrites,
+    streamRecords: load.recordsPerPeriod * periods,
+    recordsDelivered: lambdaInvocations,
+    lambdaInvocations,
+    pipeRequests,
+    lambdaGbSeconds,
+    logBytes,
+    metricMonths,
+    usd,
+  };
+}
 
 /** A batch.outcomes line holds at most this many entries (handlers/constants.ts OUTCOMES_PER_LINE). */
 const OUTCOMES_PER_LINE = 200;
@@ -102,7 +163,23 @@ export interface PipeCost extends Quantities {
   /** Share of the month one shard's processor is busy; over 1, the reader falls behind. */
   readonly shardBusy: number;
   /** Every line but log ingestion, whose tiers apply to the design's total (see DesignCost.usd). */
-  readonly usd: Readonly<Record<Exclude<Line, "logIngestion">, number>>;
+  readonly usd: Readonly<Record<Exclude<Line, "logIngestion" | "canary">, number>>;
+}
+
+/** What the canary costs in one design, by part (the `canary` line is their sum). */
+export interface CanaryCost {
+  readonly heartbeatMinutes: number;
+  readonly schedulerInvocations: number;
+  readonly tableWrites: number;
+  readonly streamRecords: number;
+  /** Heartbeat records handed to processors (a record two readers pass counts twice). */
+  readonly recordsDelivered: number;
+  readonly lambdaInvocations: number;
+  readonly pipeRequests: number;
+  readonly lambdaGbSeconds: number;
+  readonly logBytes: number;
+  readonly metricMonths: number;
+  readonly usd: Readonly<Record<"scheduler" | "tableWrites" | "pipeRequests" | "lambdaRequests" | "lambdaDuration" | "logIngestion" | "customMetrics", number>>;
 }
 
 export interface DesignCost extends Quantities {
@@ -113,6 +190,8 @@ export interface DesignCost extends Quantities {
   readonly pipes: readonly PipeCost[];
   readonly routes: Readonly<Record<RouteName, RouteResult>>;
   readonly ordersProcessed: number;
+  /** The canary's parts, when the stack has one. */
+  readonly canary?: CanaryCost;
 }
 
 /** Invocations with at least one record of a kind that makes `share` of the delivered records, batches of `perBatch`. */
@@ -205,17 +284,29 @@ function pricePipe(input: ModelInput, transport: Transport, group: PipeGroup, de
 
 const QUANTITY_KEYS = ["recordsDelivered", "lambdaInvocations", "pipeRequests", "lambdaGbSeconds", "streamReads", "streamReadsCharged", "dlqRequests", "effectWrites", "logBytes", "customMetrics", "metricMonths"] as const;
 
-function total(input: ModelInput, design: Design | "seedLiteral", transport: Transport, pipes: PipeCost[], outcomes: readonly Readonly<Record<RouteName, OutcomeCounts>>[]): DesignCost {
+function total(
+  input: ModelInput,
+  design: Design | "seedLiteral",
+  transport: Transport,
+  pipes: PipeCost[],
+  outcomes: readonly Readonly<Record<RouteName, OutcomeCounts>>[],
+  canaryOf?: (designLogBytes: number) => CanaryCost | undefined,
+): DesignCost {
   const quantities = Object.fromEntries(QUANTITY_KEYS.map((k) => [k, pipes.reduce((n, x) => n + x[k], 0)])) as unknown as Quantities;
+  const canary = canaryOf?.(quantities.logBytes);
   const usd = {} as Record<Line, number>;
-  for (const line of LINES) usd[line] = line === "logIngestion" ? tieredCost(input.prices.prices.logsIngestionGb, quantities.logBytes / GIB) : pipes.reduce((n, x) => n + x.usd[line], 0);
+  for (const line of LINES) {
+    if (line === "logIngestion") usd[line] = tieredCost(input.prices.prices.logsIngestionGb, quantities.logBytes / GIB);
+    else if (line === "canary") usd[line] = canary ? Object.values(canary.usd).reduce((a, b) => a + b, 0) : 0;
+    else usd[line] = pipes.reduce((n, x) => n + x.usd[line], 0);
+  }
   const scale = input.perMonth / input.sample.size;
   const routes: Record<RouteName, RouteResult> = {};
   for (const byRoute of outcomes) {
     for (const [r, c] of Object.entries(byRoute)) routes[r] = { ordersProcessed: Math.round(c.processed * scale), skipped: Math.round(c.skipped * scale), rejected: Math.round(c.rejected * scale) };
   }
   const monthlyUsd = LINES.reduce((n, line) => n + usd[line], 0);
-  return { design, transport, ...quantities, usd, monthlyUsd, pipes, routes, ordersProcessed: Object.values(routes).reduce((n, r) => n + r.ordersProcessed, 0) };
+  return { design, transport, ...quantities, usd, monthlyUsd, pipes, routes, ordersProcessed: Object.values(routes).reduce((n, r) => n + r.ordersProcessed, 0), ...(canary ? { canary } : {}) };
 }
 
 export function priceDesign(input: ModelInput, design: Design): DesignCost {
@@ -227,6 +318,7 @@ export function priceDesign(input: ModelInput, design: Design): DesignCost {
     spec.transport,
     pipes,
     input.sample.pipes.map((s) => s.delivery[spec.delivery].routes),
+    (logBytes) => priceCanary(input, spec.transport, spec.delivery, logBytes),
   );
 }
 

@@ -22,6 +22,7 @@ export const PRICE_KEYS = {
   dynamodbWriteRequest: "USD per DynamoDB on-demand write request unit",
   logsIngestionGb: "USD per GB of Lambda logs ingested by CloudWatch Logs",
   customMetricMonth: "USD per CloudWatch custom metric per month",
+  schedulerInvocation: "USD per EventBridge Scheduler invocation",
 } as const;
 
 export type PriceKey = keyof typeof PRICE_KEYS;
@@ -41,6 +42,7 @@ export const REFERENCE_USD: Readonly<Record<PriceKey, number>> = {
   dynamodbWriteRequest: 6.25e-7,
   logsIngestionGb: 0.5,
   customMetricMonth: 0.3,
+  schedulerInvocation: 1e-6,
 };
 const PLAUSIBLE_FACTOR = 10;
 

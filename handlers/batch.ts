@@ -1,4 +1,5 @@
 import type { Decision, RouteEvaluator } from "../routing/decide";
+import { heartbeatOf, recordLatencyMs } from "../routing/heartbeat";
 import { parseOrderChange, type ParsedRecord } from "../routing/order";
 import type { OrderContext, OrderHandler } from "./business";
 import { quarantineMessage, type QuarantineSender } from "./quarantine";
@@ -13,6 +14,12 @@ import { quarantineMessage, type QuarantineSender } from "./quarantine";
 // Delivery stays at least once anyway: partial batch reporting "doesn't prevent the
 // possibility of retries for a successful record" (eb-pipes-dynamodb), so a record before the
 // failure may still run again (bisection, a timeout); the business steps are idempotent.
+//
+// A canary heartbeat (routing/heartbeat.ts) is recognised by its key before anything else and
+// is never an order: no validation, guard, step, quarantine or order count. It counts as a
+// heartbeat on its own route when it passes that route's filter; on any other route it is
+// ignored quietly. Every record a route handles (processed, skipped, rejected, or its heartbeat)
+// has its write → processed latency reported.
 
 export interface BatchItemFailure {
   readonly itemIdentifier: string;
@@ -44,6 +51,8 @@ export interface OutcomeEntry {
 }
 
 export interface RouteCounts {
+  /** The route's own canary heartbeats that passed its filter (never an order). */
+  heartbeats: number;
   skipped: number;
   /** Records whose effect on this route is done: now, or before (repeats). */
   processed: number;
@@ -58,6 +67,20 @@ export interface BatchCounts extends RouteCounts {
   received: number;
   /** Records no route's filter passes (a pipe's own filter never delivers one). */
   filtered: number;
+}
+
+/** A canary heartbeat a route received (see routing/heartbeat.ts). */
+export interface HeartbeatEntry {
+  readonly route: string;
+  readonly eventID?: string;
+  /** Write → processed, ms (from the record's ApproximateCreationDateTime), when it carries one. */
+  readonly latencyMs?: number;
+}
+
+/** Write → processed latency of one record handled on one route. */
+export interface LatencyEntry {
+  readonly route: string;
+  readonly ms: number;
 }
 
 /** One route the processor serves: how it decides, its business step and what the step is given. */
@@ -82,6 +105,8 @@ export interface BatchReport extends BatchResult {
   readonly counts: BatchCounts;
   readonly perRoute: Readonly<Record<string, RouteCounts>>;
   readonly outcomes: readonly OutcomeEntry[];
+  readonly heartbeats: readonly HeartbeatEntry[];
+  readonly latencies: readonly LatencyEntry[];
 }
 
 /** The order's key, for logs (a key is not personal data; the record may be malformed). */
@@ -102,10 +127,12 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
     // The whole invocation is unusable: fail it so the pipe retries and, in the end, dead-letters it.
     throw new TypeError(`expected the pipe's payload to be a JSON array of stream records, got ${payload === null ? "null" : typeof payload}`);
   }
-  const counts: BatchCounts = { received: payload.length, filtered: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
+  const counts: BatchCounts = { received: payload.length, filtered: 0, heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
   const perRoute: Record<string, RouteCounts> = {};
-  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
+  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
   const outcomes: OutcomeEntry[] = [];
+  const heartbeats: HeartbeatEntry[] = [];
+  const latencies: LatencyEntry[] = [];
   const count = (route: string, key: keyof RouteCounts, n = 1) => {
     perRoute[route][key] += n;
     counts[key] += n;
@@ -114,6 +141,22 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
   for (let i = 0; i < payload.length; i++) {
     const record: unknown = payload[i];
     const eventID = eventIdOf(record);
+    const latency = (route: string) => {
+      const ms = recordLatencyMs(record, now().getTime());
+      if (ms !== undefined) latencies.push({ route, ms });
+      return ms;
+    };
+    const heartbeat = heartbeatOf(record);
+    if (heartbeat) {
+      const own = deps.routes.find((r) => r.evaluator.route.name === heartbeat.route);
+      if (own?.evaluator.passesFilter(record)) {
+        count(heartbeat.route, "heartbeats");
+        heartbeats.push({ route: heartbeat.route, eventID, latencyMs: latency(heartbeat.route) });
+      } else {
+        counts.heartbeats++; // another route's heartbeat (or a prepare write): not this processor's to report
+      }
+      continue;
+    }
     const orderId = orderIdOf(record);
     let parsed: ParsedRecord | undefined;
     const decisions = deps.routes.map((r) => {
@@ -136,6 +179,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
         for (const r of rejected) {
           count(r.route, "quarantined");
           outcomes.push({ route: r.route, outcome: "rejected", eventID, orderId, reason: reasons.join("; ") });
+          latency(r.route);
         }
         deps.warn("record.quarantined", { eventID, orderId, routes: rejected.map((r) => r.route), reasons });
       } catch (error) {
@@ -149,6 +193,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
         if (d.outcome === "skipped") {
           count(route, "skipped");
           outcomes.push({ route, outcome: "skipped", eventID, orderId, status: d.order.orderStatus, reason: d.reason });
+          latency(route);
         } else if (d.outcome === "processed") {
           try {
             const once = await step.handleOrder(d.order, step.context);
@@ -160,6 +205,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
               step.processed?.(Number(d.order.orderAmountText));
               outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus });
             }
+            latency(route);
           } catch (error) {
             failure = { route, error, status: d.order.orderStatus };
           }
@@ -178,8 +224,8 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       count(failure.route, "failed", remaining.length);
       outcomes.push({ route: failure.route, outcome: "failed", eventID, orderId, status: failure.status, reason: message });
       deps.warn("record.failed", { eventID, orderId, route: failure.route, error: message, retriedFromHere: remaining.length });
-      return { batchItemFailures: ids.map((id) => ({ itemIdentifier: id as string })), counts, perRoute, outcomes };
+      return { batchItemFailures: ids.map((id) => ({ itemIdentifier: id as string })), counts, perRoute, outcomes, heartbeats, latencies };
     }
   }
-  return { batchItemFailures: [], counts, perRoute, outcomes };
+  return { batchItemFailures: [], counts, perRoute, outcomes, heartbeats, latencies };
 }

@@ -12,6 +12,13 @@ export const HANDLER_TAG = "orders:handler";
 
 /** The processor's own metrics per batch and route (handlers/lambda.ts). */
 export const BATCH_METRICS = ["RecordsSkippedByGuard", "RecordsQuarantined", "RecordsFailed", "RepeatsSuppressed"] as const;
+/**
+ * The processor's liveness metrics per route (handlers/lambda.ts; routing/heartbeat.ts): the
+ * route's own canary heartbeats it received (Count), and the write → processed latency of every
+ * record it handled, heartbeats included (Milliseconds, one value per record, so CloudWatch
+ * can compute percentiles).
+ */
+export const LIVENESS_METRICS = { heartbeats: "Heartbeats", latency: "ProcessingLatency" } as const;
 /** Settings the program passes to the business steps: ORDERS_SETTING_<NAME> (index.ts, STEP_NEEDS). */
 export const SETTING_ENV_PREFIX = "ORDERS_SETTING_";
 
@@ -19,6 +26,6 @@ export const SETTING_ENV_PREFIX = "ORDERS_SETTING_";
 export const QUARANTINED_BY_REFERENCE_METRIC = "RecordsQuarantinedByReference";
 
 /** Log messages of the processor's per-record report (handlers/lambda.ts), read by the local runtime. */
-export const REPORT_MESSAGES = { outcomes: "batch.outcomes", done: "batch.done" } as const;
+export const REPORT_MESSAGES = { outcomes: "batch.outcomes", heartbeats: "batch.heartbeats", done: "batch.done" } as const;
 /** Outcome entries per `batch.outcomes` line: a CloudWatch Logs event holds at most 256 KB (PutLogEvents quotas). */
 export const OUTCOMES_PER_LINE = 200;

@@ -8,7 +8,7 @@ import { metricsServiceName, type RouteName } from "../routing/route";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
 import { effectOf } from "../routing/effectKey";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
+import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, LIVENESS_METRICS, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
 import { effectGuard, IDEMPOTENCY_TABLE_ENV } from "./idempotency";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
@@ -166,17 +166,24 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
       });
       const [skipped, quarantined, failed, repeats] = BATCH_METRICS;
       for (const { step, metrics } of served) {
-        const c = report.perRoute[step.evaluator.route.name];
+        const route = step.evaluator.route.name;
+        const c = report.perRoute[route];
         metrics.addMetric(skipped, MetricUnit.Count, c.skipped);
         metrics.addMetric(quarantined, MetricUnit.Count, c.quarantined);
         metrics.addMetric(failed, MetricUnit.Count, c.failed);
         addReferenceMetric(metrics, quarantine.byReference.get(step.evaluator.route.name));
         metrics.addMetric(repeats, MetricUnit.Count, c.repeats);
+        // Liveness: only when there is something to say. The heartbeat alarm treats a period
+        // without this metric as breaching (infra/livenessAlarms.ts).
+        if (c.heartbeats > 0) metrics.addMetric(LIVENESS_METRICS.heartbeats, MetricUnit.Count, c.heartbeats);
+        for (const l of report.latencies) if (l.route === route) metrics.addMetric(LIVENESS_METRICS.latency, MetricUnit.Milliseconds, l.ms);
       }
       // What happened to each record on each route, in lines a CloudWatch Logs event can hold.
       for (let i = 0; i < report.outcomes.length; i += OUTCOMES_PER_LINE) {
         logger.info(REPORT_MESSAGES.outcomes, { outcomes: report.outcomes.slice(i, i + OUTCOMES_PER_LINE) });
       }
+      // The heartbeats each route received (never orders, so never in batch.outcomes).
+      if (report.heartbeats.length > 0) logger.info(REPORT_MESSAGES.heartbeats, { heartbeats: report.heartbeats });
       logger.info(REPORT_MESSAGES.done, { ...report.counts });
       failWhenNoProgress(payload, report.batchItemFailures);
       return { batchItemFailures: report.batchItemFailures };

@@ -1,5 +1,6 @@
 import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import type { RouteName } from "../routing/route";
+import { type DashboardLiveness, livenessWidgets } from "./livenessDashboard";
 import { routesPhrase } from "./routeAlarms";
 
 // The stack's CloudWatch dashboard body, from the same routes as the pipes: per route the
@@ -114,8 +115,12 @@ function pipeWidgets(r: DashboardPipe, region: string, top: number): Widget[] {
   return widgets;
 }
 
-/** The dashboard body (an object; JSON.stringify it for aws.cloudwatch.Dashboard): a section per pipe. */
-export function dashboardBody(region: string, pipes: readonly DashboardPipe[]): { widgets: Widget[] } {
-  const perPipe = 1 + 2 * HEIGHT;
-  return { widgets: pipes.flatMap((p, i) => pipeWidgets(p, region, i * perPipe)) };
+/** The dashboard body (an object; JSON.stringify it for aws.cloudwatch.Dashboard): a section per pipe, then liveness (infra/livenessDashboard.ts). */
+export function dashboardBody(region: string, pipes: readonly DashboardPipe[], liveness?: DashboardLiveness): { widgets: Widget[] } {
+  const widgets: Widget[] = [];
+  // Each section starts below the previous one, however many rows it has.
+  const bottom = () => widgets.reduce((y, w) => Math.max(y, w.y + w.height), 0);
+  for (const p of pipes) widgets.push(...pipeWidgets(p, region, bottom()));
+  if (liveness) widgets.push(...(livenessWidgets(region, liveness, bottom()) as unknown as Widget[]));
+  return { widgets };
 }

@@ -92,3 +92,23 @@ export function allowLogWrite(name: string, role: aws.iam.Role, logGroupArn: pul
     parent,
   );
 }
+
+/**
+ * Write the canary's heartbeat items into one table, and nothing else: the actions its
+ * schedules call, on that table, only for items whose partition key is one of `keys`
+ * (`dynamodb:LeadingKeys` with ForAllValues:StringEquals, DynamoDB developer guide, "Using IAM
+ * policy conditions for fine-grained access control").
+ */
+export function allowItemWrites(name: string, role: aws.iam.Role, tableArn: pulumi.Input<string>, actions: readonly string[], keys: readonly string[], parent: pulumi.Resource) {
+  return new aws.iam.RolePolicy(
+    name,
+    {
+      role: role.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: [...actions], Resource: [tableArn], Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [...keys] } } }],
+      }),
+    },
+    { parent },
+  );
+}

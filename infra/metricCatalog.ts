@@ -1,4 +1,4 @@
-import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { BATCH_METRICS, LIVENESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import { routeMetrics } from "../routing/route";
 import { ROUTES } from "../routing/routes";
 
@@ -30,6 +30,10 @@ const SQS_PAGE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDe
 // ...defaultDimensions }`; we add no other dimension). handlers/lambda.ts emits these.
 const EMF_PAGE = "https://docs.aws.amazon.com/powertools/typescript/latest/features/metrics/ (handlers/lambda.ts)";
 
+// Namespace AWS/Scheduler, dimension ScheduleGroup: InvocationAttemptCount, TargetErrorCount,
+// InvocationDroppedCount (the canary's schedules, infra/canary.ts).
+const SCHEDULER_PAGE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html";
+
 const pipe = (metricName: string): CatalogMetric => ({ namespace: "AWS/EventBridge/Pipes", metricName, dimensions: ["PipeName"], source: PIPES_PAGE });
 const lambda = (metricName: string): CatalogMetric => ({ namespace: "AWS/Lambda", metricName, dimensions: ["FunctionName"], source: LAMBDA_PAGE });
 const sqs = (metricName: string): CatalogMetric => ({ namespace: "AWS/SQS", metricName, dimensions: ["QueueName"], source: SQS_PAGE });
@@ -39,6 +43,10 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
   ...["EventCount", "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionThrottled", "ExecutionTimeout", "TargetStageDuration", "TargetStageFailed", "TargetStagePartiallyFailed", "Duration"].map(pipe),
   ...["Invocations", "Errors", "Duration", "Throttles"].map(lambda),
   ...["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"].map(sqs),
+  // The canary's schedules (infra/canary.ts).
+  ...["InvocationAttemptCount", "TargetErrorCount", "InvocationDroppedCount"].map((metricName) => ({ namespace: "AWS/Scheduler", metricName, dimensions: ["ScheduleGroup"], source: SCHEDULER_PAGE })),
+  // Liveness per route (handlers/lambda.ts): heartbeats received, write → processed latency.
+  ...Object.values(LIVENESS_METRICS).map(emf),
   // Each declared route's processed-order metrics (routing/routes.ts), counted by handlers/lambda.ts.
   ...[...new Set([...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, ...ROUTES.flatMap((d) => [routeMetrics(d).count, routeMetrics(d).amount])])].map(emf),
 ];

@@ -1,5 +1,6 @@
-import type { OutcomeEntry, RecordOutcome } from "../handlers/batch";
+import type { HeartbeatEntry, OutcomeEntry, RecordOutcome } from "../handlers/batch";
 import type { RouteEvaluator } from "../routing/decide";
+import { heartbeatOf } from "../routing/heartbeat";
 import type { SettledAs } from "./localPipe";
 import type { WireRecord } from "./wireFormat";
 
@@ -10,6 +11,10 @@ import type { WireRecord } from "./wireFormat";
 // processor reported every route that passed it; until then it is in flight. The books
 // balance per route: read = filtered + skipped + processed + rejected + dead-lettered + in
 // flight (+ unreported, a processor that returned without reporting: never expected).
+//
+// The canary's heartbeat records (routing/heartbeat.ts) are never orders: they are kept out of
+// every route's books and counted apart, per pipe (read, filtered, delivered, dead-lettered) and
+// per route (the route's own heartbeats its processor reported).
 
 export interface RouteTally {
   read: number;
@@ -63,14 +68,45 @@ export const UNREPORTED_AFTER_MS = 60000;
 
 const DONE: readonly (RecordOutcome | undefined)[] = ["processed", "skipped", "rejected"];
 
+/** A pipe's heartbeat records, apart from its orders. */
+export interface HeartbeatRecordCounts {
+  read: number;
+  filtered: number;
+  delivered: number;
+  deadLettered: number;
+}
+
+/** A heartbeat a route's processor reported, as it happened. */
+export interface HeartbeatEvent {
+  readonly route: string;
+  readonly eventID: string;
+  /** The processor's measure from the record's ApproximateCreationDateTime (second resolution). */
+  readonly latencyMs?: number;
+  /** When it was reported (the processor's log timestamp), ms since the epoch. */
+  readonly at: number;
+}
+
+interface PendingBeat {
+  /** The served route it is the heartbeat of, when that route's filter passes it. */
+  readonly route?: string;
+  settledAs?: SettledAs;
+  settledAt?: number;
+  reported: boolean;
+}
+
 export class PipeLedger {
   private readonly pending = new Map<string, Pending>();
   private readonly tallies: RouteTally[];
   private lastSweep = 0;
+  private readonly beats = new Map<string, PendingBeat>();
+  /** The heartbeat records the pipe read, apart from the orders. */
+  readonly heartbeatRecords: HeartbeatRecordCounts = { read: 0, filtered: 0, delivered: 0, deadLettered: 0 };
+  private readonly heartbeatsSeen = new Map<string, number>();
 
   constructor(
     readonly routes: readonly RouteEvaluator[],
     private readonly onEvent?: (e: LedgerEvent) => void,
+    private readonly onHeartbeat?: (e: HeartbeatEvent) => void,
   ) {
     this.tallies = routes.map(() => ({ read: 0, filtered: 0, skipped: 0, processed: 0, rejected: 0, deadLettered: 0, unreported: 0, repeats: 0 }));
   }
@@ -81,6 +117,13 @@ export class PipeLedger {
 
   /** The pipe read a record (before its filter). */
   read(record: WireRecord): void {
+    const heartbeat = heartbeatOf(record);
+    if (heartbeat) {
+      const own = this.routes.find((r) => r.route.name === heartbeat.route);
+      this.beats.set(record.eventID, { route: own?.passesFilter(record) ? heartbeat.route : undefined, reported: false });
+      this.heartbeatRecords.read++;
+      return;
+    }
     const orderId = (record.dynamodb.Keys?.orderId as { S?: string } | undefined)?.S;
     const created = record.dynamodb.ApproximateCreationDateTime;
     this.pending.set(record.eventID, {
@@ -96,6 +139,14 @@ export class PipeLedger {
   /** The pipe is done with records: filtered out, handled by the processor, or dead-lettered. */
   settled(records: readonly WireRecord[], as: SettledAs, now = Date.now()): void {
     for (const r of records) {
+      const beat = this.beats.get(r.eventID);
+      if (beat) {
+        if (beat.settledAs === undefined) this.heartbeatRecords[as]++;
+        beat.settledAs = as;
+        beat.settledAt = now;
+        if (as !== "delivered" || beat.route === undefined || beat.reported) this.beats.delete(r.eventID);
+        continue;
+      }
       const p = this.pending.get(r.eventID);
       if (!p) continue;
       p.settledAs = as;
@@ -103,6 +154,25 @@ export class PipeLedger {
       this.tryFinal(r.eventID, p, now);
     }
     this.sweep(now);
+  }
+
+  /** The processor reported a route's heartbeat (a `batch.heartbeats` entry). */
+  heartbeatReported(entry: HeartbeatEntry, at: number): void {
+    if (!entry.eventID || !this.routes.some((r) => r.route.name === entry.route)) return;
+    const beat = this.beats.get(entry.eventID);
+    // A heartbeat re-delivered after its first report (a retried batch) is seen once.
+    if (beat?.reported) return;
+    if (beat) {
+      beat.reported = true;
+      if (beat.settledAs !== undefined) this.beats.delete(entry.eventID);
+    }
+    this.heartbeatsSeen.set(entry.route, (this.heartbeatsSeen.get(entry.route) ?? 0) + 1);
+    this.onHeartbeat?.({ route: entry.route, eventID: entry.eventID, latencyMs: entry.latencyMs, at });
+  }
+
+  /** The route's own heartbeats its processor reported. */
+  heartbeats(route: string): number {
+    return this.heartbeatsSeen.get(route) ?? 0;
   }
 
   /** The processor reported what it did with a record on a route. */
@@ -138,6 +208,7 @@ export class PipeLedger {
   private sweep(now: number): void {
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
+    for (const [eventID, b] of this.beats) if (b.settledAs !== undefined && now - (b.settledAt ?? now) >= UNREPORTED_AFTER_MS) this.beats.delete(eventID);
     for (const [eventID, p] of this.pending) {
       if (p.settledAs !== "delivered" || now - (p.settledAt ?? now) < UNREPORTED_AFTER_MS) continue;
       this.pending.delete(eventID);
@@ -157,6 +228,18 @@ export class PipeLedger {
 
   /** Records read and not final yet (buffered, being delivered, or awaiting the processor's report). */
   get inFlight(): number {
+    return this.pending.size + this.beats.size;
+  }
+
+  /** Heartbeat records the pipe has not settled yet (it passed them on, or is about to). */
+  get heartbeatsUnsettled(): number {
+    let n = 0;
+    for (const b of this.beats.values()) if (b.settledAs === undefined) n++;
+    return n;
+  }
+
+  /** Of those, the orders (what a route's books count). */
+  get ordersInFlight(): number {
     return this.pending.size;
   }
 }

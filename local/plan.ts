@@ -1,6 +1,7 @@
 import { DLQ_URL_ENV, HANDLER_TAG } from "../handlers/constants";
 import { parseStepsTag, type ServedRoute } from "../infra/bundle";
 import { metricsOf } from "../routing/stackRoutes";
+import { type CanaryPlan, canaryPlanFromDeclared } from "./canary";
 import type { DeclaredResource, DeclaredStack } from "./evaluateProgram";
 import type { LocalPipeSpec } from "./localPipe";
 
@@ -66,6 +67,8 @@ export interface LocalPlan {
   /** Every table the program declares, the pipes' source among them. */
   readonly tables: readonly TablePlan[];
   readonly pipes: readonly PipePlan[];
+  /** The declared canary schedules (local/canary.ts), if the program declares any. */
+  readonly canary?: CanaryPlan;
 }
 
 function indexPlan(i: Record<string, any>): IndexPlan {
@@ -136,7 +139,7 @@ export function planFromDeclared(declared: DeclaredStack): LocalPlan {
       },
     };
   });
-  return { stack: declared.stack, table, tables, pipes };
+  return { stack: declared.stack, table, tables, pipes, canary: canaryPlanFromDeclared(resources) };
 }
 
 /** Where a local processor's AWS calls go: the emulators, and the refusal for every other service (local/unemulated.ts). */

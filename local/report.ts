@@ -3,7 +3,8 @@ import type { PipeReport, RouteReport, RunReport } from "./runtime";
 
 // The end-of-run report: per route, where every stream record its pipe read ended, with the
 // invariant that makes "nothing was lost" checkable: read = filtered + skipped + processed +
-// rejected + dead-lettered (+ in flight when stopped early); then per pipe what it did.
+// rejected + dead-lettered (+ in flight when stopped early); then per pipe what it did. The
+// canary's heartbeats are never in these books: they are shown apart, when the canary ran.
 
 export function outcomesOf(r: RouteReport): Record<OutcomeKey, number> {
   const c = r.counts;
@@ -62,25 +63,33 @@ const ms = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
 
 function pipeLines(p: PipeReport): string[] {
   const c = p.counts;
+  const beats = p.heartbeatRecords > 0 ? `; and ${plural(p.heartbeatRecords, "heartbeat record")} of the canary` : "";
   return [
     `${p.pipe} → ${p.processor}${p.routes.length > 1 ? ` (routes ${p.routes.join(", ")})` : ""}`,
-    `  pipe       read ${c.read}, filtered out ${c.filtered}, delivered ${c.delivered}, retried ${c.retried}, dead-lettered ${c.deadLettered} (${plural(c.invocations, "invocation")}, ${c.failedInvocations} failed)`,
+    `  pipe       read ${c.read}, filtered out ${c.filtered}, delivered ${c.delivered}, retried ${c.retried}, dead-lettered ${c.deadLettered} (${plural(c.invocations, "invocation")}, ${c.failedInvocations} failed)${beats}`,
     `  DLQ        ${p.dlqUrl}`,
   ];
 }
 
-function routeLines(r: RouteReport): string[] {
+function canaryLine(r: RouteReport, canary: NonNullable<RunReport["canary"]>): string {
+  const h = r.heartbeats;
+  const seen = h.count === 0 ? `no heartbeat seen in ${plural(canary.rounds, "round")}: its pipe or processor is not moving` : `${plural(h.count, "heartbeat")} seen in ${plural(canary.rounds, "round")}, write → processed p50 ${ms(h.p50)}, p99 ${ms(h.p99)}`;
+  return `    canary     ${seen} (not counted above)`;
+}
+
+function routeLines(r: RouteReport, canary: RunReport["canary"]): string[] {
   const o = outcomesOf(r);
   return [
     `  ${r.route} route`,
     `    processor  processed ${o.processed}${r.counts.repeats > 0 ? ` (${plural(r.counts.repeats, "repeat")} of a done effect suppressed)` : ""}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
     `    latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${plural(r.latencyMs.count, "record")}`,
+    ...(canary ? [canaryLine(r, canary)] : []),
     `  ${accountedLine(r)}`,
   ];
 }
 
 export function formatReport(report: RunReport): string {
   return report.pipes
-    .flatMap((p) => [...pipeLines(p), ...report.routes.filter((r) => r.pipe === p.pipe).flatMap(routeLines)])
+    .flatMap((p) => [...pipeLines(p), ...report.routes.filter((r) => r.pipe === p.pipe).flatMap((r) => routeLines(r, report.canary))])
     .join("\n");
 }

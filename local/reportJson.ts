@@ -7,7 +7,9 @@ import type { RunReport } from "./runtime";
 // `cost --from-report`. The shape is a contract with that reader (cost/localReport.ts):
 // exactly these fields; a summary with count 0 has its other fields null. Version 2: a pipe
 // may serve several routes, so what a pipe did (reads, deliveries, retries, invocations,
-// handler time, log bytes) and what each route did (its outcomes, its latency) are apart.
+// handler time, log bytes) and what each route did (its outcomes, its latency) are apart. The
+// canary's heartbeats are never in the counts: a pipe's heartbeat records and a route's
+// heartbeats are fields of their own (added within version 2: a reader ignores unknown fields).
 
 export const REPORT_VERSION = 2;
 
@@ -36,6 +38,8 @@ export interface PipeReportJson {
     readonly retried: number;
     readonly deadLettered: number;
   };
+  /** The canary's heartbeat records the pipe read: never in `counts` (its invocations and handler time include the work they caused). */
+  readonly heartbeatRecords: number;
   readonly invocations: { readonly total: number; readonly failed: number };
   readonly batchSizes: { readonly count: number; readonly min: number | null; readonly p50: number | null; readonly mean: number | null; readonly max: number | null };
   readonly handlerDurationMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly mean: number | null; readonly max: number | null };
@@ -56,6 +60,8 @@ export interface RouteReportJson {
   /** Deliveries whose effect had already happened (the step did not run again); part of `processed`. */
   readonly repeats: number;
   readonly latencyMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** The route's own canary heartbeats seen (count) and their write → processed latency; never in `counts`. */
+  readonly heartbeats: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
 }
 
 /** Milliseconds and means to 3 decimals: finer is noise, and the file stays readable. */
@@ -81,6 +87,7 @@ export function reportJson(run: { stack: string; scenario: string | null; starte
       memoryMb: p.memoryMb,
       architecture: p.architecture,
       counts: { read: p.counts.read, filtered: p.counts.filtered, delivered: p.counts.delivered, retried: p.counts.retried, deadLettered: p.counts.deadLettered },
+      heartbeatRecords: p.heartbeatRecords,
       invocations: { total: p.counts.invocations, failed: p.counts.failedInvocations },
       batchSizes: pick(p.batchSizes, ["count", "min", "p50", "mean", "max"]),
       handlerDurationMs: pick(p.handlerDurationMs, ["count", "p50", "p99", "mean", "max"]),
@@ -92,6 +99,7 @@ export function reportJson(run: { stack: string; scenario: string | null; starte
       counts: { read: r.counts.read, filtered: r.counts.filtered, skipped: r.counts.skipped, processed: r.counts.processed, rejected: r.counts.rejected, deadLettered: r.counts.deadLettered },
       repeats: r.counts.repeats,
       latencyMs: pick(r.latencyMs, ["count", "p50", "p99", "max"]),
+      heartbeats: pick(r.heartbeats, ["count", "p50", "p99", "max"]),
     })),
   };
 }

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
-import { type OutcomeEntry } from "../handlers/batch";
+import { type HeartbeatEntry, type OutcomeEntry } from "../handlers/batch";
 import { REPORT_MESSAGES } from "../handlers/constants";
 import { bundleProcessor } from "../infra/bundle";
 import { routeEvaluator } from "../routing/decide";
@@ -10,7 +10,8 @@ import { routesFromEnvironment } from "../routing/environment";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
-import { type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
+import { LocalCanary } from "./canary";
+import { type HeartbeatEvent, type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
 import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
@@ -38,6 +39,8 @@ export interface RouteReport {
   readonly inFlight: number;
   /** Write → processed, ms, per processed record (from the write's start; for a write made outside a scenario, from the record's ApproximateCreationDateTime). */
   readonly latencyMs: Summary;
+  /** The route's own canary heartbeats its processor reported, and their write → processed latency (never in `counts`). */
+  readonly heartbeats: Summary;
 }
 
 /** One pipe and its processor. */
@@ -50,7 +53,10 @@ export interface PipeReport {
   readonly batchingWindowSeconds: number;
   readonly memoryMb: number | null;
   readonly architecture: string | null;
+  /** What the pipe did with the orders' records; the canary's heartbeat records are apart, in `heartbeatRecords`. */
   readonly counts: PipeCounts;
+  /** Heartbeat records the pipe read (its invocations, batch sizes, handler time and log bytes include the work they caused). */
+  readonly heartbeatRecords: number;
   /** Passed the filter, not handled nor dead-lettered yet (non-zero only when stopped early). */
   readonly inFlight: number;
   /** Records per invocation. */
@@ -64,6 +70,8 @@ export interface PipeReport {
 export interface RunReport {
   readonly pipes: readonly PipeReport[];
   readonly routes: readonly RouteReport[];
+  /** The canary's rounds, when it ran (local/canary.ts). */
+  readonly canary?: { readonly rounds: number; readonly periodMs: number };
 }
 
 export interface RuntimeEvent {
@@ -85,6 +93,11 @@ export interface StartOptions {
   /** Fixed ports on 127.0.0.1 (left out: free ones). */
   readonly dynamodbPort?: number;
   readonly sqsPort?: number;
+  /**
+   * Run the declared canary (local/canary.ts): a round once the pipes are ready, then every
+   * `periodMs` (default: the declared period). Off by default.
+   */
+  readonly canary?: boolean | { readonly periodMs?: number };
 }
 
 interface RunningPipe {
@@ -95,6 +108,8 @@ interface RunningPipe {
   readonly ledger: PipeLedger;
   /** Per route: write → processed latency. */
   readonly latencies: Map<string, Distribution>;
+  /** Per route: its heartbeats' write → processed latency. */
+  readonly heartbeats: Map<string, Distribution>;
 }
 
 /** A stream record on its way through the pipes: when the write that made it started. */
@@ -153,6 +168,7 @@ export class LocalPipeline {
 
   private stream = "";
   private unemulated?: Unemulated;
+  private canary?: LocalCanary;
 
   /** Where the processors' AWS calls go. */
   get services(): LocalServices {
@@ -205,7 +221,12 @@ export class LocalPipeline {
       const queue = this.sqsLocal.createQueue(p.processor.dlqName, localQueueAttributes(p.processor));
       const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
       const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
-      const ledger = new PipeLedger(evaluators, (e) => this.onOutcome(p, e, latencies, emit));
+      const heartbeats = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
+      const ledger = new PipeLedger(
+        evaluators,
+        (e) => this.onOutcome(p, e, latencies, emit),
+        (h) => this.onHeartbeat(p, h, heartbeats, emit),
+      );
       const environment = localEnvironment(p.processor, queue.queueUrl, this.services);
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
@@ -235,7 +256,15 @@ export class LocalPipeline {
         pollIntervalMs: opts.pollIntervalMs,
         retryDelayMs: opts.retryDelayMs,
       });
-      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, ledger, latencies });
+      this.routes.push({ plan: p, pipe, host, dlqUrl: queue.queueUrl, ledger, latencies, heartbeats });
+    }
+    if (opts.canary && this.plan.canary) {
+      this.canary = new LocalCanary(this.plan.canary, {
+        dynamo: this.dynamo,
+        periodMs: typeof opts.canary === "object" ? opts.canary.periodMs : undefined,
+        onWrite: (orderId, at) => this.recordWrite(orderId, at),
+        onEvent: emit,
+      });
     }
     if (!opts.deferPipes) await this.startPipes();
     emit("local.ready", { dynamodb: this.ddb.endpoint, sqs: this.sqsLocal.endpoint, table: t.name, streamArn });
@@ -245,6 +274,8 @@ export class LocalPipeline {
   async startPipes(): Promise<void> {
     for (const r of this.routes) r.pipe.start();
     await Promise.all(this.routes.map((r) => r.pipe.ready));
+    // The canary's first round as soon as the pipes read the stream.
+    await this.canary?.start();
   }
 
   /** Remember a write to `orderId` that started at `at` (for write-to-processing latency). */
@@ -314,9 +345,23 @@ export class LocalPipeline {
       emit("processor.output", { processor: plan.processor.name, line });
       return;
     }
+    const parsedAt = Date.parse(String(entry.timestamp));
+    const at = Number.isNaN(parsedAt) ? Date.now() : parsedAt;
+    if (entry.message === REPORT_MESSAGES.heartbeats && Array.isArray(entry.heartbeats)) {
+      for (const h of entry.heartbeats as HeartbeatEntry[]) ledger.heartbeatReported(h, at);
+      return;
+    }
     if (entry.message !== REPORT_MESSAGES.outcomes || !Array.isArray(entry.outcomes)) return;
-    const at = Date.parse(String(entry.timestamp));
-    for (const o of entry.outcomes as OutcomeEntry[]) ledger.reported(o, Number.isNaN(at) ? Date.now() : at);
+    for (const o of entry.outcomes as OutcomeEntry[]) ledger.reported(o, at);
+  }
+
+  /** A route's heartbeat reached its processor: its latency from the canary's write (or the processor's own measure), a quiet event. */
+  private onHeartbeat(plan: PipePlan, h: HeartbeatEvent, heartbeats: Map<string, Distribution>, emit: (event: string, detail: Record<string, unknown>) => void): void {
+    const written = this.tracked.get(h.eventID)?.writtenAt;
+    const latencyMs = written !== undefined ? Math.max(0, h.at - written) : h.latencyMs;
+    if (latencyMs !== undefined) heartbeats.get(h.route)?.add(latencyMs);
+    this.canary?.seen(h.route);
+    emit("canary.heartbeat", { route: h.route, pipe: plan.name, processor: plan.processor.name, eventID: h.eventID, latencyMs });
   }
 
   /** An outcome on a route, as it happens: its latency when first processed, and a live event. */
@@ -364,8 +409,17 @@ export class LocalPipeline {
         batchingWindowSeconds: r.plan.batchingWindowSeconds,
         memoryMb: r.plan.processor.memoryMb,
         architecture: r.plan.processor.architecture,
-        counts: { ...r.pipe.counts },
-        inFlight: r.pipe.inFlight,
+        // The orders' records: the heartbeat records the pipe read, filtered, delivered or
+        // dead-lettered are counted apart (retries are the pipe's, whatever they carried).
+        counts: {
+          ...r.pipe.counts,
+          read: r.pipe.counts.read - r.ledger.heartbeatRecords.read,
+          filtered: r.pipe.counts.filtered - r.ledger.heartbeatRecords.filtered,
+          delivered: r.pipe.counts.delivered - r.ledger.heartbeatRecords.delivered,
+          deadLettered: r.pipe.counts.deadLettered - r.ledger.heartbeatRecords.deadLettered,
+        },
+        heartbeatRecords: r.ledger.heartbeatRecords.read,
+        inFlight: r.pipe.inFlight - r.ledger.heartbeatsUnsettled,
         batchSizes: r.pipe.batchSizes.summary(),
         handlerDurationMs: r.host.durations.summary(),
         logBytes: r.host.logBytes,
@@ -379,10 +433,12 @@ export class LocalPipeline {
           dlqUrl: r.dlqUrl,
           counts: r.ledger.tally(route),
           retried: r.pipe.counts.retried,
-          inFlight: r.ledger.inFlight,
+          inFlight: r.ledger.ordersInFlight,
           latencyMs: (r.latencies.get(route) as Distribution).summary(),
+          heartbeats: (r.heartbeats.get(route) as Distribution).summary(),
         })),
       ),
+      ...(this.canary ? { canary: { rounds: this.canary.roundsRun, periodMs: this.canary.periodMs } } : {}),
     };
   }
 
@@ -418,6 +474,7 @@ export class LocalPipeline {
    * (its records stay in flight in the report). The services keep running.
    */
   async halt(): Promise<void> {
+    this.canary?.stop();
     const pipes = Promise.all(this.routes.map((r) => r.pipe.stop()));
     await Promise.all(this.routes.map((r) => r.host.stop()));
     await pipes;

@@ -91,6 +91,14 @@ describe("add a route: the refunds route, from the README's two edits, everywher
     assert.equal(outputs.refunds.pipeName, "NormalOrdersPipe-dev");
     assert.equal(outputs.refunds.dlqUrl, outputs.normal.dlqUrl, "routes on one pipe share its DLQ");
     assert.equal(of("aws:sqs/queue:Queue").length, 2);
+    // Liveness for the added route too: its own heartbeat (a MODIFY to refunded: one write a
+    // period), its heartbeat and latency alarms, its latency on the dashboard.
+    const refundsBeat = of("aws:scheduler/schedule:Schedule").find((x) => x.name === "OrdersCanary-refunds-beat") as (typeof pipes)[number];
+    assert.equal(JSON.parse(refundsBeat.state.target.input).Item.orderStatus.S, "refunded");
+    assert.ok(!of("aws:scheduler/schedule:Schedule").some((x) => x.name === "OrdersCanary-refunds-prepare"));
+    const alarms = of("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+    for (const a of ["RefundsOrders-heartbeat-alarm", "RefundsOrders-latency-alarm"]) assert.ok(alarms.includes(a), a);
+    assert.match(lines, /"OrdersPipeline","ProcessingLatency","service","orders-refunds-processor"/);
   });
 
   it("route explain: the refunds route, where each requirement is enforced, and the pipe it shares", async () => {

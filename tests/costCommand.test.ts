@@ -38,6 +38,7 @@ interface DesignJson {
   streamReadsCharged: number;
   pipes: PipeJson[];
   routes: Record<string, { ordersProcessed: number }>;
+  canary: { usd: Record<string, number> };
 }
 interface CostJson {
   schemaVersion: number;
@@ -93,7 +94,11 @@ describe("orders-pipeline cost (spawned)", function () {
     assert.equal(out.designs.esmFiltered.lambdaInvocations, out.designs.deployed.lambdaInvocations);
     assert.equal(out.designs.esmFiltered.pipeRequests, 0);
     assert.equal(out.designs.esmFiltered.streamReadsCharged, 0);
-    assert.ok(Math.abs(out.designs.deployed.monthlyUsd - out.designs.esmFiltered.monthlyUsd - out.designs.deployed.usd.pipeRequests - out.designs.deployed.usd.streamReads) < 1e-5, "the difference is the pipes' own lines");
+    // ... and the canary's heartbeat records cost the pipes their requests too, nothing else.
+    const canaryPipes = out.designs.deployed.canary.usd.pipeRequests;
+    assert.ok(canaryPipes > 0 && out.designs.esmFiltered.canary.usd.pipeRequests === 0);
+    assert.ok(Math.abs(out.designs.deployed.usd.canary - out.designs.esmFiltered.usd.canary - canaryPipes) < 1e-5, "the same canary but for its pipe requests");
+    assert.ok(Math.abs(out.designs.deployed.monthlyUsd - out.designs.esmFiltered.monthlyUsd - out.designs.deployed.usd.pipeRequests - out.designs.deployed.usd.streamReads - canaryPipes) < 1e-5, "the difference is the pipes' own lines");
 
     // The headline: deployed against the cheapest other design, and it says when pipes cost more.
     const others = DESIGNS.filter((d) => d !== "deployed").sort((a, b) => out.designs[a].monthlyUsd - out.designs[b].monthlyUsd);

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { loadStackFileSettings } from "../config/stackFile";
 import { type Assumptions, defaultShards, sensitivityCombinations, TABLE_BILLING_MODE } from "../cost/assumptions";
 import { chunks, recordsPerBatch, SECONDS_PER_MONTH, streamReadsPerMonth } from "../cost/batching";
+import { canaryLoad } from "../cost/canary";
 import type { Design } from "../cost/designs";
 import { estimate } from "../cost/estimate";
 import type { PricedPipe, PricedRoute, ResolvedProfile } from "../cost/handlerProfile";
@@ -25,7 +26,7 @@ import { image, inserted, modified, record } from "./support/records";
 const S = SECONDS_PER_MONTH; // 2,628,000 s in a 730-hour month
 const GIB = 1024 ** 3;
 
-const PIPE: PricedPipe = { routes: [], logBytesPerInvocation: 500, logBytesPerOutcomesLine: 300, quarantineEnvelopeBytes: 300, durationMs: { perInvocation: 2, perRecord: 0.5 }, source: "test" };
+const PIPE: PricedPipe = { routes: [], logBytesPerInvocation: 500, logBytesPerOutcomesLine: 300, quarantineEnvelopeBytes: 300, logBytesPerHeartbeatInvocation: 1000, durationMs: { perInvocation: 2, perRecord: 0.5 }, source: "test" };
 const ROUTE: PricedRoute = {
   logBytesPerInvocation: 400,
   logBytesPerInvocationWithOrders: 100,
@@ -51,6 +52,7 @@ const PRICES: RegionPrices = {
     dynamodbWriteRequest: price(1e-6),
     logsIngestionGb: price(0.5),
     customMetricMonth: price(0.3),
+    schedulerInvocation: price(1e-6),
   },
 };
 const ARM: DesignSettings = { batchSize: 10, batchingWindowSeconds: 1, lambdaMemoryMb: 1024, lambdaArchitecture: "arm64" };
@@ -426,4 +428,63 @@ describe("cost: the declared routes classify the sample, per declared pipe", () 
 
 describe("cost: chunks helper", () => {
   it("a record is at least one chunk", () => assert.deepEqual([chunks(0), chunks(65536), chunks(65537)], [1, 1, 2]));
+});
+
+describe("cost: the canary, by hand", () => {
+  // The seed's routes with a heartbeat every 5 minutes: 730 h x 12 = 8,760 periods a month.
+  // Writes a period: normal's beat, premium's prepare and beat = 3, each a Scheduler invocation,
+  // a table write and a stream record. Normal's filter (pending|shipped) passes all three;
+  // premium's (pending → shipped) only its beat. Test prices: Scheduler $1e-6, a write $1e-6, a
+  // pipe request $1e-6, a Lambda request $2e-7, a GB-second $1e-5 (arm64), logs $0.5/GB, a
+  // metric-month $0.3; handler 2 ms + 0.5 ms a record (billed 3 ms) at 1024 MB; 1,000 bytes of
+  // processor lines per heartbeat invocation.
+  const declared = routesFromSettings(loadStackFileSettings("dev"));
+  const load = canaryLoad(declared.routes, declared.pipes, 5);
+  const sample = sampleOf(1, pipe(group("normal"), [processed(1000)]), pipe(group("premium"), [[1000, {}]]));
+  const withCanary = (): ModelInput => ({ ...input(sample, 1_000_000), canary: load });
+  const platform = lambdaPlatformLogBytes(1024, 3);
+
+  it("the load: 3 writes and 3 records a period; per reader 3 / 1 records through the filters, 3 / 3 unfiltered", () => {
+    assert.deepEqual(
+      [load.periodsPerMonth, load.routes, load.writesPerPeriod, load.recordsPerPeriod, load.deliveredPerPeriod],
+      [8760, 2, 3, 3, { normal: { filtered: 3, all: 3 }, premium: { filtered: 1, all: 3 } }],
+    );
+  });
+
+  it("deployed: 26,280 Scheduler invocations and writes, 35,040 heartbeat invocations and pipe requests, 2 Heartbeats metrics", () => {
+    const c = priceDesign(withCanary(), "deployed").canary;
+    assert.ok(c);
+    assert.deepEqual([c.schedulerInvocations, c.tableWrites, c.streamRecords, c.lambdaInvocations, c.pipeRequests, c.metricMonths], [26_280, 26_280, 26_280, 35_040, 35_040, 2]);
+    close(c.lambdaGbSeconds, 105.12, "35,040 x 3 ms x 1 GB");
+    assert.equal(c.logBytes, 35_040 * (1000 + platform));
+    close(c.usd.scheduler, 0.02628, "26,280 x $1e-6");
+    close(c.usd.tableWrites, 0.02628, "26,280 x $1e-6");
+    close(c.usd.pipeRequests, 0.03504, "35,040 x $1e-6");
+    close(c.usd.lambdaRequests, 0.007008, "35,040 x $2e-7");
+    close(c.usd.lambdaDuration, 0.0010512, "105.12 GB-s x $1e-5");
+    close(c.usd.logIngestion, ((35_040 * (1000 + platform)) / GIB) * 0.5, "the canary's bytes at $0.5/GB");
+    close(c.usd.customMetrics, 0.6, "2 metric-months x $0.3");
+  });
+
+  it("every design writes the same heartbeats; an ESM pays no pipe requests; unfiltered, every reader takes all 3 records", () => {
+    const d = priceDesigns(withCanary());
+    const plain = priceDesigns(input(sample, 1_000_000));
+    for (const x of ["deployed", "esmFiltered", "esmUnfiltered", "pipesUnfiltered"] as const) {
+      const c = d[x].canary;
+      assert.ok(c, x);
+      assert.equal(c.tableWrites, 26_280, x);
+      close(d[x].usd.canary, Object.values(c.usd).reduce((a, b) => a + b, 0), `${x}: the line is the sum of its parts`);
+      close(d[x].monthlyUsd - plain[x].monthlyUsd, d[x].usd.canary, `${x}: the canary adds its line and nothing else`);
+      assert.equal(plain[x].usd.canary, 0, `${x} without a canary`);
+    }
+    assert.deepEqual([d.esmFiltered.canary?.lambdaInvocations, d.esmFiltered.canary?.pipeRequests], [35_040, 0]);
+    assert.deepEqual([d.esmUnfiltered.canary?.lambdaInvocations, d.esmUnfiltered.canary?.pipeRequests], [52_560, 0]);
+    assert.deepEqual([d.pipesUnfiltered.canary?.lambdaInvocations, d.pipesUnfiltered.canary?.pipeRequests], [52_560, 52_560]);
+  });
+
+  it("a period of 60 min: 730 periods, a twelfth of the writes; the metrics still every hour", () => {
+    const hourly = canaryLoad(declared.routes, declared.pipes, 60);
+    const c = priceDesign({ ...input(sample, 1_000_000), canary: hourly }, "deployed").canary;
+    assert.deepEqual([c?.schedulerInvocations, c?.lambdaInvocations, c?.metricMonths], [2_190, 2_920, 2]);
+  });
 });

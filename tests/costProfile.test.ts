@@ -58,6 +58,7 @@ describe("cost: the handler profile matches the shipped processors", function ()
       close(`${owner}'s pipe per invocation`, m.logBytesPerInvocation, c.logBytesPerInvocation);
       close(`${owner}'s pipe outcomes line`, m.logBytesPerOutcomesLine, c.logBytesPerOutcomesLine);
       close(`${owner}'s pipe quarantine envelope`, m.quarantineEnvelopeBytes, c.quarantineEnvelopeBytes);
+      close(`${owner}'s pipe heartbeat invocation`, m.logBytesPerHeartbeatInvocation, c.logBytesPerHeartbeatInvocation);
       assert.deepEqual(c.routes, m.routes);
     }
   });
@@ -88,7 +89,7 @@ describe("cost: a route without measurements is priced with another's, and the e
   it("refunds takes normal's bytes (the route whose pipe it shares) and its own declared metrics", () => {
     const resolved = resolveProfile(profile, declarations, declared.pipes);
     assert.deepEqual(resolved.routes.refunds.logBytesPerRecord, profile.routes.normal.logBytesPerRecord);
-    assert.deepEqual(resolved.routes.refunds.metrics.withOrders, ["OrdersPipeline/OrderAmountProcessed [service]", "OrdersPipeline/OrdersProcessed [service]"]);
+    assert.deepEqual(resolved.routes.refunds.metrics.withOrders, ["OrdersPipeline/OrderAmountProcessed [service]", "OrdersPipeline/OrdersProcessed [service]", "OrdersPipeline/ProcessingLatency [service]"]);
     assert.equal(resolved.routes.refunds.source, "route normal's measurements");
     assert.equal(resolved.statements.length, 2, resolved.statements.join("\n"));
     assert.match(resolved.statements[0], /^Route refunds has no measurements in the handler profile \(measured [\d-]+, for normal, premium\): its log bytes are route normal's \(the route whose pipe it shares\) \(/);

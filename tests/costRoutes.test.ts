@@ -87,7 +87,7 @@ describe("cost follows the declared routes: the refunds route added in a copy of
     assert.match(r.stdout, /\n {2}refunds +0 +0 +0 +0\n/, "the sample has no refunded order");
     const flat = r.stdout.replace(/\n {2}/g, " "); // notes wrap at 110 columns
     assert.match(flat, /\nnot measured:\n- Route refunds has no measurements in the handler profile \(measured [\d-]+, for normal, premium\): its log bytes are route normal's \(the route whose pipe it shares\) \([\d.]+ bytes per processed record/);
-    assert.match(flat, /its metrics its own declared 6 \(RecordsFailed, RecordsQuarantined, RecordsSkippedByGuard, RepeatsSuppressed, OrderAmountProcessed, OrdersProcessed, each per service\); run `npm run bench cost` to measure it\./);
+    assert.match(flat, /its metrics its own declared 7 \(RecordsFailed, RecordsQuarantined, RecordsSkippedByGuard, RepeatsSuppressed, OrderAmountProcessed, OrdersProcessed, ProcessingLatency, each per service\); run `npm run bench cost` to measure it\./);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 

@@ -377,8 +377,8 @@ describe("a processor serving two routes (a shared pipe)", () => {
       out.outcomes.map((o) => `${o.route} ${o.outcome} ${o.eventID}`),
       ["normal processed new", "normal processed both", "audit processed both", "normal skipped audit-only", "audit processed audit-only"],
     );
-    assert.deepEqual(out.perRoute.normal, { skipped: 1, processed: 2, repeats: 0, quarantined: 0, failed: 0 });
-    assert.deepEqual(out.perRoute.audit, { skipped: 0, processed: 2, repeats: 0, quarantined: 0, failed: 0 });
+    assert.deepEqual(out.perRoute.normal, { heartbeats: 0, skipped: 1, processed: 2, repeats: 0, quarantined: 0, failed: 0 });
+    assert.deepEqual(out.perRoute.audit, { heartbeats: 0, skipped: 0, processed: 2, repeats: 0, quarantined: 0, failed: 0 });
   });
 
   it("a step failing on one route fails the record for all: retried from there, the other route's step runs again then", async () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { BATCH_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
+import { BATCH_METRICS, LIVENESS_METRICS, METRICS_NAMESPACE, QUARANTINED_BY_REFERENCE_METRIC } from "../handlers/constants";
 import { createHandler } from "../handlers/lambda";
 import { bundleProcessor } from "../infra/bundle";
 import { catalogProblem, METRIC_CATALOG } from "../infra/metricCatalog";
@@ -197,7 +197,7 @@ describe("monitoring", () => {
           ]);
           expect("AWS/Lambda", { FunctionName: fn }, ["Invocations", "Errors", "Duration", "Throttles"]);
           expect("AWS/SQS", { QueueName: queue }, ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"]);
-          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount]);
+          expect(METRICS_NAMESPACE, { service: metricsServiceName(route) }, [...BATCH_METRICS, QUARANTINED_BY_REFERENCE_METRIC, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount, ...Object.values(LIVENESS_METRICS)]);
         }
       });
 
@@ -269,7 +269,8 @@ describe("monitoring", () => {
           assert.deepEqual(directive.Dimensions, [["service"]]);
           assert.equal(doc.service, metricsServiceName(route));
           const names = directive.Metrics.map((m: { Name: string }) => m.Name).sort();
-          assert.deepEqual(names, [...BATCH_METRICS, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount].sort());
+          // Every record handled (processed, skipped, rejected) has its latency; no heartbeat here.
+          assert.deepEqual(names, [...BATCH_METRICS, BUSINESS_METRICS[route].count, BUSINESS_METRICS[route].amount, LIVENESS_METRICS.latency].sort());
           for (const name of names) {
             assert.equal(catalogProblem(directive.Namespace, name, directive.Dimensions[0]), undefined);
             for (const v of [doc[name]].flat()) assert.ok(typeof v === "number" && Number.isFinite(v), `${name} is ${JSON.stringify(doc[name])}`);

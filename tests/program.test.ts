@@ -64,7 +64,7 @@ describe("the Pulumi program under mocks", () => {
     prod = await evaluateProgram("prod");
   });
 
-  it("declares the Orders table, the idempotency table, two processors with DLQs and alarms, two pipes, one alarm topic, one dashboard", () => {
+  it("declares the Orders table, the idempotency table, two processors with DLQs and alarms, two pipes, one alarm topic, one dashboard, the canary and liveness alarms", () => {
     const declared = dev.resources.map((r) => `${r.type} ${r.name}`).sort();
     const expected = [
       "aws:sns/topic:Topic OrdersAlarms",
@@ -75,6 +75,15 @@ describe("the Pulumi program under mocks", () => {
       "aws:dynamodb/table:Table OrderEffects",
       ...expectedResources("Normal"),
       ...expectedResources("Premium"),
+      // Liveness (infra/canary.ts, infra/livenessAlarms.ts): a schedule per write, per route two alarms.
+      "orders:monitoring:Canary OrdersCanary",
+      "aws:scheduler/scheduleGroup:ScheduleGroup OrdersCanary",
+      "aws:iam/role:Role OrdersCanary-role",
+      "aws:iam/rolePolicy:RolePolicy OrdersCanary-write-policy",
+      "aws:scheduler/schedule:Schedule OrdersCanary-normal-beat",
+      "aws:scheduler/schedule:Schedule OrdersCanary-premium-beat",
+      "aws:scheduler/schedule:Schedule OrdersCanary-premium-prepare",
+      ...["Normal", "Premium"].flatMap((p) => [`orders:monitoring:LivenessAlarms ${p}Orders`, `aws:cloudwatch/metricAlarm:MetricAlarm ${p}Orders-heartbeat-alarm`, `aws:cloudwatch/metricAlarm:MetricAlarm ${p}Orders-latency-alarm`]),
     ].sort();
     assert.deepEqual(declared, expected);
   });

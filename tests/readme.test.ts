@@ -99,6 +99,10 @@ const EXPECTED: Record<string, Expectation> = {
     stdout: /normal route \(stack dev\)[\s\S]*Amount +dynamodb\.NewImage\.orderAmount\.N +processor guard +> 100[\s\S]*\{"dynamodb":\{"NewImage":\{"orderStatus":\{"S":\["pending","shipped"\]\}\}\}\}/,
   },
   "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --quiet": { code: 0, stdout: /report \(stack dev\)[\s\S]*the story ran as expected ✓/ },
+  "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --canary --quiet": {
+    code: 0,
+    stdout: /normal route\n(.*\n){2}    canary     1 heartbeat seen in 1 round[\s\S]*premium route\n(.*\n){2}    canary     1 heartbeat seen in 1 round[\s\S]*the story ran as expected ✓/,
+  },
   "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000": {
     code: 0,

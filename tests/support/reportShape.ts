@@ -6,13 +6,14 @@ import { strict as assert } from "node:assert";
 /** Every key of version 2, by hand; `null | number` where the schema allows null. */
 const SCHEMA_KEYS = {
   top: ["durationMs", "pipes", "routes", "scenario", "stack", "startedAt", "version"],
-  pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "invocations", "logBytes", "memoryMb", "pipe", "processor", "routes"],
+  pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "heartbeatRecords", "invocations", "logBytes", "memoryMb", "pipe", "processor", "routes"],
   pipeCounts: ["deadLettered", "delivered", "filtered", "read", "retried"],
-  route: ["counts", "latencyMs", "pipe", "repeats", "route"],
+  route: ["counts", "heartbeats", "latencyMs", "pipe", "repeats", "route"],
   routeCounts: ["deadLettered", "filtered", "processed", "read", "rejected", "skipped"],
   invocations: ["failed", "total"],
   batchSizes: ["count", "max", "mean", "min", "p50"],
   latencyMs: ["count", "max", "p50", "p99"],
+  heartbeats: ["count", "max", "p50", "p99"],
   handlerDurationMs: ["count", "max", "mean", "p50", "p99"],
 };
 
@@ -34,12 +35,14 @@ export function checkReportShape(json: Record<string, any>): Record<string, any>
     checkSummary(p.pipe, "counts", p.counts, SCHEMA_KEYS.pipeCounts);
     for (const part of ["invocations", "batchSizes", "handlerDurationMs"] as const) checkSummary(p.pipe, part, p[part], SCHEMA_KEYS[part]);
     assert.equal(typeof p.logBytes, "number");
+    assert.ok(Number.isInteger(p.heartbeatRecords) && p.heartbeatRecords >= 0, `${p.pipe}.heartbeatRecords`);
     assert.ok(Array.isArray(p.routes) && p.routes.length > 0, p.pipe);
   }
   for (const r of json.routes) {
     assert.deepEqual(Object.keys(r).sort(), SCHEMA_KEYS.route);
     checkSummary(r.route, "counts", r.counts, SCHEMA_KEYS.routeCounts);
     checkSummary(r.route, "latencyMs", r.latencyMs, SCHEMA_KEYS.latencyMs);
+    checkSummary(r.route, "heartbeats", r.heartbeats, SCHEMA_KEYS.heartbeats);
     assert.ok(Number.isInteger(r.repeats) && r.repeats >= 0, `${r.route}.repeats`);
     assert.ok(json.pipes.some((p: { pipe: string; routes: string[] }) => p.pipe === r.pipe && p.routes.includes(r.route)), `${r.route} is on ${r.pipe}`);
   }
