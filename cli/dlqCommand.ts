@@ -15,6 +15,7 @@ import {
   dlqQueueFor,
   findDlqEntry,
   forEachDlqEntry,
+  ordersInMessage,
   quarantinedRecordForShow,
   redriveDlq,
   resolvePointer,
@@ -25,6 +26,8 @@ import { evaluateProgram } from "../local/evaluateProgram";
 import { Interrupts } from "../local/interrupts";
 import { isStopped, lookupState } from "../local/localState";
 import { maskEmails } from "../local/maskRecord";
+import { plural } from "../local/plural";
+import { appendRedriven, reportedOutcomes } from "../local/redriveLog";
 import { localEnvironment, planFromDeclared } from "../local/plan";
 import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
@@ -94,6 +97,11 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
             credentials: LOCAL_CREDENTIALS,
           }),
           timeoutMs: p.processor.timeoutSeconds * 1000,
+          // What the processor reports of each order goes to the stack's watch, which says "redriven".
+          onLog: (line) => {
+            const reported = state.redriveLog ? reportedOutcomes(line) : undefined;
+            if (reported) appendRedriven(state.redriveLog as string, reported.outcomes);
+          },
         });
         hosts.push(host);
       }
@@ -192,7 +200,7 @@ const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
 function summary(e: DlqEntry): string {
   if (e.kind === "pointer") {
     const i = e.pointer.DDBStreamBatchInfo;
-    return `pointer     ${e.messageId}  ${e.pointer.context?.condition}: ${i.batchSize} record(s), shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
+    return `pointer     ${e.messageId}  ${e.pointer.context?.condition}: ${plural(i.batchSize, "record")}, shard ${i.shardId}, sequence ${i.startSequenceNumber}..${i.endSequenceNumber}, ${e.pointer.timestamp}`;
   }
   if (e.kind === "quarantine") {
     const q = e.quarantine;
@@ -217,12 +225,26 @@ function listingNotes(c: DlqCounts): string {
   return notes.length > 0 ? ` (${notes.join("; ")})` : "";
 }
 
+/** How many orders a listing names per message; the rest are counted. */
+const ORDERS_NAMED = 5;
+
+/** The orders a message is about, and their routes: "normal: o-1, o-2 and 3 more", what the watch's lines name. */
+async function ordersLine(target: Target, queue: DlqQueue, e: DlqEntry): Promise<string> {
+  const found = await ordersInMessage(target.clients, queue, e);
+  if (!found.ok) return `orders unknown (${found.reason})`;
+  const byRoute = new Map<string, string[]>();
+  for (const o of found.orders) for (const route of o.routes.length > 0 ? o.routes : ["no route"]) byRoute.set(route, [...(byRoute.get(route) ?? []), o.orderId]);
+  return [...byRoute]
+    .map(([route, ids]) => `${route}: ${ids.slice(0, ORDERS_NAMED).join(", ")}${ids.length > ORDERS_NAMED ? ` and ${ids.length - ORDERS_NAMED} more` : ""}`)
+    .join("; ");
+}
+
 async function list(target: Target, queues: readonly DlqQueue[], say: (line: string) => void): Promise<number> {
   for (const queue of queues) {
-    const lines: string[] = []; // one short line per message, not the messages
-    const counts = await forEachDlqEntry(target.clients, queue, (e) => void lines.push(`  ${summary(e)}`));
-    say(`${queue.processor} DLQ (${queue.url}): ${counts.seen} message(s)${listingNotes(counts)}`);
-    for (const line of lines) say(line);
+    const entries: DlqEntry[] = []; // one short line per message, not the messages
+    const counts = await forEachDlqEntry(target.clients, queue, (e) => void entries.push(e));
+    say(`${queue.processor} DLQ (${queue.url}): ${plural(counts.seen, "message")}${listingNotes(counts)}`);
+    for (const e of entries) say(`  ${summary(e)}${e.kind === "unknown" ? "" : `\n      ${await ordersLine(target, queue, e)}`}`);
   }
   return 0;
 }
@@ -277,7 +299,7 @@ async function redrive(target: Target, queues: readonly DlqQueue[], messageId: s
         holds,
         onListed: (n) => {
           listed = n;
-          say(`${queue.processor} DLQ: ${n} message(s)`);
+          say(`${queue.processor} DLQ: ${plural(n, "message")}`);
         },
         onOutcome: (o) => say(`  ${o.deleted ? "deleted" : "kept   "}  ${o.kind} ${o.messageId}: ${o.detail}`),
       });

@@ -1,6 +1,7 @@
 import type { COST_OPTIONS } from "./costCommand";
 import type { DLQ_LIST_OPTIONS, DLQ_MESSAGE_OPTIONS, DLQ_SHOW_OPTIONS } from "./dlqCommand";
 import type { LOCAL_OPTIONS } from "./localCommand";
+import { SHOW_KINDS } from "./liveLines";
 import type { PATTERN_TEST_OPTIONS } from "./patternCommand";
 import type { EXPLAIN_OPTIONS, ROUTE_OPTIONS } from "./routeCommand";
 
@@ -53,6 +54,7 @@ const local: Docs<typeof LOCAL_OPTIONS> = {
   scenario: { arg: "FILE", text: "the story to write (YAML or JSON; default: local/scenarios/demo.yaml, none with --watch)" },
   watch: { text: "keep running after the story, for writes of your own; Ctrl-C ends it" },
   quiet: { text: "no line per order, only the report" },
+  show: { arg: "KINDS", text: `only these lines per order, comma-separated: ${SHOW_KINDS.join(", ")} (a pipe's or the canary's own trouble is always said)` },
   "report-json": { arg: "FILE", text: "also write the report as JSON (the input of cost --from-report)" },
   "dynamodb-port": { arg: "PORT", text: "DynamoDB Local on 127.0.0.1:PORT (default: ORDERS_LOCAL_DYNAMODB_PORT, or a free port)" },
   "sqs-port": { arg: "PORT", text: "the local SQS on 127.0.0.1:PORT (default: ORDERS_LOCAL_SQS_PORT, or a free port)" },

@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUse } from "../local/dynamoLocal";
 import { Interrupts } from "../local/interrupts";
-import { StateClaim } from "../local/localState";
+import { redriveLogOf, StateClaim } from "../local/localState";
+import { followRedrives } from "../local/redriveLog";
 import { checkExpectations, formatReport } from "../local/report";
 import { checkReportPath, reportJson, writeReportJson } from "../local/reportJson";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
+import { describe, kindOf, showKinds } from "./liveLines";
 import { DEMO_SCENARIO, loadScenario, type Scenario } from "../local/scenario";
 import { runScenario, ScenarioStepError } from "../local/scenarioRunner";
 import { CONFIG_OPTION, configOverrides } from "./args";
@@ -18,43 +20,6 @@ import { resolveStack } from "./stackConfig";
 // invocation in flight ends), prints the report of what ran and exits 130 (0 for --watch,
 // whose normal end it is); a second Ctrl-C exits at once. DynamoDB Local never outlives the
 // command (dynamoLocal.ts), and a --watch stack runs once per stack (localState.ts).
-
-function describe(e: RuntimeEvent, showHeartbeats = false): string | undefined {
-  const d = e.detail;
-  switch (e.event) {
-    // The canary is quiet unless asked, or unless a route's heartbeats stop (local/canary.ts).
-    case "canary.heartbeat":
-      return showHeartbeats ? `  ♥ ${d.route}: heartbeat${typeof d.latencyMs === "number" ? ` (write → processed ${Math.round(d.latencyMs)} ms)` : ""}` : undefined;
-    case "canary.silent":
-      return `  ! canary: no heartbeat reached route ${d.route} in ${d.rounds} rounds (${d.minutes} min): its pipe or processor has stopped moving`;
-    case "canary.back":
-      return `  ♥ canary: route ${d.route}'s heartbeats arrive again`;
-    case "canary.error":
-      return `  ! canary: ${d.schedule} failed: ${d.error}`;
-    case "order.processed":
-      return d.repeat ? `  = ${d.route}: ${d.orderId ?? d.eventID} (${d.status}) already done: repeat suppressed` : `  ✓ ${d.route}: processed ${d.orderId ?? d.eventID} (${d.status})`;
-    case "order.skipped":
-      return `  · ${d.route}: skipped ${d.orderId ?? d.eventID} (${d.status}): ${d.reason}`;
-    case "order.rejected":
-      return `  ✗ ${d.route}: rejected ${d.orderId ?? d.eventID}, quarantined in the DLQ (${d.reason})`;
-    case "order.failed":
-      return `  ! ${d.route}: ${d.orderId ?? d.eventID} failed: ${d.reason}`;
-    case "pipe.batch_failed":
-      return Number(d.attempt) > Number(d.maximumRetryAttempts)
-        ? undefined
-        : `  ↻ ${d.pipe}: retry ${d.attempt} of ${d.maximumRetryAttempts} from ${d.firstKey} (${d.records} record(s))`;
-    case "pipe.dead_lettered":
-      return `  ☠ ${d.pipe}: ${d.records} record(s) from ${d.firstKey} dead-lettered (${d.condition}); the DLQ holds a pointer to them`;
-    case "pipe.dlq_send_failed":
-      return `  ! ${d.pipe}: cannot send the dead letter for ${d.records} record(s) from ${d.firstKey} (${d.condition}) to the DLQ: ${d.error}; attempt ${d.attempt}, retrying in ${Number(d.retryInMs) / 1000} s (the records stay in the stream, and their shard waits)`;
-    case "pipe.dlq_send_recovered":
-      return `  ✓ ${d.pipe}: the dead letter for ${d.records} record(s) from ${d.firstKey} was sent on attempt ${d.attempts}`;
-    case "pipe.error":
-      return `  ! ${d.pipe}: ${d.error}`;
-    default:
-      return undefined;
-  }
-}
 
 /** Exit status of a run stopped because its output was closed (a reader such as `head` left): 128 + SIGPIPE, as a shell reports a process ended by it. */
 const OUTPUT_CLOSED = 141;
@@ -94,6 +59,7 @@ export const LOCAL_OPTIONS = {
   "sqs-port": { type: "string" },
   canary: { type: "boolean" },
   "show-heartbeats": { type: "boolean" },
+  show: { type: "string" },
   ...CONFIG_OPTION,
 } as const;
 
@@ -109,6 +75,12 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   const scenario: Scenario | undefined = values.scenario ? loadScenario(values.scenario) : values.watch ? undefined : loadScenario(DEMO_SCENARIO);
   const jsonFile = values["report-json"];
   if (jsonFile !== undefined) checkReportPath(jsonFile);
+  const shown = showKinds(values.show);
+  const line = (e: RuntimeEvent): string | undefined => {
+    if (values.quiet || stopped()) return undefined;
+    const kind = kindOf(e);
+    return kind === undefined || !shown || shown.has(kind) ? describe(e, values["show-heartbeats"] === true) : undefined;
+  };
   // A closed output (`local ... | head -1`) stops the run, as Ctrl-C would, without a word on
   // it; any other failed write is said on stderr. Either way nothing more is written to stdout.
   let outputFailed = false;
@@ -117,6 +89,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
   };
   const startedAt = new Date();
   let pipeline: LocalPipeline | undefined;
+  let redrives: { stop(): void } | undefined;
   const writeJson = () => {
     if (jsonFile && pipeline) {
       writeReportJson(jsonFile, reportJson({ stack, scenario: scenario?.name ?? null, startedAt, endedAt: new Date() }, pipeline.report()));
@@ -149,8 +122,8 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       sqsPort: sqsPort.port,
       canary: values.watch === true || values.canary === true,
       onEvent: (e) => {
-        const line = values.quiet || stopped() ? undefined : describe(e, values["show-heartbeats"] === true);
-        if (line) say(line);
+        const text = line(e);
+        if (text) say(text);
       },
     }).catch((err: Error) => {
       if (!(err instanceof PortInUse)) throw err;
@@ -207,7 +180,13 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
       }
     }
     if (values.watch && !stopped() && !stepError) {
-      claim?.ready({ dynamodbEndpoint: running.ddb.endpoint, sqsEndpoint: running.sqsLocal.endpoint, tableName: running.tableName, streamArn: running.streamArn });
+      // A `dlq redrive --local` runs the processor in its own process: it tells us what it redrove.
+      const redriveLog = redriveLogOf(stack);
+      redrives = followRedrives(redriveLog, (o) => {
+        const text = line({ event: "order.redriven", detail: { ...o } });
+        if (text) say(text);
+      });
+      claim?.ready({ dynamodbEndpoint: running.ddb.endpoint, sqsEndpoint: running.sqsLocal.endpoint, tableName: running.tableName, streamArn: running.streamArn, redriveLog });
       say(`\nwatching: write orders and watch the processors react (Ctrl-C to stop)`);
       say(`  for the AWS CLI and SDKs, paste into a shell (no --endpoint-url, --region or credentials needed after it):`);
       say(`    ${endpointBlock({ dynamodb: running.ddb.endpoint, sqs: running.sqsLocal.endpoint })}`);
@@ -230,6 +209,7 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
     writeJson();
     throw err;
   } finally {
+    redrives?.stop();
     claim?.release();
     await pipeline?.stop();
     // Until everything is stopped, a second Ctrl-C still exits at once.

@@ -15,6 +15,7 @@ import type { PointerMessage } from "./localPipe";
 import type { PipePlan } from "./plan";
 import type { InvokeResult } from "./processorHost";
 import { findStreamRecord, isSequenceNumber, type Resolved, resolvePointer as resolvePointerIn } from "./streamRecords";
+import { plural } from "./plural";
 import { imageToWire, type WireRecord } from "./wireFormat";
 
 // Reading and redriving a processor's DLQ, the same way against AWS and locally. A DLQ holds
@@ -451,8 +452,8 @@ async function redrivePointer(clients: DlqClients, queue: DlqQueue, pointer: Poi
   const result = await queue.invoke(records);
   if (!result.ok) return kept(`the processor failed: ${result.error}; left in place`, records.length);
   const failures = (result.result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
-  if (Array.isArray(failures) && failures.length > 0) return kept(`the processor reported ${failures.length} failed record(s) again; left in place`, records.length);
-  return { deleted: true, records: records.length, detail: `${records.length} record(s) processed; message deleted` };
+  if (Array.isArray(failures) && failures.length > 0) return kept(`the processor reported ${plural(failures.length, "failed record")} again; left in place`, records.length);
+  return { deleted: true, records: records.length, detail: `${plural(records.length, "record")} processed; message deleted` };
 }
 
 async function redriveOne(clients: DlqClients, queue: DlqQueue, entry: DlqEntry): Promise<RedriveOutcome> {
@@ -463,6 +464,40 @@ async function redriveOne(clients: DlqClients, queue: DlqQueue, entry: DlqEntry)
 }
 
 /** A quarantined record for display: the message's own record, or, for a reference, the stream's while it holds it. */
+/** A record's key values as a listing names it: an order's orderId. */
+function keyValues(keys: unknown): string | undefined {
+  if (typeof keys !== "object" || keys === null) return undefined;
+  const values = Object.values(keys as Record<string, Record<string, unknown>>).map((v) => String(Object.values(v ?? {})[0]));
+  return values.length > 0 ? values.join("/") : undefined;
+}
+
+/** The orders a DLQ message holds, each with the routes it is on, for `dlq list`. */
+export type OrdersInMessage = { readonly ok: true; readonly orders: readonly { readonly orderId: string; readonly routes: readonly string[] }[] } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Which orders a message is about, on which routes: a quarantine names its route and carries
+ * the record (or its keys); a pointer names only stream positions, so its records are read
+ * back from the stream and each is put on the routes of this pipe whose filter passes it.
+ */
+export async function ordersInMessage(clients: DlqClients, queue: DlqQueue, entry: DlqEntry): Promise<OrdersInMessage> {
+  if (entry.kind === "quarantine") {
+    const q = entry.quarantine;
+    const record = q.record as { dynamodb?: { Keys?: unknown } } | undefined;
+    const orderId = keyValues(record?.dynamodb?.Keys) ?? keyValues(q.reference?.keys);
+    return orderId === undefined ? { ok: false, reason: "the message carries no key" } : { ok: true, orders: [{ orderId, routes: [String(q.route)] }] };
+  }
+  if (entry.kind !== "pointer") return { ok: false, reason: "not a message of this stack" };
+  const resolved = await resolvePointer(clients, queue, entry.pointer);
+  if (!resolved.ok) return resolved;
+  return {
+    ok: true,
+    orders: resolved.records.map((r) => ({
+      orderId: keyValues(r.dynamodb.Keys) ?? r.eventID,
+      routes: decideAll(queue.evaluators, r).flatMap((d, i) => (d.outcome === "filtered" ? [] : [queue.evaluators[i].route.name])),
+    })),
+  };
+}
+
 export async function quarantinedRecordForShow(clients: DlqClients, queue: DlqQueue, q: QuarantineMessage): Promise<{ ok: true; record: WireRecord; shardId: string } | { ok: false; reason: string }> {
   if (!queue.streamArn) return { ok: false, reason: "this stack's stream ARN is not known (no streamArn output)" };
   const claim = quarantineClaim(q);

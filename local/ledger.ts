@@ -52,6 +52,10 @@ export interface LedgerEvent {
 
 interface Pending {
   readonly orderId?: string;
+  /** The new status (or, for a REMOVE, "removed"), for the live lines. */
+  readonly status?: string;
+  /** Why the pipe dead-lettered it (RetryAttemptsExhausted, RecordAgeExceeded). */
+  condition?: string;
   readonly createdAt?: number;
   /** Per route (the ledger's order): does its filter pass the record? */
   readonly passing: readonly boolean[];
@@ -97,6 +101,7 @@ interface PendingBeat {
 export class PipeLedger {
   private readonly pending = new Map<string, Pending>();
   private readonly tallies: RouteTally[];
+  private readonly orders: OrderLists[];
   private lastSweep = 0;
   private readonly beats = new Map<string, PendingBeat>();
   /** The heartbeat records the pipe read, apart from the orders. */
@@ -109,6 +114,7 @@ export class PipeLedger {
     private readonly onHeartbeat?: (e: HeartbeatEvent) => void,
   ) {
     this.tallies = routes.map(() => ({ read: 0, filtered: 0, skipped: 0, processed: 0, rejected: 0, deadLettered: 0, unreported: 0, repeats: 0 }));
+    this.orders = routes.map(() => new OrderLists());
   }
 
   get routeNames(): string[] {
@@ -128,6 +134,7 @@ export class PipeLedger {
     const created = record.dynamodb.ApproximateCreationDateTime;
     this.pending.set(record.eventID, {
       orderId,
+      status: statusOf(record),
       createdAt: typeof created === "number" ? created * 1000 : undefined,
       passing: this.routes.map((r) => r.passesFilter(record)),
       reported: this.routes.map(() => undefined),
@@ -137,7 +144,7 @@ export class PipeLedger {
   }
 
   /** The pipe is done with records: filtered out, handled by the processor, or dead-lettered. */
-  settled(records: readonly WireRecord[], as: SettledAs, now = Date.now()): void {
+  settled(records: readonly WireRecord[], as: SettledAs, detail: { readonly condition?: string } = {}, now = Date.now()): void {
     for (const r of records) {
       const beat = this.beats.get(r.eventID);
       if (beat) {
@@ -151,6 +158,7 @@ export class PipeLedger {
       if (!p) continue;
       p.settledAs = as;
       p.settledAt = now;
+      p.condition = detail.condition;
       this.tryFinal(r.eventID, p, now);
     }
     this.sweep(now);
@@ -198,8 +206,10 @@ export class PipeLedger {
     p.passing.forEach((pass, i) => {
       const outcome: FinalOutcome = !pass ? "filtered" : DONE.includes(p.reported[i]) ? (p.reported[i] as FinalOutcome) : "deadLettered";
       this.tallies[i][outcome]++;
+      this.orders[i].add(outcome, p.orderId ?? eventID);
       if (outcome === "filtered" || outcome === "deadLettered") {
-        this.onEvent?.({ route: this.routes[i].route.name, outcome, eventID, orderId: p.orderId, at: now, createdAt: p.createdAt, first: true });
+        const reason = outcome === "deadLettered" ? p.condition : p.settledAs === "filtered" ? "by the pipe" : "by the processor's check (its pipe serves another route)";
+        this.onEvent?.({ route: this.routes[i].route.name, outcome, eventID, orderId: p.orderId, status: p.status, reason, at: now, createdAt: p.createdAt, first: true });
       }
     });
   }
@@ -213,11 +223,23 @@ export class PipeLedger {
       if (p.settledAs !== "delivered" || now - (p.settledAt ?? now) < UNREPORTED_AFTER_MS) continue;
       this.pending.delete(eventID);
       p.passing.forEach((pass, i) => {
-        if (!pass) this.tallies[i].filtered++;
-        else if (DONE.includes(p.reported[i])) this.tallies[i][p.reported[i] as FinalOutcome]++;
-        else this.tallies[i].unreported++;
+        if (!pass) {
+          this.tallies[i].filtered++;
+          this.orders[i].add("filtered", p.orderId ?? eventID);
+        }
+        else if (DONE.includes(p.reported[i])) {
+          this.tallies[i][p.reported[i] as FinalOutcome]++;
+          this.orders[i].add(p.reported[i] as FinalOutcome, p.orderId ?? eventID);
+        } else this.tallies[i].unreported++;
       });
     }
+  }
+
+  /** The orders behind each count of `route` (the first ORDERS_LISTED of each, and how many more). */
+  ordersOf(route: string): OrdersByOutcome {
+    const i = this.routes.findIndex((r) => r.route.name === route);
+    if (i < 0) throw new Error(`no route ${route} on this pipe`);
+    return this.orders[i].lists();
   }
 
   tally(route: string): Readonly<RouteTally> {
@@ -242,4 +264,33 @@ export class PipeLedger {
   get ordersInFlight(): number {
     return this.pending.size;
   }
+}
+
+/** How many orders of each outcome a report lists; the rest are counted. */
+export const ORDERS_LISTED = 20;
+
+export type OrdersByOutcome = Readonly<Record<FinalOutcome, { readonly orderIds: readonly string[]; readonly more: number }>>;
+
+/** The first ORDERS_LISTED orders of each outcome, and a count of the rest: bounded, however long a --watch runs. */
+class OrderLists {
+  private readonly ids: Record<FinalOutcome, string[]> = { filtered: [], skipped: [], processed: [], rejected: [], deadLettered: [] };
+  private readonly more: Record<FinalOutcome, number> = { filtered: 0, skipped: 0, processed: 0, rejected: 0, deadLettered: 0 };
+
+  add(outcome: FinalOutcome, orderId: string): void {
+    if (this.ids[outcome].length < ORDERS_LISTED) this.ids[outcome].push(orderId);
+    else this.more[outcome]++;
+  }
+
+  lists(): OrdersByOutcome {
+    const out = {} as Record<FinalOutcome, { orderIds: string[]; more: number }>;
+    for (const o of Object.keys(this.ids) as FinalOutcome[]) out[o] = { orderIds: [...this.ids[o]], more: this.more[o] };
+    return out;
+  }
+}
+
+/** An order change's new status, or "removed" for a REMOVE (its old image has the status it had). */
+function statusOf(record: WireRecord): string | undefined {
+  const status = (record.dynamodb.NewImage?.orderStatus as { S?: unknown } | undefined)?.S;
+  if (typeof status === "string") return status;
+  return record.eventName === "REMOVE" ? "removed" : undefined;
 }

@@ -81,7 +81,7 @@ export interface LocalPipeDeps {
   /** Called for every record read, before filtering (latency tracking, progress). */
   readonly onRead?: (record: WireRecord) => void;
   /** Called once the pipe is done with records: filtered out, handled by the target, or dead-lettered. */
-  readonly onSettled?: (records: readonly WireRecord[], as: SettledAs) => void;
+  readonly onSettled?: (records: readonly WireRecord[], as: SettledAs, detail?: { readonly condition?: string }) => void;
   readonly onEvent?: (event: string, detail: Record<string, unknown>) => void;
   readonly pollIntervalMs?: number;
   /** Base delay between retries of a failed batch (doubles per attempt, capped at 2 s). */
@@ -118,6 +118,14 @@ function keyOf(record: WireRecord): string {
   return Object.entries(record.dynamodb.Keys ?? {})
     .map(([name, value]) => `${name}=${Object.values(value as Record<string, unknown>)[0]}`)
     .join(",");
+}
+
+/** How many records' keys an event names (the live line says how many more). */
+const KEYS_NAMED = 5;
+
+/** The records' key values (an order's orderId), the first KEYS_NAMED: what a live line names. */
+function keysOf(records: readonly WireRecord[]): string[] {
+  return records.slice(0, KEYS_NAMED).map((r) => Object.values(r.dynamodb.Keys ?? {}).map((v) => String(Object.values(v as Record<string, unknown>)[0])).join("/"));
 }
 
 export class LocalPipe {
@@ -319,6 +327,7 @@ export class LocalPipe {
         records: remaining.length,
         firstEventID: remaining[0].eventID,
         firstKey: keyOf(remaining[0]),
+        keys: keysOf(remaining),
         maximumRetryAttempts: this.spec.maximumRetryAttempts,
         error: verdict.why,
       });
@@ -346,10 +355,10 @@ export class LocalPipe {
     }
   }
 
-  private settle(records: readonly WireRecord[], as: SettledAs): void {
+  private settle(records: readonly WireRecord[], as: SettledAs, detail?: { readonly condition?: string }): void {
     if (records.length === 0) return;
     this.inFlight -= records.length;
-    this.deps.onSettled?.(records, as);
+    this.deps.onSettled?.(records, as, detail);
   }
 
   private async deadLetter(records: WireRecord[], shardId: string, condition: string): Promise<void> {
@@ -389,7 +398,7 @@ export class LocalPipe {
       }
     }
     this.counts.deadLettered += records.length;
-    this.settle(records, "deadLettered");
+    this.settle(records, "deadLettered", { condition });
     this.deps.onEvent?.("pipe.dead_lettered", { pipe: this.spec.name, condition, records: records.length, firstEventID: first.eventID, firstKey: keyOf(first) });
   }
 }

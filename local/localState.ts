@@ -22,9 +22,12 @@ export interface LocalState {
   readonly sqsEndpoint?: string;
   readonly tableName?: string;
   readonly streamArn?: string;
+  /** Where `dlq redrive --local` tells the watch what it redrove (redriveLog.ts). */
+  readonly redriveLog?: string;
 }
 
 export const stateFileOf = (stack: string, dir = LOCAL_STATE_DIR) => path.join(dir, `${stack}.json`);
+export const redriveLogOf = (stack: string, dir = LOCAL_STATE_DIR) => path.join(dir, `${stack}.redrives.jsonl`);
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
 export function isAlive(pid: number): boolean {
@@ -145,7 +148,7 @@ export class StateClaim {
   }
 
   /** Publishes the running stack's endpoints (replaced atomically: a reader never sees half a file). */
-  ready(endpoints: Required<Pick<LocalState, "dynamodbEndpoint" | "sqsEndpoint" | "tableName" | "streamArn">>): void {
+  ready(endpoints: Required<Pick<LocalState, "dynamodbEndpoint" | "sqsEndpoint" | "tableName" | "streamArn" | "redriveLog">>): void {
     this.state = { ...this.state, ...endpoints, status: "ready" };
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(this.state, null, 2)}\n`);

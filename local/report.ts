@@ -1,5 +1,6 @@
 import type { OutcomeKey, Scenario } from "./scenario";
 import type { PipeReport, RouteReport, RunReport } from "./runtime";
+import { plural } from "./plural";
 
 // The end-of-run report: per route, where every stream record its pipe read ended, with the
 // invariant that makes "nothing was lost" checkable: read = filtered + skipped + processed +
@@ -17,7 +18,7 @@ export function unaccounted(r: RouteReport): number {
   return r.counts.read - (o.filtered + o.skipped + o.processed + o.rejected + o.deadLettered + r.inFlight);
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 
 function accountedLine(r: RouteReport): string {
   const o = outcomesOf(r);
@@ -77,12 +78,38 @@ function canaryLine(r: RouteReport, canary: NonNullable<RunReport["canary"]>): s
   return `    canary     ${seen} (not counted above)`;
 }
 
+/** The orders worth a look (skipped, rejected, dead-lettered), by orderId; the report JSON has every outcome's. */
+const ORDERS_NAMED: readonly [keyof RouteReport["orders"], string][] = [
+  ["skipped", "skipped"],
+  ["rejected", "rejected"],
+  ["deadLettered", "dead-lettered"],
+];
+
+function ordersLine(r: RouteReport): string[] {
+  const parts = ORDERS_NAMED.filter(([k]) => r.orders[k].orderIds.length > 0).map(([k, label]) => {
+    const { orderIds, more } = r.orders[k];
+    // Counts are of records: an order with two records skipped is named once, "×2".
+    const times = new Map<string, number>();
+    for (const id of orderIds) times.set(id, (times.get(id) ?? 0) + 1);
+    const named = [...times].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id));
+    return `${label} ${named.join(", ")}${more > 0 ? ` and ${plural(more, "record")} more` : ""}`;
+  });
+  return parts.length > 0 ? [`    orders     ${parts.join("; ")}`] : [];
+}
+
+function latencyLine(r: RouteReport): string {
+  const l = r.latencyMs;
+  if (l.count === 0) return `    latency    write → processed: no order processed`;
+  return `    latency    write → processed: p50 ${ms(l.p50)}, p99 ${ms(l.p99)} over ${plural(l.count, "record")}`;
+}
+
 function routeLines(r: RouteReport, canary: RunReport["canary"]): string[] {
   const o = outcomesOf(r);
   return [
     `  ${r.route} route`,
-    `    processor  processed ${o.processed}${r.counts.repeats > 0 ? ` (${plural(r.counts.repeats, "repeat")} of a done effect suppressed)` : ""}, skipped by guard ${o.skipped}, rejected ${o.rejected} (quarantined in the DLQ)`,
-    `    latency    write → processed: p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)} over ${plural(r.latencyMs.count, "record")}`,
+    `    processor  processed ${o.processed}${r.counts.repeats > 0 ? ` (${plural(r.counts.repeats, "repeat")} of a done effect suppressed)` : ""}, skipped by guard ${o.skipped}, rejected ${o.rejected}${o.rejected > 0 ? " (quarantined in the DLQ)" : ""}`,
+    latencyLine(r),
+    ...ordersLine(r),
     ...(canary ? [canaryLine(r, canary)] : []),
     `  ${accountedLine(r)}`,
   ];

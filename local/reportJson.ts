@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Summary } from "./distribution";
+import type { OrdersByOutcome } from "./ledger";
 import type { RunReport } from "./runtime";
 
 // `local --report-json FILE`: the end-of-run report as JSON, for scripts, CI and
@@ -62,6 +63,8 @@ export interface RouteReportJson {
   readonly latencyMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
   /** The route's own canary heartbeats seen (count) and their write → processed latency; never in `counts`. */
   readonly heartbeats: { readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** The orders behind each count (added within version 2): the first ORDERS_LISTED of each outcome, and how many more. */
+  readonly orders: OrdersByOutcome;
 }
 
 /** Milliseconds and means to 3 decimals: finer is noise, and the file stays readable. */
@@ -100,6 +103,7 @@ export function reportJson(run: { stack: string; scenario: string | null; starte
       repeats: r.counts.repeats,
       latencyMs: pick(r.latencyMs, ["count", "p50", "p99", "max"]),
       heartbeats: pick(r.heartbeats, ["count", "p50", "p99", "max"]),
+      orders: r.orders,
     })),
   };
 }

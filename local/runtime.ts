@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, t
 import { Distribution, type Summary } from "./distribution";
 import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { LocalCanary } from "./canary";
-import { type HeartbeatEvent, type LedgerEvent, PipeLedger, type RouteTally } from "./ledger";
+import { type HeartbeatEvent, type LedgerEvent, type OrdersByOutcome, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
 import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
@@ -37,10 +37,12 @@ export interface RouteReport {
   readonly retried: number;
   /** Read, not final yet (non-zero only when stopped early). */
   readonly inFlight: number;
-  /** Write → processed, ms, per processed record (from the write's start; for a write made outside a scenario, from the record's ApproximateCreationDateTime). */
+  /** Write → processed, ms, per processed record (from the write's start; for a write made outside a scenario, from the first read of its record). */
   readonly latencyMs: Summary;
   /** The route's own canary heartbeats its processor reported, and their write → processed latency (never in `counts`). */
   readonly heartbeats: Summary;
+  /** The orders behind each count: the first few of each outcome, and how many more. */
+  readonly orders: OrdersByOutcome;
 }
 
 /** One pipe and its processor. */
@@ -248,8 +250,8 @@ export class LocalPipeline {
           ledger.read(record);
           this.onRead(record);
         },
-        onSettled: (records, as) => {
-          ledger.settled(records, as);
+        onSettled: (records, as, detail) => {
+          ledger.settled(records, as, detail);
           this.onSettled(records);
         },
         onEvent: emit,
@@ -367,7 +369,13 @@ export class LocalPipeline {
   /** An outcome on a route, as it happens: its latency when first processed, and a live event. */
   private onOutcome(plan: PipePlan, e: LedgerEvent, latencies: Map<string, Distribution>, emit: (event: string, detail: Record<string, unknown>) => void): void {
     if (e.outcome === "processed" && e.first) {
-      const written = this.tracked.get(e.eventID)?.writtenAt ?? e.createdAt;
+      // A write of our own (a scenario's) from its start; anyone else's from the first read
+      // of its record, at most a poll (100 ms) after it reached the stream: DynamoDB Local
+      // stamps ApproximateCreationDateTime only to the minute (measured: a write at 08:15:59.4
+      // is stamped 08:15:00), where AWS rounds down to the second (DynamoDB Streams API
+      // reference, StreamRecord).
+      const tracked = this.tracked.get(e.eventID);
+      const written = tracked?.writtenAt ?? tracked?.readAt ?? e.createdAt;
       if (written !== undefined) latencies.get(e.route)?.add(Math.max(0, e.at - written));
     }
     emit(`order.${e.outcome}`, { route: e.route, processor: plan.processor.name, pipe: plan.name, orderId: e.orderId, eventID: e.eventID, status: e.status, reason: e.reason, repeat: e.repeat, first: e.first });
@@ -436,6 +444,7 @@ export class LocalPipeline {
           inFlight: r.ledger.ordersInFlight,
           latencyMs: (r.latencies.get(route) as Distribution).summary(),
           heartbeats: (r.heartbeats.get(route) as Distribution).summary(),
+          orders: r.ledger.ordersOf(route),
         })),
       ),
       ...(this.canary ? { canary: { rounds: this.canary.roundsRun, periodMs: this.canary.periodMs } } : {}),

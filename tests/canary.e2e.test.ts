@@ -52,7 +52,7 @@ describe("the canary on the local runtime", function () {
     assert.doesNotMatch(p.stdout, /__canary#/, "no order line names a heartbeat");
     assert.match(p.stdout, /read 4, filtered out 0, delivered 4, .*; and 3 heartbeat records of the canary\n/);
     assert.match(p.stdout, /read 4, filtered out 3, delivered 1, .*; and 3 heartbeat records of the canary\n/);
-    assert.match(p.stdout, /  normal route\n(.*\n){2}    canary     1 heartbeat seen in 1 round, write → processed p50 \d+ ms, p99 \d+ ms \(not counted above\)\n +accounted +4 read = 0 filtered \+ 1 skipped \+ 3 processed \+ 0 rejected \+ 0 dead-lettered +✓/);
+    assert.match(p.stdout, /  normal route\n(.*\n){2}    orders     skipped o-2\n    canary     1 heartbeat seen in 1 round, write → processed p50 \d+ ms, p99 \d+ ms \(not counted above\)\n +accounted +4 read = 0 filtered \+ 1 skipped \+ 3 processed \+ 0 rejected \+ 0 dead-lettered +✓/);
     assert.match(p.stdout, /  premium route\n(.*\n){2}    canary     1 heartbeat seen in 1 round, .*\n +accounted +4 read = 3 filtered \+ 0 skipped \+ 1 processed \+ 0 rejected \+ 0 dead-lettered +✓/);
 
     const json = checkReportShape(JSON.parse(fs.readFileSync(reportFile, "utf8")));
@@ -75,7 +75,7 @@ describe("the canary on the local runtime", function () {
 
   it("local --watch runs the canary quietly: orders have their lines, heartbeats none, and the report on Ctrl-C counts them apart", async () => {
     const watch = run(["local", "--stack", "dev", "--watch"]);
-    const [, endpoint] = await watch.waitFor(/--endpoint-url (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, endpoint] = await watch.waitFor(/AWS_ENDPOINT_URL_DYNAMODB=(http:\/\/127\.0\.0\.1:\d+)/);
     const dynamo = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
     try {
       // The first round was written before "ready"; one stream shard per table locally, so

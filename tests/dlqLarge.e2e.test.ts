@@ -77,8 +77,8 @@ describe("large records end to end (local --watch, process level)", function () 
 
   it("a MODIFY of a ~400 KB item is quarantined whole on both routes: never retried, never dead-lettered", () => {
     assert.doesNotMatch(watch.output, /↻|☠/, "no record blocked its shard");
-    assert.match(list, /NormalOrdersProcessor DLQ \(.*\): 3 message\(s\)\n/);
-    assert.match(list, /PremiumOrdersProcessor DLQ \(.*\): 1 message\(s\)\n  quarantine +\S+ +record \S+: NewImage\.orderAmount is a string/);
+    assert.match(list, /NormalOrdersProcessor DLQ \(.*\): 3 messages\n/);
+    assert.match(list, /PremiumOrdersProcessor DLQ \(.*\): 1 message\n  quarantine +\S+ +record \S+: NewImage\.orderAmount is a string/);
     const whole = list.match(/quarantine +\S+ +record \S+: NewImage\.orderAmount/g) ?? [];
     assert.equal(whole.length, 3, list);
   });
@@ -115,7 +115,7 @@ describe("large records end to end (local --watch, process level)", function () 
     const r = await cli(`dlq redrive --stack dev --local --message ${id}`);
     assert.equal(r.code, 1, `${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stderr, /no message/);
-    assert.match(r.stdout, new RegExp(`^PremiumOrdersProcessor DLQ: 1 message\\(s\\)\\n  kept +quarantine ${id}: still malformed: NewImage\\.orderAmount is a string`));
+    assert.match(r.stdout, new RegExp(`^PremiumOrdersProcessor DLQ: 1 message\\n  kept +quarantine ${id}: still malformed: NewImage\\.orderAmount is a string`));
     assert.doesNotMatch(r.stdout, /NormalOrdersProcessor/);
   });
 });

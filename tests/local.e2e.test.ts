@@ -11,6 +11,7 @@ import { outcomesOf, unaccounted } from "../local/report";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { parseScenario, runStep, type Step } from "../local/scenario";
 import { runCli } from "./support/io";
+import { sh } from "./support/spawn";
 import { checkReportShape } from "./support/reportShape";
 
 // End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
@@ -165,12 +166,22 @@ describe("the declared stack running locally (DynamoDB Local)", function () {
 describe("npm start (orders-pipeline local)", function () {
   this.timeout(150000);
 
-  it("runs the demo story and ends with the report, exit 0; --report-json writes the same report in the shared schema", async () => {
+  it("runs the demo story and ends with the report, exit 0; --show thins the live lines; --report-json writes the same report in the shared schema, with the orders behind the counts", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-demo-")), "report.json");
-    const r = await runCli(["local", "--stack", "dev", "--quiet", "--report-json", file]);
+    const r = await sh(`npm run --silent cli -- local --stack dev --show rejected,deadLettered --report-json ${file}`, { timeoutMs: 140000 });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    // Only the kinds asked for: o-1006 rejected, o-1008 dead-lettered; nothing processed, filtered, skipped or retried is said.
+    const live = r.stdout.slice(r.stdout.indexOf("17 steps"), r.stdout.indexOf("\nreport (stack dev)")).split("\n").filter((l) => l.startsWith("  "));
+    assert.deepEqual(
+      live.map((l) => l.replace(/\(NewImage.*\)$/, "(...)")).sort(),
+      ["  ☠ normal: o-1008 (pending) dead-lettered (RetryAttemptsExhausted): the DLQ holds a pointer to its record", "  ✗ normal: rejected o-1006, quarantined in the DLQ (...)"],
+    );
+    // The orders worth a look, by orderId (writes to different orders race, so in any order).
+    const orders = /normal route\n.*\n.*\n +orders +skipped (.*); rejected o-1006; dead-lettered o-1008\n/.exec(r.stdout);
+    assert.ok(orders, r.stdout);
+    assert.deepEqual(orders[1].split(", ").sort(), ["o-1002", "o-1003", "o-1009 ×2", "o-1011"]);
     assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor/);
-    assert.match(r.stdout, /normal route\n.*\n.*\n +accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
+    assert.match(r.stdout, /normal route\n.*\n.*\n +orders .*\n +accounted +17 read = 2 filtered \+ 5 skipped \+ 8 processed \+ 1 rejected \+ 1 dead-lettered +✓/);
     assert.match(r.stdout, /latency +write → processed: p50 \d+ ms, p99 \d+ ms over 8 records/);
     assert.match(r.stdout, /the story ran as expected ✓/);
 
@@ -187,6 +198,15 @@ describe("npm start (orders-pipeline local)", function () {
     assert.deepEqual(byPipe.PremiumOrdersPipe.counts, { read: 17, filtered: 14, delivered: 3, retried: 0, deadLettered: 0 });
     assert.deepEqual(byRoute.premium.counts, { read: 17, filtered: 14, deadLettered: 0, skipped: 1, processed: 2, rejected: 0 });
     assert.deepEqual(byPipe.NormalOrdersPipe.routes, ["normal"]);
+    // The orders behind each count, as the processors and pipes reported them.
+    const sorted = (o: { orderIds: string[]; more: number }) => ({ orderIds: [...o.orderIds].sort(), more: o.more });
+    assert.deepEqual(sorted(byRoute.normal.orders.processed), { orderIds: ["o-1001", "o-1004", "o-1004", "o-1005", "o-1007", "o-1010", "o-1012", "o-1012"], more: 0 });
+    assert.deepEqual(sorted(byRoute.normal.orders.skipped), { orderIds: ["o-1002", "o-1003", "o-1009", "o-1009", "o-1011"], more: 0 });
+    assert.deepEqual(byRoute.normal.orders.rejected, { orderIds: ["o-1006"], more: 0 });
+    assert.deepEqual(byRoute.normal.orders.deadLettered, { orderIds: ["o-1008"], more: 0 });
+    assert.deepEqual(sorted(byRoute.normal.orders.filtered), { orderIds: ["o-1001", "o-1005"], more: 0 });
+    assert.deepEqual(sorted(byRoute.premium.orders.processed), { orderIds: ["o-1004", "o-1009"], more: 0 });
+    assert.equal(byRoute.premium.orders.filtered.orderIds.length, 14);
     assert.equal(byRoute.normal.latencyMs.count, 8);
     assert.equal(byRoute.premium.latencyMs.count, 2);
     for (const p of json.pipes) {

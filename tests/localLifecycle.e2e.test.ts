@@ -63,7 +63,7 @@ describe("local: killed, interrupted, started twice (process level)", function (
 
     const list = run(["dlq", "list", "--stack", "dev", "--local"]);
     assert.equal((await list.exit()).code, 0, list.output);
-    assert.match(list.stdout, /NormalOrdersProcessor DLQ \(.*\): 0 message\(s\)/);
+    assert.match(list.stdout, /NormalOrdersProcessor DLQ \(.*\): 0 messages/);
 
     first.signal("SIGINT");
     assert.equal((await first.exit()).signal, "SIGINT", "ends by the Ctrl-C it received, after its report");

@@ -23,7 +23,7 @@ describe("local stack state file", () => {
   it("is claimed by one process; a second claim while the owner lives is refused, naming the owner", () => {
     const claim = StateClaim.claim("dev", dir);
     try {
-      claim.ready({ dynamodbEndpoint: "http://127.0.0.1:8000", sqsEndpoint: "http://127.0.0.1:9000", tableName: "Orders", streamArn: "arn:x" });
+      claim.ready({ dynamodbEndpoint: "http://127.0.0.1:8000", sqsEndpoint: "http://127.0.0.1:9000", tableName: "Orders", streamArn: "arn:x", redriveLog: path.join(dir, "dev.redrives.jsonl") });
       assert.throws(
         () => StateClaim.claim("dev", dir),
         (err: Error) => err instanceof StackAlreadyRunning && new RegExp(`^local stack dev is already running \\(pid ${process.pid}, DynamoDB Local at http://127\\.0\\.0\\.1:8000, since .+\\): stop it first`).test(err.message),

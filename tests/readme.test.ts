@@ -57,7 +57,7 @@ interface Expectation {
   readonly meanwhile?: readonly string[];
 }
 
-const DLQ_LIST = /^NormalOrdersProcessor DLQ \(http:\/\/\S+\/NormalOrdersProcessor-dlq\): 0 message\(s\)\nPremiumOrdersProcessor DLQ \(\S+\): 0 message\(s\)\n$/;
+const DLQ_LIST = /^NormalOrdersProcessor DLQ \(http:\/\/\S+\/NormalOrdersProcessor-dlq\): 0 messages\nPremiumOrdersProcessor DLQ \(\S+\): 0 messages\n$/;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `--help` of every command and subcommand: its usage first, its exit statuses last. */
@@ -84,7 +84,7 @@ const EXPECTED: Record<string, Expectation> = {
   "npx orders-pipeline help route explain": { code: 0, stdout: /^usage: orders-pipeline route explain / },
   "npx orders-pipeline --version": { code: 0, stdout: /^orders-pipeline \d+\.\d+\.\d+\n$/ },
   "npx orders-pipeline route explain --stack dev --config orders:premiumMinAmount=2000": { code: 0, stdout: /premium route \(stack dev\)[\s\S]*processor guard +> 2000 / },
-  "npx orders-pipeline dlq redrive --stack dev --local --route normal": { code: 0, stdout: /^NormalOrdersProcessor DLQ: 0 message\(s\)\n$/ },
+  "npx orders-pipeline dlq redrive --stack dev --local --route normal": { code: 0, stdout: /^NormalOrdersProcessor DLQ: 0 messages\n$/ },
   "npx orders-pipeline pattern test --pattern examples/premium-filter.json --event examples/shipped-order.json --dialect pipes": { code: 0, stdout: /^match\n$/ },
   "npx orders-pipeline pattern test --jsonl < examples/pattern-tests.jsonl": {
     code: 0,
@@ -101,7 +101,7 @@ const EXPECTED: Record<string, Expectation> = {
   "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --quiet": { code: 0, stdout: /report \(stack dev\)[\s\S]*the story ran as expected ✓/ },
   "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --canary --quiet": {
     code: 0,
-    stdout: /normal route\n(.*\n){2}    canary     1 heartbeat seen in 1 round[\s\S]*premium route\n(.*\n){2}    canary     1 heartbeat seen in 1 round[\s\S]*the story ran as expected ✓/,
+    stdout: /normal route\n(.*\n){2}    orders     skipped o-2\n    canary     1 heartbeat seen in 1 round[\s\S]*premium route\n(.*\n){2}    canary     1 heartbeat seen in 1 round[\s\S]*the story ran as expected ✓/,
   },
   "npx orders-pipeline dlq list --stack dev --local": { code: 0, stdout: DLQ_LIST },
   "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000": {

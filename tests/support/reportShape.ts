@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { ORDERS_LISTED } from "../../local/ledger";
 
 // The shape of `local --report-json` (local/reportJson.ts, version 2), shared with the reader
 // `cost --from-report`: exactly these keys, numbers, and null for a summary with count 0.
@@ -8,7 +9,7 @@ const SCHEMA_KEYS = {
   top: ["durationMs", "pipes", "routes", "scenario", "stack", "startedAt", "version"],
   pipe: ["architecture", "batchSize", "batchSizes", "batchingWindowSeconds", "counts", "handlerDurationMs", "heartbeatRecords", "invocations", "logBytes", "memoryMb", "pipe", "processor", "routes"],
   pipeCounts: ["deadLettered", "delivered", "filtered", "read", "retried"],
-  route: ["counts", "heartbeats", "latencyMs", "pipe", "repeats", "route"],
+  route: ["counts", "heartbeats", "latencyMs", "orders", "pipe", "repeats", "route"],
   routeCounts: ["deadLettered", "filtered", "processed", "read", "rejected", "skipped"],
   invocations: ["failed", "total"],
   batchSizes: ["count", "max", "mean", "min", "p50"],
@@ -44,6 +45,13 @@ export function checkReportShape(json: Record<string, any>): Record<string, any>
     checkSummary(r.route, "latencyMs", r.latencyMs, SCHEMA_KEYS.latencyMs);
     checkSummary(r.route, "heartbeats", r.heartbeats, SCHEMA_KEYS.heartbeats);
     assert.ok(Number.isInteger(r.repeats) && r.repeats >= 0, `${r.route}.repeats`);
+    // The orders behind each count: at most ORDERS_LISTED named, the rest counted, and together exactly the count.
+    assert.deepEqual(Object.keys(r.orders).sort(), [...SCHEMA_KEYS.routeCounts].filter((k) => k !== "read"), `${r.route}.orders`);
+    for (const [outcome, o] of Object.entries(r.orders as Record<string, { orderIds: string[]; more: number }>)) {
+      assert.deepEqual(Object.keys(o).sort(), ["more", "orderIds"], `${r.route}.orders.${outcome}`);
+      assert.ok(o.orderIds.every((id) => typeof id === "string") && o.orderIds.length <= ORDERS_LISTED, `${r.route}.orders.${outcome}`);
+      assert.equal(o.orderIds.length + o.more, r.counts[outcome], `${r.route}.orders.${outcome} names or counts every record of counts.${outcome}`);
+    }
     assert.ok(json.pipes.some((p: { pipe: string; routes: string[] }) => p.pipe === r.pipe && p.routes.includes(r.route)), `${r.route} is on ${r.pipe}`);
   }
   return json;
