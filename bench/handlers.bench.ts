@@ -89,6 +89,9 @@ export async function runHandlerBench(): Promise<Record<string, number | string>
     // Beside node_modules, so the runtime-provided SQS client resolves as it does in Lambda.
     const file = path.join(dir, `${entry}-${process.pid}.js`);
     fs.writeFileSync(file, bundle.code);
+    // The handler reads its route from process.env: set for this processor, restored after, so
+    // the next processor (and the next bench) starts from the environment it was given.
+    const saved = { ...process.env };
     try {
       const cold = coldStart(file, env);
       Object.assign(process.env, env);
@@ -114,6 +117,8 @@ export async function runHandlerBench(): Promise<Record<string, number | string>
       });
     } finally {
       fs.rmSync(file, { force: true });
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
     }
   }
   return rows;

@@ -118,16 +118,24 @@ function lock() {
   const deadline = Date.now() + 30000;
   const since = Date.now();
   let said = false;
+  // The lock appears with its holder already in it (written aside, then linked into place,
+  // which fails if it exists): a builder stopped at any moment never leaves an empty lock that
+  // the next command could not judge.
+  const mine = `${LOCK}.${process.pid}`;
+  fs.writeFileSync(mine, `${process.pid} ${startTimeOf(process.pid) || ""}\n`);
   for (;;) {
-    let fd;
+    let taken = false;
     try {
-      fd = fs.openSync(LOCK, "wx");
+      fs.linkSync(mine, LOCK);
+      taken = true;
     } catch (err) {
-      if (err.code !== "EEXIST") throw err;
+      if (err.code !== "EEXIST") {
+        fs.rmSync(mine, { force: true });
+        throw err;
+      }
     }
-    if (fd !== undefined) {
-      fs.writeSync(fd, `${process.pid} ${startTimeOf(process.pid) || ""}\n`);
-      fs.closeSync(fd);
+    if (taken) {
+      fs.rmSync(mine, { force: true });
       return;
     }
     let text;

@@ -8,7 +8,8 @@ import { PROJECT_DIR } from "../config/stackFile";
 // lives, and a file whose owner died without cleaning up (kill -9, a crash) is detected by
 // its pid and removed.
 
-export const LOCAL_STATE_DIR = path.join(PROJECT_DIR, ".orders-local");
+/** `.orders-local/` in the project; ORDERS_LOCAL_STATE_DIR moves it (every command of a session must agree: the test runner gives each worker its own). */
+export const LOCAL_STATE_DIR = process.env.ORDERS_LOCAL_STATE_DIR ? path.resolve(process.env.ORDERS_LOCAL_STATE_DIR) : path.join(PROJECT_DIR, ".orders-local");
 
 export interface LocalState {
   readonly stack: string;

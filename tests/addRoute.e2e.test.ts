@@ -142,7 +142,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /the story ran as expected ✓/);
     assert.match(r.stdout, /✓ refunds: processed r-1 \(refunded\)/);
-    assert.match(r.stdout, /! refunds: r-2 failed: injected failure for order r-2/);
+    assert.match(r.stdout, /! refunds: r-2 \(refunded\) failed: injected failure for order r-2 \(attempt 1\)/);
     assert.match(r.stdout, /✓ refunds: processed r-2 \(refunded\)/);
     assert.match(r.stdout, /NormalOrdersPipe → NormalOrdersProcessor \(routes normal, refunds\)/);
     assert.match(r.stdout, /refunds route\n +processor +processed 2, skipped by guard 0, rejected 0/);

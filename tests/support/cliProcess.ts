@@ -13,8 +13,8 @@ export class CliProcess {
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, [path.join(PROJECT, "cli", "bin.js"), ...args], { cwd: PROJECT, env, stdio: ["ignore", "pipe", "pipe"] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env, project = PROJECT) {
+    this.child = spawn(process.execPath, [path.join(project, "cli", "bin.js"), ...args], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout?.on("data", (d) => (this.stdout += d.toString()));
     this.child.stderr?.on("data", (d) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })));
