@@ -1,5 +1,5 @@
 import { dynamoFilterProblems } from "./dynamoFilterCheck";
-import { canonicalPatternJson, compile, validateFilterList } from "./eventPattern";
+import { canonicalPatternJson, type CompiledPattern, validateFilterList } from "./eventPattern";
 import { makeGuard } from "./guard";
 import { type OrderChange, type ParsedRecord, parseOrderChange } from "./order";
 import { filterPatterns, type Route } from "./route";
@@ -31,20 +31,21 @@ export interface RouteEvaluator {
  * Refuses, before anything is deployed, filters a pipe would reject or that can never match
  * a DynamoDB stream record; the message says what to do instead.
  */
-export function checkRouteFilters(routeName: string, filters: readonly string[]): void {
+export function checkRouteFilters(routeName: string, filters: readonly string[]): CompiledPattern[] {
+  let compiled: CompiledPattern[];
   try {
-    validateFilterList(filters);
+    compiled = validateFilterList(filters);
   } catch (err) {
     throw new Error(`route ${routeName}: ${(err as Error).message}`);
   }
   const neverMatches = filters.flatMap(dynamoFilterProblems);
   if (neverMatches.length > 0) throw new Error(`route ${routeName}: ${neverMatches.join("; ")}`);
+  return compiled;
 }
 
 export function routeEvaluator(route: Route): RouteEvaluator {
   const filters = filterPatterns(route).map(canonicalPatternJson);
-  checkRouteFilters(route.name, filters);
-  const compiled = filters.map((f) => compile(f, "pipes"));
+  const compiled = checkRouteFilters(route.name, filters);
   const guard = makeGuard(route);
   // Only an object can match (event-ruler matches JSON objects); a string is never parsed again.
   const passesFilter = (record: unknown) => typeof record === "object" && record !== null && compiled.some((c) => c.matches(record));

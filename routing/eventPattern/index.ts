@@ -319,15 +319,15 @@ export function match(pattern: string | object, event: string | unknown, dialect
   return compile(pattern, dialect).matches(event);
 }
 
-/** A pipe's filter list: 1 to 5 patterns, each valid for Pipes. */
-export function validateFilterList(patterns: readonly (string | object)[]): void {
+/** A pipe's filter list: 1 to 5 patterns, each valid for Pipes; returns them compiled (a processor's init compiles each once). */
+export function validateFilterList(patterns: readonly (string | object)[]): CompiledPattern[] {
   if (patterns.length === 0) throw new PatternError("", "a filtered pipe needs at least one filter pattern");
   if (patterns.length > PIPES_MAX_FILTERS) {
     throw new PatternError("", `a pipe accepts at most ${PIPES_MAX_FILTERS} filters; got ${patterns.length} (combine them with "$or")`);
   }
-  patterns.forEach((p, i) => {
+  return patterns.map((p, i) => {
     try {
-      compile(p, "pipes");
+      return compile(p, "pipes");
     } catch (err) {
       if (err instanceof PatternError) {
         const located = new PatternError(err.path, err.reason);
