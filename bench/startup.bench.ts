@@ -118,9 +118,18 @@ export async function runStartupBench(): Promise<Record<string, number | string>
   });
 
   const ddbAlone = median([await dynamoLocalAlone(), await dynamoLocalAlone(), await dynamoLocalAlone()]);
-  const ready = median([await timeToReady(), await timeToReady(), await timeToReady()]);
+  // The first start after an edit evaluates the program; later ones take the kept plan (local/planCache.ts).
+  const planCache = path.join(__dirname, "..", "node_modules", ".cache", "orders-plan");
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    fs.rmSync(planCache, { recursive: true, force: true });
+    cold.push(await timeToReady());
+    warm.push(await timeToReady());
+  }
   rows.push({ what: "DynamoDB Local alone, start until it answers", medianMs: round(ddbAlone), ratio: 1, goal: "baseline" });
-  rows.push({ what: "local --stack dev: spawn until 'ready' (what npm start waits for)", medianMs: round(ready), ratio: round(ready / ddbAlone), goal: "info" });
+  rows.push({ what: "local --stack dev: spawn until 'ready' (what npm start waits for), the plan kept from an earlier start", medianMs: round(median(warm)), ratio: round(median(warm) / ddbAlone), goal: "info" });
+  rows.push({ what: "local --stack dev: spawn until 'ready', first start after an edit (the program evaluated)", medianMs: round(median(cold)), ratio: round(median(cold) / ddbAlone), goal: "info" });
   fs.rmSync(dir, { recursive: true, force: true });
   return rows;
 }

@@ -13,6 +13,7 @@ import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { LocalCanary } from "./canary";
 import { type HeartbeatEvent, type LedgerEvent, type OrdersByOutcome, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
+import { cachedPlan } from "./planCache";
 import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
 import { createTables } from "./tables";
@@ -191,7 +192,13 @@ export class LocalPipeline {
     // (startDynamoLocal spawns as soon as it holds its port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
     const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
-    const evaluating = import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
+    // The plan is kept between starts (planCache.ts); the processors' bundles are built
+    // while the JVM starts, not after it answers.
+    const evaluate = () => import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
+    const evaluating = cachedPlan(opts.stack, opts.config ?? {}, evaluate).then((plan) => {
+      for (const p of plan.pipes) bundleProcessor(p.processor.steps);
+      return plan;
+    });
     const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();

@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_DIR } from "../config/stackFile";
+import type { LocalPlan } from "./plan";
+
+// The local runtime's plan is what the program declares (evaluated under Pulumi's mocks):
+// ~1.4 s of CPU that competes with the JVM's start on every `npm start`. It depends only on
+// the project's files, the stack and the config overrides, so it is kept on disk, keyed by
+// all of them: any edit (a source, a stack file, the lock file) changes a file's size or
+// mtime and the program is evaluated again. Only a plan that was made is kept; an evaluation
+// that fails (a config error naming its key) fails every time.
+
+/** What the plan is not made of: installed modules, build output, local state, VCS, tests and benches. */
+const NOT_THE_PROGRAM = new Set(["node_modules", "dist", ".git", ".orders-local", "tests", "bench"]);
+
+/** Every file of the program's project, as name → size:mtime (the same test cli/build.js makes for its build). */
+export function projectFingerprint(dir = PROJECT_DIR): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const name = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!(rel === "" && NOT_THE_PROGRAM.has(entry.name))) walk(name);
+      } else if (entry.isFile()) {
+        const st = fs.statSync(path.join(dir, name));
+        files[name] = `${st.size}:${st.mtimeMs}`;
+      }
+    }
+  };
+  walk("");
+  return files;
+}
+
+export interface PlanCacheOptions {
+  readonly dir?: string;
+  readonly cacheDir?: string;
+}
+
+const cacheDirOf = (dir: string) => path.join(dir, "node_modules", ".cache", "orders-plan");
+
+/**
+ * The stack's plan: the one kept for exactly these files, stack and overrides, or a new one
+ * from `evaluate` (then kept, one file per stack).
+ */
+export async function cachedPlan(
+  stack: string,
+  overrides: Readonly<Record<string, string | undefined>>,
+  evaluate: () => Promise<LocalPlan>,
+  opts: PlanCacheOptions = {},
+): Promise<LocalPlan> {
+  const dir = opts.dir ?? PROJECT_DIR;
+  const cacheDir = opts.cacheDir ?? cacheDirOf(dir);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ version: 1, dir, stack, overrides: Object.entries(overrides).sort(), files: projectFingerprint(dir) }))
+    .digest("hex");
+  const file = path.join(cacheDir, `${stack}.json`);
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, "utf8")) as { key?: string; plan?: LocalPlan };
+    if (kept.key === key && kept.plan) return kept.plan;
+  } catch {
+    // none kept yet, or unreadable: evaluate
+  }
+  const plan = await evaluate();
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // Written aside, then renamed: a concurrent start reads a whole plan or none.
+    const tmp = `${file}.${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ key, plan }));
+    fs.renameSync(tmp, file);
+  } catch {
+    // A cache that cannot be written costs the next start its evaluation, nothing more.
+  }
+  return plan;
+}
