@@ -22,13 +22,13 @@ import {
   tableItemReader,
 } from "../local/dlq";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_REQUEST_TIMEOUT_MS, localClientConfig } from "../local/dynamoLocal";
-import { evaluateProgram } from "../local/evaluateProgram";
 import { Interrupts } from "../local/interrupts";
 import { isStopped, lookupState } from "../local/localState";
 import { maskEmails } from "../local/maskRecord";
 import { plural } from "../local/plural";
 import { appendRedriven, reportedOutcomes } from "../local/redriveLog";
-import { localEnvironment, planFromDeclared } from "../local/plan";
+import { localEnvironment } from "../local/plan";
+import { planOf } from "../local/planCache";
 import { startUnemulated } from "../local/unemulated";
 import { ProcessorHost } from "../local/processorHost";
 import { jsonKind } from "../routing/jsonKind";
@@ -65,7 +65,7 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
   const streams = new DynamoDBStreamsClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
   const dynamo = new DynamoDBClient(localClientConfig(state.dynamodbEndpoint, { attempts: 1 }));
   const readItem = tableItemReader(dynamo, state.tableName);
-  const plan = planFromDeclared(await evaluateProgram(stack, config));
+  const plan = await planOf(stack, config);
   // The redriven processor's calls to services the local stack does not emulate are refused at once, as under the watch.
   const unemulated = await startUnemulated();
   const hosts: ProcessorHost[] = [];
@@ -158,7 +158,7 @@ async function awsTarget(resolved: ResolvedStack, outputsFile?: string): Promise
   const streams = new DynamoDBStreamsClient({ region });
   const dynamo = new DynamoDBClient({ region });
   const lambda = new LambdaClient({ region });
-  const plan = planFromDeclared(await evaluateProgram(stack, resolved.config));
+  const plan = await planOf(stack, resolved.config);
   // Only a quarantined record's redrive reads the table; listing needs no tableName.
   const readItem: DlqQueue["readItem"] =
     typeof outputs.tableName === "string"

@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../config/stackFile";
-import type { LocalPlan } from "./plan";
+import { isEncrypted } from "../config/secrets";
+import { PROJECT_DIR, readStackFile } from "../config/stackFile";
+import { type LocalPlan, planFromDeclared } from "./plan";
 
 // The local runtime's plan is what the program declares (evaluated under Pulumi's mocks):
 // ~1.4 s of CPU that competes with the JVM's start on every `npm start`. It depends only on
 // the project's files, the stack and the config overrides, so it is kept on disk, keyed by
 // all of them: any edit (a source, a stack file, the lock file) changes a file's size or
 // mtime and the program is evaluated again. Only a plan that was made is kept; an evaluation
-// that fails (a config error naming its key) fails every time.
+// that fails (a config error naming its key) fails every time. A plan may hold config values
+// (a step's settings are its processor's environment): a stack with secrets or ESC
+// environments is never kept on disk, it is evaluated at every start.
 
 /** What the plan is not made of: installed modules, build output, local state, VCS, tests and benches. */
 const NOT_THE_PROGRAM = new Set(["node_modules", "dist", ".git", ".orders-local", "tests", "bench"]);
@@ -37,6 +40,16 @@ export interface PlanCacheOptions {
   readonly cacheDir?: string;
 }
 
+/** Whether the stack file has a `secure:` value or imports ESC environments (whose values may be secrets); unreadable counts as yes. */
+function holdsSecrets(stack: string, dir: string): boolean {
+  try {
+    const file = readStackFile(stack, dir);
+    return file.environments.length > 0 || Object.values(file.config).some((v) => typeof v === "string" && isEncrypted(v));
+  } catch {
+    return true; // the evaluation says what is wrong with it
+  }
+}
+
 const cacheDirOf = (dir: string) => path.join(dir, "node_modules", ".cache", "orders-plan");
 
 /**
@@ -50,6 +63,7 @@ export async function cachedPlan(
   opts: PlanCacheOptions = {},
 ): Promise<LocalPlan> {
   const dir = opts.dir ?? PROJECT_DIR;
+  if (holdsSecrets(stack, dir)) return evaluate();
   const cacheDir = opts.cacheDir ?? cacheDirOf(dir);
   const key = createHash("sha256")
     .update(JSON.stringify({ version: 1, dir, stack, overrides: Object.entries(overrides).sort(), files: projectFingerprint(dir) }))
@@ -72,4 +86,12 @@ export async function cachedPlan(
     // A cache that cannot be written costs the next start its evaluation, nothing more.
   }
   return plan;
+}
+
+/** The stack's local plan, kept or evaluated (the Pulumi SDK is loaded only to evaluate). */
+export function planOf(stack: string, overrides: Readonly<Record<string, string | undefined>> = {}): Promise<LocalPlan> {
+  return cachedPlan(stack, overrides, async () => {
+    const { evaluateProgram } = await import("./evaluateProgram");
+    return planFromDeclared(await evaluateProgram(stack, overrides));
+  });
 }

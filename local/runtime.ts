@@ -13,8 +13,8 @@ import { type DlqQueue, dlqQueueFor, tableItemReader } from "./dlq";
 import { LocalCanary } from "./canary";
 import { type HeartbeatEvent, type LedgerEvent, type OrdersByOutcome, PipeLedger, type RouteTally } from "./ledger";
 import { LocalPipe, type PipeCounts } from "./localPipe";
-import { cachedPlan } from "./planCache";
-import { type LocalServices, localEnvironment, localQueueAttributes, planFromDeclared, type LocalPlan, type PipePlan } from "./plan";
+import { planOf } from "./planCache";
+import { type LocalServices, localEnvironment, localQueueAttributes, type LocalPlan, type PipePlan } from "./plan";
 import { ProcessorHost } from "./processorHost";
 import { createTables } from "./tables";
 import { startUnemulated, type Unemulated } from "./unemulated";
@@ -194,8 +194,7 @@ export class LocalPipeline {
     const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
     // The plan is kept between starts (planCache.ts); the processors' bundles are built
     // while the JVM starts, not after it answers.
-    const evaluate = () => import("./evaluateProgram").then(({ evaluateProgram }) => evaluateProgram(opts.stack, opts.config)).then(planFromDeclared);
-    const evaluating = cachedPlan(opts.stack, opts.config ?? {}, evaluate).then((plan) => {
+    const evaluating = planOf(opts.stack, opts.config).then((plan) => {
       for (const p of plan.pipes) bundleProcessor(p.processor.steps);
       return plan;
     });

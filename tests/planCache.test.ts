@@ -66,6 +66,16 @@ describe("the local plan kept between starts", () => {
     assert.equal((await plan()).evaluated, 1);
   });
 
+  it("a stack with a secret or ESC environments is never kept on disk: a plan may hold config values", async () => {
+    touchLater(path.join(dir, "Pulumi.dev.yaml"), "config:\n  orders:premiumMinAmount: 1000\n  orders:apiKey:\n    secure: v1:abc\n");
+    assert.equal((await plan()).evaluated, 1);
+    assert.equal((await plan()).evaluated, 1);
+    touchLater(path.join(dir, "Pulumi.dev.yaml"), "environment:\n  - shop/dev\nconfig:\n  orders:premiumMinAmount: 1000\n");
+    assert.equal((await plan()).evaluated, 1);
+    assert.equal((await plan()).evaluated, 1);
+    assert.ok(!fs.existsSync(path.join(cacheDir, "dev.json")), "nothing written");
+  });
+
   it("installed modules, build output, local state, tests and benches are not part of the key", async () => {
     for (const d of ["node_modules", "dist", ".orders-local", "tests", "bench"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
     const before = projectFingerprint(dir);
