@@ -22,6 +22,8 @@ const SAMPLES = 3;
 const WRITE_SAMPLES = 5;
 const WRITERS = 8;
 
+/** The local bench takes minutes (every write goes through DynamoDB Local): say where it is, on stderr. */
+const progress = (line: string) => process.stderr.write(`  local bench: ${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 const round2 = (v: number) => Math.round(v * 100) / 100;
@@ -151,6 +153,7 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
     const e2eRatios: number[] = [];
     let writes = 0;
     for (let s = 0; s < WRITE_SAMPLES; s++) {
+      progress(`writes and end to end, sample ${s + 1} of ${WRITE_SAMPLES}`);
       const story5000 = orderStory(`s${s}`, 5000);
       const size = story5000.steps.length;
       const before = await rawPutRate(pipeline, `raw${s}a`, size, 5000);
@@ -203,6 +206,7 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
     const reads: number[] = [];
     const drains: Record<string, { rates: number[]; ratios: number[] }> = {};
     for (let s = 0; s < SAMPLES; s++) {
+      progress(`drain of the ${records}-record backlog, sample ${s + 1} of ${SAMPLES}`);
       const before = (await rawReadRate(backlog)).rate;
       const rates = await drainRates(backlog, records);
       const after = (await rawReadRate(backlog)).rate;
@@ -222,6 +226,7 @@ export async function runLocalBench(): Promise<Record<string, number | string>[]
   }
 
   // Memory: peak RSS of a whole run, 1,000 orders against 10,000, each in a fresh process.
+  progress("memory: 1,000 and 10,000 orders, each in a fresh process");
   const small = measureMemory(1000);
   const large = measureMemory(10000);
   rows.push({ what: `peak RSS, 1,000 orders (stack ready: ${Math.round(small.readyMb)} MB) (baseline)`, perSecond: `${Math.round(small.peakMb)} MB`, ratio: 1 });
