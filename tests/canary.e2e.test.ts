@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, PutItemCommand, ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
-import { CliProcess } from "./support/cliProcess";
+import { cliProcesses } from "./support/cliProcess";
 import { checkReportShape } from "./support/reportShape";
 
 // The canary on the local runtime (issue 18 §2), as a user runs it: the declared schedules
@@ -27,16 +27,8 @@ const STORY = {
 describe("the canary on the local runtime", function () {
   this.timeout(180000);
   let dir: string;
-  const started: CliProcess[] = [];
-  const run = (args: string[]) => {
-    const p = new CliProcess(args);
-    started.push(p);
-    return p;
-  };
+  const run = cliProcesses();
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-canary-"))));
-  afterEach(async () => {
-    for (const p of started.splice(0)) await p.kill();
-  });
 
   it("local --canary --show-heartbeats: every route's heartbeat is seen, a line each; the order counts, the expectations and cost --from-report are as without it", async () => {
     const story = path.join(dir, "story.json");

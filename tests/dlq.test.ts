@@ -8,7 +8,8 @@ import type { PointerMessage } from "../local/localPipe";
 import { maskEmails } from "../local/maskRecord";
 import { localQueueAttributes, planFromDeclared } from "../local/plan";
 import type { InvokeResult } from "../local/processorHost";
-import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
+import { type SqsLocal } from "../local/sqsLocal";
+import { withSqsLocal } from "./support/sqsLocal";
 import { routeEvaluator } from "../routing/decide";
 import { routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { image, inserted, modified } from "./support/records";
@@ -146,14 +147,7 @@ describe("the local DLQs refuse what AWS would refuse (declared MaximumMessageSi
   this.timeout(30000);
   let sqsLocal: SqsLocal;
   let sqs: SQSClient;
-  before(async () => {
-    sqsLocal = await startSqsLocal();
-    sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
-  });
-  after(async () => {
-    sqs?.destroy();
-    await sqsLocal?.stop();
-  });
+  withSqsLocal((started) => ({ sqsLocal, sqs } = started));
 
   const send = (url: string, bytes: number) => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x".repeat(bytes) }));
 
@@ -183,14 +177,7 @@ describe("DLQ listing and redrive against an SQS API (fauxqs)", function () {
   let sqs: SQSClient;
   let queueNumber = 0;
 
-  before(async () => {
-    sqsLocal = await startSqsLocal();
-    sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
-  });
-  after(async () => {
-    sqs?.destroy();
-    await sqsLocal?.stop();
-  });
+  withSqsLocal((started) => ({ sqsLocal, sqs } = started));
 
   const routes = routesFromSettings({ testEmailDomains: ["test.com"], routeValues: {} });
   const newQueue = (access: Partial<Pick<DlqQueue, "invoke" | "readItem">> = {}, route: "normal" | "premium" = "normal"): DlqQueue => ({

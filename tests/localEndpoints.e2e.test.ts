@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { PortInUse } from "../local/dynamoLocal";
 import { LOCAL_STATE_DIR } from "../local/localState";
 import { startSqsLocal } from "../local/sqsLocal";
-import { CliProcess, descendants, javaOnPort, killJava, listeningSockets, waitForNoJava } from "./support/cliProcess";
+import { cliProcesses, descendants, javaOnPort, killJava, listeningSockets, waitForNoJava } from "./support/cliProcess";
 import { PROJECT, sh } from "./support/spawn";
 
 // Issues 17 and 18: the local stack's endpoints, as a user and a hostile network see them.
@@ -82,7 +82,7 @@ function runWithEnv(env: Record<string, string>, script: string): Promise<{ code
 
 describe("local: endpoints usable as printed, reachable only from this machine (process level)", function () {
   this.timeout(240000);
-  const started: CliProcess[] = [];
+  const run = cliProcesses();
   const ports: number[] = [];
   const blockers: net.Server[] = [];
   let dir: string;
@@ -90,7 +90,6 @@ describe("local: endpoints usable as printed, reachable only from this machine (
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-endpoints-"));
   });
   afterEach(async () => {
-    for (const p of started.splice(0)) await p.kill();
     for (const port of ports.splice(0)) killJava(port);
     for (const b of blockers.splice(0)) await new Promise((r) => b.close(r));
     fs.rmSync(STATE, { force: true });
@@ -100,8 +99,7 @@ describe("local: endpoints usable as printed, reachable only from this machine (
   it("--watch with fixed ports: listens on 127.0.0.1 only; the printed block is all the real AWS SDK needs; queue URLs resolve as printed; the DLQs keep messages 14 days, as declared", async () => {
     const [dynamoPort, sqsPort] = await freePorts(2);
     ports.push(dynamoPort);
-    const watch = new CliProcess(["local", "--stack", "dev", "--watch", "--dynamodb-port", String(dynamoPort), "--sqs-port", String(sqsPort)]);
-    started.push(watch);
+    const watch = run(["local", "--stack", "dev", "--watch", "--dynamodb-port", String(dynamoPort), "--sqs-port", String(sqsPort)]);
     const [, block] = await watch.waitFor(BLOCK);
     await watch.waitFor(/dead letters: /);
     const env = Object.fromEntries(block.split(" ").map((kv) => kv.split("=", 2) as [string, string]));

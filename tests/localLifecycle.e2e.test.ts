@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR, type LocalState } from "../local/localState";
-import { CliProcess, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
+import { cliProcesses, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
 
 // `local` killed, interrupted and started twice, as a hostile but ordinary user would: each
 // case spawns `node cli/bin.js local ...`, signals it, and checks its output, exit status,
@@ -15,16 +15,10 @@ const READY = /AWS_ENDPOINT_URL_DYNAMODB=(http:\/\/127\.0\.0\.1:(\d+))/;
 
 describe("local: killed, interrupted, started twice (process level)", function () {
   this.timeout(180000);
-  const started: CliProcess[] = [];
+  const run = cliProcesses();
   const ports: number[] = [];
-  const run = (args: string[]) => {
-    const p = new CliProcess(args);
-    started.push(p);
-    return p;
-  };
 
   afterEach(async () => {
-    for (const p of started.splice(0)) await p.kill();
     for (const port of ports.splice(0)) killJava(port);
     fs.rmSync(STATE, { force: true });
   });

@@ -5,7 +5,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR, type LocalState } from "../local/localState";
-import { CliProcess, descendants, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
+import { cliProcesses, descendants, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
 import { PROJECT, sh } from "./support/spawn";
 
 // Issue 18, "Processes": `local` and the processes it starts, killed, stopped and cut off as
@@ -31,15 +31,9 @@ const bundlesOf = (pid: number) => (fs.existsSync(BUNDLES) ? fs.readdirSync(BUND
 
 describe("local: its processes killed, stopped, cut off (process level)", function () {
   this.timeout(240000);
-  const started: CliProcess[] = [];
+  const run = cliProcesses();
   const ports: number[] = [];
-  const run = (args: string[], env?: NodeJS.ProcessEnv) => {
-    const p = new CliProcess(args, env);
-    started.push(p);
-    return p;
-  };
   afterEach(async () => {
-    for (const p of started.splice(0)) await p.kill();
     for (const port of ports.splice(0)) killJava(port);
     fs.rmSync(STATE, { force: true });
   });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliProcess, killJava, waitForNoJava } from "./support/cliProcess";
+import { cliProcesses, killJava, waitForNoJava } from "./support/cliProcess";
 import { checkReportShape } from "./support/reportShape";
 
 // Scenario errors and the JSON report, as a user meets them (node cli/bin.js local ...): what
@@ -12,16 +12,8 @@ import { checkReportShape } from "./support/reportShape";
 describe("local scenarios that DynamoDB refuses, and --report-json (process level)", function () {
   this.timeout(120000);
   let dir: string;
-  const started: CliProcess[] = [];
-  const run = (args: string[]) => {
-    const p = new CliProcess(args);
-    started.push(p);
-    return p;
-  };
+  const run = cliProcesses();
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-report-"))));
-  afterEach(async () => {
-    for (const p of started.splice(0)) await p.kill();
-  });
 
   it("a value DynamoDB would refuse (.nan in YAML) is refused before anything starts, naming file, step and attribute", async () => {
     const story = path.join(dir, "story.yaml");

@@ -12,7 +12,8 @@ import {
   sqsMessageBytes,
 } from "../handlers/quarantine";
 import { catalogProblem } from "../infra/metricCatalog";
-import { sqsClientConfig, type SqsLocal, startSqsLocal } from "../local/sqsLocal";
+import { type SqsLocal } from "../local/sqsLocal";
+import { withSqsLocal } from "./support/sqsLocal";
 import { metricsOf, routeNamed, routesFromSettings } from "../routing/stackRoutes";
 import { captureStdout } from "./support/capture";
 import { handlerTestEnvironment } from "./support/handlerEnv";
@@ -87,14 +88,7 @@ describe("the processor quarantines a record too large for a message (handler, r
   this.timeout(30000);
   let sqsLocal: SqsLocal;
   let sqs: SQSClient;
-  before(async () => {
-    sqsLocal = await startSqsLocal();
-    sqs = new SQSClient(sqsClientConfig(sqsLocal.endpoint));
-  });
-  after(async () => {
-    sqs?.destroy();
-    await sqsLocal?.stop();
-  });
+  withSqsLocal((started) => ({ sqsLocal, sqs } = started));
 
   it("sends the reference, acknowledges the record, and counts it in RecordsQuarantinedByReference", async () => {
     const queue = sqsLocal.createQueue("reference-test-dlq", { MaximumMessageSize: String(DLQ_MAX_MESSAGE_BYTES) });

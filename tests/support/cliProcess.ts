@@ -194,3 +194,19 @@ export function killJava(port: number): void {
     }
   }
 }
+
+/**
+ * For a describe block: starts `orders-pipeline` processes, each killed after its test (an
+ * afterEach registered here, so it runs before any hook the block registers later).
+ */
+export function cliProcesses(): (args: string[], env?: NodeJS.ProcessEnv) => CliProcess {
+  const started: CliProcess[] = [];
+  afterEach(async () => {
+    for (const p of started.splice(0)) await p.kill();
+  });
+  return (args, env) => {
+    const p = new CliProcess(args, env);
+    started.push(p);
+    return p;
+  };
+}
