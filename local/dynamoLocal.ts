@@ -217,9 +217,18 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
     });
     child.once("exit", (code) => {
       running.delete(entry);
-      if (!relaying) reject(new NotIsolated(output.trim().split("\n")[0] || `unshare exited (code ${code})`));
-      else if (code === 127 && /ENOENT/.test(output)) reject(new Error(JAVA_MISSING));
-      else reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready:\n${output.trim()}`));
+      const decide = () => {
+        if (!relaying) reject(new NotIsolated(output.trim().split("\n")[0] || `unshare exited (code ${code})`));
+        else if (code === 127 && /ENOENT/.test(output)) reject(new Error(JAVA_MISSING));
+        else reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready:\n${output.trim()}`));
+      };
+      // "exit" can come before the last of its output (seen under load: a missing java reported
+      // with no output, so not as missing): decide on "close", when the pipes are drained.
+      const late = setTimeout(decide, 1000);
+      child.once("close", () => {
+        clearTimeout(late);
+        decide();
+      });
     });
   });
   failed.catch(() => {}); // observed by the caller; avoid an unhandled rejection after a normal stop
