@@ -7,13 +7,17 @@ import { quarantineMessage, type QuarantineSender } from "./quarantine";
 // One batch from a pipe: a bare JSON array of stream records, in shard order. Each record is
 // decided for every route the processor serves (its filter, then validation, then its guard;
 // the record is parsed once) and then processed by each route's business step, skipped, or
-// quarantined. On the first record that fails (a step throws, or its quarantine send fails)
-// the batch stops: that record and every later one are returned as batchItemFailures,
-// identified by eventID (the identifier Pipes uses for stream sources), so the pipe retries
-// from there. A record is retried whole: a route whose step already ran for it runs again.
+// quarantined. Different orders are handled concurrently (ORDERS_IN_FLIGHT), one order's
+// records one after another in shard order, the order of its changes. On a failure (a step
+// throws, or its quarantine send fails) the earliest failed record and every later one are
+// returned as batchItemFailures, identified by eventID (the identifier Pipes uses for stream
+// sources), so the pipe retries from there: the shard's checkpoint is the earliest failure
+// ("Lambda uses the record with the lowest sequence number as the checkpoint", Lambda
+// developer guide, services-ddb-batchfailurereporting). A returned record may have been
+// processed already (another order's, handled beside the failure; or a route before the one
+// that failed): its retry is a repeat, which effects-once suppresses (handlers/idempotency.ts).
 // Delivery stays at least once anyway: partial batch reporting "doesn't prevent the
-// possibility of retries for a successful record" (eb-pipes-dynamodb), so a record before the
-// failure may still run again (bisection, a timeout); the business steps are idempotent.
+// possibility of retries for a successful record" (eb-pipes-dynamodb).
 //
 // A canary heartbeat (routing/heartbeat.ts) is recognised by its key before anything else and
 // is never an order: no validation, guard, step, quarantine or order count. It counts as a
@@ -59,7 +63,10 @@ export interface RouteCounts {
   /** Of those, the ones whose effect had already happened: the step was not run again. */
   repeats: number;
   quarantined: number;
-  /** Records returned as failures because this route's step failed (the failing one and those after it). */
+  /**
+   * Records returned as failures because this route's step failed (the failing one and those
+   * after it in the batch; one of those may also count as processed, its effect done beside the failure).
+   */
   failed: number;
 }
 
@@ -122,99 +129,203 @@ function eventIdOf(record: unknown): string | undefined {
 
 const FILTERED: Decision = { outcome: "filtered" };
 
+/**
+ * How many of a batch's orders are handled at once. Each processed order waits on its
+ * effects-once record (two DynamoDB writes, handlers/idempotency.ts) and its step; handling
+ * one order after another made a batch of 10 wait for 20 round trips in sequence. Bounded so
+ * a large batch (Pipes allows 10,000 stream records) stays within the SDK's connection pool
+ * (50 sockets by default) and the step's own services' limits.
+ */
+export const ORDERS_IN_FLIGHT = 16;
+
+/** A record some route's filter passed: what was decided for it, and what its steps did. */
+interface Decided {
+  readonly index: number;
+  readonly record: unknown;
+  readonly eventID?: string;
+  readonly orderId?: string;
+  readonly decisions: readonly Decision[];
+  /** The routes that found it malformed (then no step runs: it is quarantined once). */
+  readonly rejected: readonly { route: string; reasons: readonly string[] }[];
+  /** Per route: what its step did, once it completed, with the record's latency then. */
+  readonly ran: ({ once: "ran" | "repeat"; latencyMs?: number } | undefined)[];
+}
+
+/** A record as the first pass saw it. */
+type Seen = { readonly heartbeat: string | undefined } | "filtered" | Decided;
+
+interface Failure {
+  readonly index: number;
+  readonly route: string;
+  readonly error: unknown;
+  readonly status?: string;
+}
+
 export async function processBatch(payload: unknown, deps: BatchDeps): Promise<BatchReport> {
   if (!Array.isArray(payload)) {
     // The whole invocation is unusable: fail it so the pipe retries and, in the end, dead-letters it.
     throw new TypeError(`expected the pipe's payload to be a JSON array of stream records, got ${payload === null ? "null" : typeof payload}`);
   }
-  const counts: BatchCounts = { received: payload.length, filtered: 0, heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
-  const perRoute: Record<string, RouteCounts> = {};
-  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
-  const outcomes: OutcomeEntry[] = [];
-  const heartbeats: HeartbeatEntry[] = [];
-  const latencies: LatencyEntry[] = [];
-  const count = (route: string, key: keyof RouteCounts, n = 1) => {
-    perRoute[route][key] += n;
-    counts[key] += n;
-  };
   const now = deps.now ?? (() => new Date());
+  const latencyOf = (record: unknown) => recordLatencyMs(record, now().getTime());
+  const routeName = (j: number) => deps.routes[j].evaluator.route.name;
+
+  // 1. Every record is decided (no I/O); those with steps to run are grouped by order.
+  const seen: Seen[] = [];
+  const byOrder = new Map<string, Decided[]>();
+  const toQuarantine: Decided[] = [];
   for (let i = 0; i < payload.length; i++) {
     const record: unknown = payload[i];
-    const eventID = eventIdOf(record);
-    const latency = (route: string) => {
-      const ms = recordLatencyMs(record, now().getTime());
-      if (ms !== undefined) latencies.push({ route, ms });
-      return ms;
-    };
     const heartbeat = heartbeatOf(record);
     if (heartbeat) {
       const own = deps.routes.find((r) => r.evaluator.route.name === heartbeat.route);
-      if (own?.evaluator.passesFilter(record)) {
-        count(heartbeat.route, "heartbeats");
-        heartbeats.push({ route: heartbeat.route, eventID, latencyMs: latency(heartbeat.route) });
-      } else {
-        counts.heartbeats++; // another route's heartbeat (or a prepare write): not this processor's to report
-      }
+      // Another route's heartbeat (or a prepare write) is not this processor's to report.
+      seen.push({ heartbeat: own?.evaluator.passesFilter(record) ? heartbeat.route : undefined });
       continue;
     }
-    const orderId = orderIdOf(record);
     let parsed: ParsedRecord | undefined;
     const decisions = deps.routes.map((r) => {
       if (!r.evaluator.passesFilter(record)) return FILTERED;
       parsed ??= parseOrderChange(record);
       return r.evaluator.decideParsed(parsed);
     });
-    let failure: { route: string; error: unknown; status?: string } | undefined;
     if (decisions.every((d) => d.outcome === "filtered")) {
-      counts.filtered++;
-      deps.warn("record.filtered", { eventID, why: `does not match the filter of any route this processor serves (${deps.routes.map((r) => r.evaluator.route.name).join(", ")})` });
+      seen.push("filtered");
       continue;
     }
-    const rejected = decisions.flatMap((d, j) => (d.outcome === "rejected" ? [{ route: deps.routes[j].evaluator.route.name, reasons: d.reasons }] : []));
-    if (rejected.length > 0) {
-      // Malformed for one route is malformed for all (one parse): quarantined once, under the first route.
-      const { route, reasons } = rejected[0];
-      try {
-        await deps.quarantine(quarantineMessage(route, record, eventID, reasons, now()));
-        for (const r of rejected) {
-          count(r.route, "quarantined");
-          outcomes.push({ route: r.route, outcome: "rejected", eventID, orderId, reason: reasons.join("; ") });
-          latency(r.route);
-        }
-        deps.warn("record.quarantined", { eventID, orderId, routes: rejected.map((r) => r.route), reasons });
-      } catch (error) {
-        failure = { route, error };
+    const rejected = decisions.flatMap((d, j) => (d.outcome === "rejected" ? [{ route: routeName(j), reasons: d.reasons }] : []));
+    const decided: Decided = { index: i, record, eventID: eventIdOf(record), orderId: orderIdOf(record), decisions, rejected, ran: [] };
+    seen.push(decided);
+    if (rejected.length > 0) toQuarantine.push(decided);
+    else {
+      const processed = decisions.find((d) => d.outcome === "processed");
+      if (processed) {
+        const group = byOrder.get(processed.order.orderId);
+        if (group) group.push(decided);
+        else byOrder.set(processed.order.orderId, [decided]);
       }
-    } else {
-      for (let j = 0; j < deps.routes.length && !failure; j++) {
-        const step = deps.routes[j];
-        const route = step.evaluator.route.name;
-        const d = decisions[j];
-        if (d.outcome === "skipped") {
-          count(route, "skipped");
-          outcomes.push({ route, outcome: "skipped", eventID, orderId, status: d.order.orderStatus, reason: d.reason });
-          latency(route);
-        } else if (d.outcome === "processed") {
-          try {
-            const once = await step.handleOrder(d.order, step.context);
-            count(route, "processed");
-            if (once === "repeat") {
-              count(route, "repeats");
-              outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus, repeat: true });
-            } else {
-              step.processed?.(Number(d.order.orderAmountText));
-              outcomes.push({ route, outcome: "processed", eventID, orderId, status: d.order.orderStatus });
-            }
-            latency(route);
-          } catch (error) {
-            failure = { route, error, status: d.order.orderStatus };
-          }
+    }
+  }
+
+  let failure: Failure | undefined;
+  const fail = (f: Failure) => {
+    if (!failure || f.index < failure.index) failure = f;
+  };
+
+  // 2. The steps, ORDERS_IN_FLIGHT orders at a time, each order's records in shard order. On a
+  // failure that order stops, and no record after the failure starts; those under way finish
+  // (they are retried with the rest, and are then repeats, which effects-once suppresses).
+  const runSteps = async (d: Decided): Promise<Failure | undefined> => {
+    for (let j = 0; j < deps.routes.length; j++) {
+      const decision = d.decisions[j];
+      if (decision.outcome !== "processed") continue;
+      const step = deps.routes[j];
+      let once: Awaited<ReturnType<RouteStep["handleOrder"]>>;
+      try {
+        once = await step.handleOrder(decision.order, step.context);
+      } catch (error) {
+        return { index: d.index, route: routeName(j), error, status: decision.order.orderStatus };
+      }
+      if (once !== "repeat") step.processed?.(Number(decision.order.orderAmountText));
+      d.ran[j] = { once: once === "repeat" ? "repeat" : "ran", latencyMs: latencyOf(d.record) };
+    }
+    return undefined;
+  };
+  const orders = [...byOrder.values()]; // by their first record
+  let next = 0;
+  const worker = async () => {
+    while (next < orders.length) {
+      for (const d of orders[next++]) {
+        if (failure && failure.index < d.index) break;
+        const failed = await runSteps(d);
+        if (failed) {
+          fail(failed);
+          break;
         }
       }
     }
-    if (failure !== undefined) {
+  };
+  await Promise.all(Array.from({ length: Math.min(ORDERS_IN_FLIGHT, orders.length) }, worker));
+
+  // 3. The malformed records before the failure are quarantined, in shard order, stopping at
+  // the first send that fails. Not beside the steps: a quarantine cannot be undone, and one
+  // sent for a record the pipe then retries would be sent again (a second DLQ message).
+  for (const d of toQuarantine) {
+    if (failure && failure.index < d.index) break;
+    try {
+      await deps.quarantine(quarantineMessage(d.rejected[0].route, d.record, d.eventID, d.rejected[0].reasons, now()));
+    } catch (error) {
+      fail({ index: d.index, route: d.rejected[0].route, error });
+      break;
+    }
+  }
+
+  // 4. The report, in shard order: every record before the failure; from the failure on, only
+  // what did happen (steps that ran: their effect is done) and the failure itself.
+  const counts: BatchCounts = { received: payload.length, filtered: 0, heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
+  const perRoute: Record<string, RouteCounts> = {};
+  for (const r of deps.routes) perRoute[r.evaluator.route.name] = { heartbeats: 0, skipped: 0, processed: 0, repeats: 0, quarantined: 0, failed: 0 };
+  const count = (route: string, key: keyof RouteCounts, n = 1) => {
+    perRoute[route][key] += n;
+    counts[key] += n;
+  };
+  const outcomes: OutcomeEntry[] = [];
+  const heartbeats: HeartbeatEntry[] = [];
+  const latencies: LatencyEntry[] = [];
+  const latency = (route: string, ms: number | undefined) => {
+    if (ms !== undefined) latencies.push({ route, ms });
+    return ms;
+  };
+  const end = failure?.index ?? payload.length;
+  /** What became of record i: all of it before the failure; from there, only the steps that ran. */
+  const reportRecord = (i: number) => {
+    const s = seen[i];
+    const record: unknown = payload[i];
+    if (s === "filtered") {
+      if (i >= end) return;
+      counts.filtered++;
+      deps.warn("record.filtered", { eventID: eventIdOf(record), why: `does not match the filter of any route this processor serves (${deps.routes.map((r) => r.evaluator.route.name).join(", ")})` });
+    } else if ("heartbeat" in s) {
+      if (i >= end) return;
+      if (s.heartbeat === undefined) counts.heartbeats++;
+      else {
+        count(s.heartbeat, "heartbeats");
+        heartbeats.push({ route: s.heartbeat, eventID: eventIdOf(record), latencyMs: latency(s.heartbeat, latencyOf(record)) });
+      }
+    } else if (s.rejected.length > 0) {
+      if (i >= end) return;
+      const reasons = s.rejected[0].reasons;
+      for (const r of s.rejected) {
+        count(r.route, "quarantined");
+        outcomes.push({ route: r.route, outcome: "rejected", eventID: s.eventID, orderId: s.orderId, reason: reasons.join("; ") });
+        latency(r.route, latencyOf(record));
+      }
+      deps.warn("record.quarantined", { eventID: s.eventID, orderId: s.orderId, routes: s.rejected.map((r) => r.route), reasons });
+    } else {
+      s.decisions.forEach((d, j) => {
+        const route = routeName(j);
+        if (d.outcome === "skipped" && i < end) {
+          count(route, "skipped");
+          outcomes.push({ route, outcome: "skipped", eventID: s.eventID, orderId: s.orderId, status: d.order.orderStatus, reason: d.reason });
+          latency(route, latencyOf(record));
+        } else if (d.outcome === "processed" && s.ran[j]) {
+          const { once, latencyMs } = s.ran[j];
+          count(route, "processed");
+          if (once === "repeat") count(route, "repeats");
+          outcomes.push({ route, outcome: "processed", eventID: s.eventID, orderId: s.orderId, status: d.order.orderStatus, ...(once === "repeat" ? { repeat: true as const } : {}) });
+          latency(route, latencyMs);
+        }
+      });
+    }
+  };
+  for (let i = 0; i < payload.length; i++) {
+    reportRecord(i);
+    const record: unknown = payload[i];
+    if (failure && i === end) {
       const remaining = payload.slice(i);
       const ids = remaining.map(eventIdOf);
+      const eventID = eventIdOf(record);
+      const orderId = orderIdOf(record);
       const message = (failure.error as Error)?.message ?? String(failure.error);
       if (ids.some((id) => id === undefined)) {
         // Without an eventID a record cannot be named in batchItemFailures; failing the
@@ -224,8 +335,8 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       count(failure.route, "failed", remaining.length);
       outcomes.push({ route: failure.route, outcome: "failed", eventID, orderId, status: failure.status, reason: message });
       deps.warn("record.failed", { eventID, orderId, route: failure.route, error: message, retriedFromHere: remaining.length });
-      return { batchItemFailures: ids.map((id) => ({ itemIdentifier: id as string })), counts, perRoute, outcomes, heartbeats, latencies };
     }
   }
-  return { batchItemFailures: [], counts, perRoute, outcomes, heartbeats, latencies };
+  const batchItemFailures = failure ? payload.slice(end).map((r) => ({ itemIdentifier: eventIdOf(r) as string })) : [];
+  return { batchItemFailures, counts, perRoute, outcomes, heartbeats, latencies };
 }

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { processBatch, type BatchDeps } from "../handlers/batch";
+import { ORDERS_IN_FLIGHT, processBatch, type BatchDeps } from "../handlers/batch";
 import type { OrderContext, OrderHandler } from "../handlers/business";
 import { step as acceptOrder } from "../handlers/steps/acceptOrder";
 import { step as shipPremiumOrder } from "../handlers/steps/shipPremiumOrder";
@@ -55,6 +55,14 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
   };
 }
 
+/** The record with its key and images naming `orderId`. */
+function withOrderId(r: Record<string, unknown>, orderId: string): Record<string, unknown> {
+  const d = r.dynamodb as Record<string, Record<string, { S?: string }>>;
+  d.Keys.orderId = { S: orderId };
+  for (const img of ["NewImage", "OldImage"]) if (d[img]) d[img].orderId = { S: orderId };
+  return r;
+}
+
 /** A record each route processes: an insert for normal, a pending→shipped change for premium. */
 function good(routeName: "normal" | "premium", id: string, fields = {}) {
   return routeName === "normal" ? inserted({ amount: "250", ...fields }, id) : modified("pending", { amount: "1500", ...fields }, id);
@@ -98,7 +106,12 @@ for (const routeName of ["normal", "premium"] as const) {
       const h = harness(routeName, { quarantineFails: true });
       const out = await processBatch([good(routeName, "a"), good(routeName, "bad", { amount: "NaN" }), good(routeName, "c")], h.deps);
       assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "bad" }, { itemIdentifier: "c" }]);
-      assert.deepEqual(h.handled, ["a"]);
+      // Quarantines are sent after the steps (one cannot be taken back): c's step had run, and its retry is a repeat.
+      assert.deepEqual(h.handled, ["a", "c"]);
+      assert.deepEqual(
+        out.outcomes.map((o) => `${o.eventID} ${o.outcome}`),
+        ["a processed", "bad failed", "c processed"],
+      );
     });
 
     it("REMOVE events and records without a NewImage are acknowledged as filtered", async () => {
@@ -110,6 +123,94 @@ for (const routeName of ["normal", "premium"] as const) {
       assert.equal(out.counts.filtered, 2);
       assert.deepEqual(h.handled, []);
       assert.deepEqual(h.quarantined, []);
+    });
+
+    it("different orders are handled at once, each order's records one after another in shard order", async () => {
+      const h = harness(routeName);
+      let inFlight = 0;
+      let most = 0;
+      const running = new Set<string>();
+      const seen: string[] = [];
+      h.deps = {
+        ...h.deps,
+        routes: [
+          {
+            ...h.deps.routes[0],
+            handleOrder: async (order: OrderChange) => {
+              assert.ok(!running.has(order.orderId), `two records of ${order.orderId} at once`);
+              running.add(order.orderId);
+              most = Math.max(most, ++inFlight);
+              await new Promise((r) => setTimeout(r, 5));
+              seen.push(order.eventID);
+              inFlight--;
+              running.delete(order.orderId);
+            },
+          },
+        ],
+      };
+      // 40 orders, 3 changes each, interleaved as a shard would hold them.
+      const batch = [0, 1, 2].flatMap((n) => Array.from({ length: 40 }, (_, k) => withOrderId(good(routeName, `o${k}-${n}`), `o${k}`)));
+      const out = await processBatch(batch, h.deps);
+      assert.deepEqual(out.batchItemFailures, []);
+      assert.equal(most, ORDERS_IN_FLIGHT, "as many orders at once as allowed, no more");
+      for (let k = 0; k < 40; k++) {
+        const own = seen.filter((id) => id.startsWith(`o${k}-`));
+        assert.deepEqual(own, [`o${k}-0`, `o${k}-1`, `o${k}-2`], `order o${k} in shard order`);
+      }
+      assert.deepEqual(
+        out.outcomes.map((o) => o.eventID),
+        batch.map((r) => r.eventID),
+        "the report lists the records in shard order, whatever order they finished in",
+      );
+    });
+
+    it("a failure beside other orders: the pipe retries from the earliest failed record; that order stops, no later record starts", async () => {
+      const h = harness(routeName);
+      const started: string[] = [];
+      h.deps = {
+        ...h.deps,
+        routes: [
+          {
+            ...h.deps.routes[0],
+            handleOrder: async (order: OrderChange) => {
+              started.push(order.eventID);
+              // b-1 fails late, after the records of the other orders before it have finished.
+              await new Promise((r) => setTimeout(r, order.eventID === "b-1" ? 20 : 1));
+              if (order.eventID === "b-1" || order.eventID === "c-1") throw new Error(`${order.eventID} timed out`);
+            },
+          },
+        ],
+      };
+      const ids = ["a-1", "b-1", "c-1", "a-2", "b-2", "d-1"];
+      const batch = ids.map((id) => withOrderId(good(routeName, id), id.slice(0, 1)));
+      const out = await processBatch(batch, h.deps);
+      assert.deepEqual(
+        out.batchItemFailures.map((f) => f.itemIdentifier),
+        ["b-1", "c-1", "a-2", "b-2", "d-1"],
+        "from the earliest failure (b-1), though c-1 failed first",
+      );
+      assert.ok(!started.includes("b-2"), "b's later change never runs before b-1 succeeds");
+      assert.ok(started.includes("a-1") && started.includes("c-1"));
+      const failed = out.outcomes.filter((o) => o.outcome === "failed");
+      assert.deepEqual(failed.map((o) => [o.eventID, o.reason]), [["b-1", "b-1 timed out"]]);
+      assert.equal(out.counts.failed, 5);
+      assert.deepEqual(
+        out.outcomes.map((o) => `${o.eventID} ${o.outcome}`),
+        ["a-1 processed", "b-1 failed", ...started.filter((id) => ["a-2", "d-1"].includes(id)).sort((x, y) => ids.indexOf(x) - ids.indexOf(y)).map((id) => `${id} processed`)],
+        "in shard order; a record after the failure that ran is reported processed (its retry is a repeat)",
+      );
+    });
+
+    it("a malformed record after a failure is not quarantined yet: the pipe retries it, so it is quarantined once", async () => {
+      const h = harness(routeName, { failOn: "b" });
+      const batch = [withOrderId(good(routeName, "a"), "o-a"), withOrderId(good(routeName, "b"), "o-b"), withOrderId(good(routeName, "bad", { amount: "NaN" }), "o-c")];
+      const out = await processBatch(batch, h.deps);
+      assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "b" }, { itemIdentifier: "bad" }]);
+      assert.deepEqual(h.quarantined, []);
+      assert.equal(out.counts.quarantined, 0);
+      const retry = harness(routeName);
+      await processBatch(batch.slice(1), retry.deps);
+      assert.deepEqual(retry.quarantined.map((q) => q.eventID), ["bad"]);
     });
 
     it("a payload that is not an array fails the invocation with a clear error", async () => {

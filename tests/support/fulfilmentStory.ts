@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     await write(put("f-9", "lots"));
     await write({ update: { orderId: "f-1", set: { orderStatus: "shipped" } } }); // a new effect of the route; the step's write finds the item
     await pipeline.settle({ timeoutMs: 90000 });
+    // Records the pipe retried after another order's failure, though their step had run beside it.
+    const repeatsOfRetries = pipeline.report().routes.find((r) => r.route === "normal")?.counts.repeats;
 
     const clients = { sqs: pipeline.sqs, streams: pipeline.streams };
     const normal = pipeline.route("NormalOrdersPipe");
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
         retried: route?.retried,
         processed: route?.counts.processed,
         repeats: route?.counts.repeats,
+        repeatsOfRetries,
       })}\n`,
     );
   } finally {
