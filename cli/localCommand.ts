@@ -168,8 +168,9 @@ export async function localCommand(args: string[], io: Io): Promise<number> {
           throw err; // (a write in flight when DynamoDB Local died fails with it: the cause was said)
         }
       }
-      // What was written still flows through the pipes, unless we are told to stop.
-      await running.settle({ timeoutMs: 90000, signal: interrupts.signal });
+      // What was written still flows through the pipes, unless we are told to stop; the story
+      // is over once the pipes have handled every record written until now.
+      await running.settle({ timeoutMs: 90000, writtenBefore: Date.now(), signal: interrupts.signal });
       await report();
       if (stopped()) {
         say(`\nthe run was interrupted${stepError ? "" : ` after ${written} of ${scenario.steps.filter((x) => !("wait" in x)).length} writes`}; the report shows what ran`);

@@ -141,6 +141,8 @@ export class LocalPipe {
   private loop?: Promise<void>;
   private delivering = false;
   private lastPollEmpty = false;
+  /** When the last poll began, if it found nothing new. */
+  private emptyPollStartedAt?: number;
   private polls = 0;
   private readyResolve?: () => void;
   /** Resolves once every shard known at start has an iterator (records written after this are seen). */
@@ -177,6 +179,15 @@ export class LocalPipe {
     return !this.delivering && this.lastPollEmpty && [...this.shards.values()].every((s) => s.buffer.length === 0);
   }
 
+  /**
+   * Idle, with a poll begun after `at` (ms since the epoch) that found nothing new: the pipe has
+   * read every record written before `at` (DynamoDB Local's stream holds a record once its write
+   * has returned: 100 of 100 writes read back at once here), and handled each.
+   */
+  caughtUpWith(at: number): boolean {
+    return this.idle && this.emptyPollStartedAt !== undefined && this.emptyPollStartedAt > at;
+  }
+
   private passes(record: WireRecord): boolean {
     return this.matchers.some((m) => m.matches(record));
   }
@@ -184,8 +195,10 @@ export class LocalPipe {
   private async run(): Promise<void> {
     try {
       while (this.running) {
+        const startedAt = Date.now();
         const found = await this.pollOnce();
         this.lastPollEmpty = found === 0;
+        this.emptyPollStartedAt = found === 0 ? startedAt : undefined;
         this.readyResolve?.();
         // A shard that had records may have more: read on at once (draining a backlog).
         if (found === 0) await sleep(this.deps.pollIntervalMs ?? 100, this.stopping.signal);

@@ -388,10 +388,13 @@ export class LocalPipeline {
   }
 
   /**
-   * Waits until every pipe is idle and has been for `quietMs` (all records settled); returns
-   * early (false) when `signal` aborts.
+   * Waits until every record is settled, and returns true; returns early (false) when `signal`
+   * aborts. With `writtenBefore` (ms since the epoch, after the last write that matters, as a
+   * story's end): as soon as every pipe has read past it and handled what it read. Without:
+   * once every pipe has been idle for `quietMs` (a batching window and a half by default), as
+   * nothing says whether more is coming.
    */
-  async settle(opts: { timeoutMs?: number; quietMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+  async settle(opts: { timeoutMs?: number; quietMs?: number; writtenBefore?: number; signal?: AbortSignal } = {}): Promise<boolean> {
     const deadline = Date.now() + (opts.timeoutMs ?? 60000);
     const maxWindow = Math.max(...this.routes.map((r) => r.plan.batchingWindowSeconds)) * 1000;
     const quietMs = opts.quietMs ?? maxWindow + 500;
@@ -401,7 +404,9 @@ export class LocalPipeline {
       const failed = this.routes.find((r) => r.pipe.error);
       if (failed) throw new Error(`${failed.plan.name} stopped: ${failed.pipe.error?.message}`);
       // Idle pipes, and every record they handled reported by its processor.
-      if (this.routes.every((r) => r.pipe.idle && r.ledger.inFlight === 0)) {
+      const { writtenBefore } = opts;
+      if (writtenBefore !== undefined && this.routes.every((r) => r.pipe.caughtUpWith(writtenBefore) && r.ledger.inFlight === 0)) return true;
+      if (writtenBefore === undefined && this.routes.every((r) => r.pipe.idle && r.ledger.inFlight === 0)) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return true;
       } else {
