@@ -1,5 +1,6 @@
 import type { Context } from "aws-lambda";
 import { describeEffect, type Effect } from "../routing/effectKey";
+import { type EffectsRuntime, loadEffectsRuntime } from "./effectsRuntime";
 
 // Effects that happen once. Delivery is at least once (retries, bisection, a replayed stream,
 // redrives), so each route's business step runs under Powertools for AWS Lambda's Idempotency
@@ -34,8 +35,6 @@ export interface EffectGuard {
   setContext(context: Context | undefined): void;
 }
 
-type IdempotencyModule = typeof import("@aws-lambda-powertools/idempotency");
-type DynamoDBPersistenceModule = typeof import("@aws-lambda-powertools/idempotency/dynamodb");
 
 /** Powertools' own switch (IdempotencyConfig reads it): for unit tests only; the program and the local runtime never set it. */
 export const IDEMPOTENCY_DISABLED_ENV = "POWERTOOLS_IDEMPOTENCY_DISABLED";
@@ -48,12 +47,9 @@ export function effectGuard(tableName: string, route: string): EffectGuard {
   }
   let context: Context | undefined;
   let guarded: ((effect: Effect, step: () => Promise<void>) => Promise<unknown>) | undefined;
-  let config: InstanceType<IdempotencyModule["IdempotencyConfig"]> | undefined;
+  let config: InstanceType<EffectsRuntime["IdempotencyConfig"]> | undefined;
   const load = () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { makeIdempotent, IdempotencyConfig } = require("@aws-lambda-powertools/idempotency") as IdempotencyModule;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DynamoDBPersistenceLayer } = require("@aws-lambda-powertools/idempotency/dynamodb") as DynamoDBPersistenceModule;
+    const { makeIdempotent, IdempotencyConfig, DynamoDBPersistenceLayer } = loadEffectsRuntime();
     config = new IdempotencyConfig({ expiresAfterSeconds: EFFECT_EXPIRY_SECONDS });
     // The key prefix is the route, not the function: a route that moves to another pipe's
     // processor keeps its effects' records.

@@ -9,7 +9,7 @@ import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 // from the routes the processor serves (one import per business step), so a new route needs
 // no handler file of its own. The AWS SDK's clients are left out because the nodejs24.x
 // runtime ships AWS SDK v3: measured by `npm run bench step`, a DynamoDB step's Init is the
-// same either way, its first batch faster and its bundle 157 KB instead of 591 KB (README,
+// same either way, its first batch faster and its bundle 164 KB instead of 593 KB (README,
 // Performance). The small pure SDK helpers (util-dynamodb) are bundled and so pinned.
 
 export const HANDLER_DIR = projectPath("handlers");
@@ -58,6 +58,60 @@ function entrySource(served: readonly ServedRoute[], stepsDir: string): string {
   return [`import { createHandler } from "./lambda";`, ...imports, `export const handler = createHandler({ ${steps} });`, ""].join("\n");
 }
 
+/** The name a processor's effects code (Powertools Idempotency) has in stack traces. */
+export const EFFECTS_FILENAME = "effects.js";
+const EFFECTS_RUNTIME = path.join(HANDLER_DIR, "effectsRuntime.ts");
+
+const effectsCache = new Map<SdkPackaging, string>();
+
+/** handlers/effectsRuntime.ts's modules, bundled on their own (CommonJS), as text. */
+function effectsCode(sdk: SdkPackaging): string {
+  const hit = effectsCache.get(sdk);
+  if (hit !== undefined) return hit;
+  const result = buildSync({
+    entryPoints: [EFFECTS_RUNTIME],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "es2022",
+    format: "cjs",
+    mainFields: ["module", "main"],
+    external: externalModules(sdk),
+    write: false,
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].text;
+  effectsCache.set(sdk, code);
+  return code;
+}
+
+/** How the processor's code imports handlers/effectsRuntime.ts; left external, then replaced (effectsAsText). */
+const EFFECTS_IMPORT = "./effectsRuntime";
+
+/**
+ * In the processor's bundle, handlers/effectsRuntime.ts becomes its own bundle kept as a
+ * string, compiled (as Node compiles a CommonJS module, under EFFECTS_FILENAME) on its first
+ * load: V8 pre-parses every function of a script when it loads it, but only scans a string.
+ * Measured with `npm run bench handlers`: module init ~26 → ~21 ms here. (esbuild's plugins,
+ * which could load it so, do not work with buildSync; the import is left external instead
+ * and replaced here, exactly once.)
+ */
+function effectsAsText(code: string, sdk: SdkPackaging): string {
+  const call = `require(${JSON.stringify(EFFECTS_IMPORT)})`;
+  const at = code.indexOf(call);
+  if (at < 0 || code.indexOf(call, at + 1) >= 0) throw new Error(`bundling: expected one ${call} in the processor's code`);
+  const loader = [
+    `(()=>{let loaded;return{loadEffectsRuntime(){if(loaded)return loaded;`,
+    `const effects={exports:{}};`,
+    `const vm=require("node:vm");`,
+    // Its import() calls (the SDK's of node:http, when bundled) load as the processor's own do.
+    `vm.runInThisContext("(function (exports, require, module) {"+${JSON.stringify(effectsCode(sdk))}+"\\n})",{filename:${JSON.stringify(EFFECTS_FILENAME)},importModuleDynamically:vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER})(effects.exports,require,effects);`,
+    `return loaded=effects.exports.loadEffectsRuntime()}}})()`,
+  ].join("");
+  return code.slice(0, at) + loader + code.slice(at + call.length);
+}
+
 const cache = new Map<string, Bundle>();
 
 /** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
@@ -83,12 +137,14 @@ export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: Sd
     // The SDK's ES module builds (its "module" field) tree-shake: only the clients and
     // commands a step uses are bundled, not a whole client package's CommonJS build.
     mainFields: ["module", "main"],
-    external: externalModules(sdk),
+    // With the SDK bundled, the effects code stays inline: as a bundle of its own it would
+    // carry a second copy of the DynamoDB client (measured: 926 KB instead of ~590 KB).
+    external: sdk === "runtime" ? [...externalModules(sdk), EFFECTS_IMPORT] : externalModules(sdk),
     write: false,
     legalComments: "none",
     logLevel: "silent",
   });
-  const code = result.outputFiles[0].text;
+  const code = sdk === "runtime" ? effectsAsText(result.outputFiles[0].text, sdk) : result.outputFiles[0].text;
   const bundle = { code, bytes: Buffer.byteLength(code) };
   cache.set(key, bundle);
   return bundle;

@@ -377,6 +377,20 @@ describe("handler bundles", () => {
       assert.ok(!bundle.code.includes("@pulumi/"), `${group.processorResource}: no Pulumi code in a handler`);
     }
   });
+
+  it("keeps Powertools Idempotency as text, compiled on the first processed order, not at a cold start", () => {
+    const bundle = bundleProcessor(SEED_PROCESSORS.normal);
+    // The one string literal that holds the effects code (infra/bundle.ts, effectsAsText).
+    const literal = /runInThisContext\("\(function \(exports, require, module\) \{"\+("(?:[^"\\]|\\.)*")\+/.exec(bundle.code);
+    assert.ok(literal, "the effects code is a string compiled with vm.runInThisContext");
+    const effects = JSON.parse(literal[1]) as string;
+    const outside = bundle.code.replace(literal[1], '""');
+    for (const name of ["IdempotencyItemAlreadyExistsError", "IdempotencyPersistenceLayerError", "IdempotencyValidationError"]) {
+      assert.ok(effects.includes(name), `${name} is in the effects code`);
+      assert.ok(!outside.includes(name), `${name} is not parsed at module init`);
+    }
+    assert.match(bundle.code, /filename:"effects\.js"/, "its frames are named effects.js in stack traces");
+  });
 });
 
 describe("the SQS client is loaded only to quarantine a record (cold start)", () => {
