@@ -48,7 +48,7 @@ function sample(v: Variant, orderId: string): { initMs: number; firstBatchMs: nu
     });`;
   const r = spawnSync(process.execPath, ["-e", script], { env: v.env, encoding: "utf8" });
   const line = r.stderr.split("\n").find((l) => l.startsWith("BENCH "));
-  if (r.status !== 0 || !line) throw new Error(`${v.name}: the bench process failed: ${r.stderr.slice(-800)}`);
+  if (r.status !== 0 || !line) throw new Error(`${v.name}: the bench process failed: ${r.stderr.slice(0, 900)}`);
   return JSON.parse(line.slice(6));
 }
 
