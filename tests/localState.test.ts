@@ -73,20 +73,30 @@ describe("local stack state file", () => {
   it("of three processes claiming at the same moment, exactly one gets the stack", async () => {
     const script = `
       const { StateClaim } = require(${JSON.stringify(path.join(__dirname, "..", "local", "localState"))});
-      try { StateClaim.claim("dev", ${JSON.stringify(dir)}); console.log("claimed"); setTimeout(() => {}, 1500); }
-      catch (e) { console.log(e.constructor.name); }`;
-    const runs = await Promise.all(
-      [0, 1, 2].map(
-        () =>
-          new Promise<string>((resolve) => {
-            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.join(__dirname, "..") });
-            let out = "";
-            child.stdout.on("data", (d: Buffer) => (out += d));
-            child.on("exit", () => resolve(out.trim()));
-          }),
-      ),
-    );
-    assert.deepEqual(runs.sort(), ["StackAlreadyRunning", "StackAlreadyRunning", "claimed"]);
+      try { StateClaim.claim("dev", ${JSON.stringify(dir)}); console.log("claimed"); }
+      catch (e) { console.log(e.constructor.name); }
+      // Alive (the claim held) until the test has every answer: under load the processes start
+      // seconds apart, and a claimant that exited would leave a stale claim to the next one.
+      process.stdin.on("end", () => process.exit(0)).resume();`;
+    const children = [0, 1, 2].map(() => spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.join(__dirname, "..") }));
+    try {
+      const runs = await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<string>((resolve) => {
+              let out = "";
+              child.stdout.on("data", (d: Buffer) => {
+                out += d;
+                if (out.includes("\n")) resolve(out.trim());
+              });
+              child.on("exit", () => resolve(out.trim()));
+            }),
+        ),
+      );
+      assert.deepEqual(runs.sort(), ["StackAlreadyRunning", "StackAlreadyRunning", "claimed"]);
+    } finally {
+      for (const child of children) child.stdin.end();
+    }
   });
 });
 
