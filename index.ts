@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrdersCanary } from "./infra/canary";
 import { type DashboardPipe, dashboardBody } from "./infra/dashboard";
 import { FilteredPipe } from "./infra/filteredPipe";
+import { ORDERS_IN_FLIGHT_ENV } from "./handlers/constants";
 import { IdempotencyTable } from "./infra/idempotencyTable";
 import { LivenessAlarms } from "./infra/livenessAlarms";
 import { OrdersTable } from "./infra/ordersTable";
@@ -72,7 +73,7 @@ function deployPipe(group: PipeGroup) {
     steps: servedBy(group, declared.declarations),
     ...needsOfPipe(group, STEP_NEEDS, declared.routes.map((r) => r.name)),
     idempotencyTable: { name: effects.tableName, arn: effects.tableArn },
-    environment: routesToEnvironment(routes),
+    environment: { ...routesToEnvironment(routes), [ORDERS_IN_FLIGHT_ENV]: String(settings.ordersInFlight) },
     architecture: settings.lambdaArchitecture,
     memoryMb: settings.lambdaMemoryMb,
     logRetentionDays: settings.logRetentionDays,

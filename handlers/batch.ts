@@ -2,12 +2,13 @@ import type { Decision, RouteEvaluator } from "../routing/decide";
 import { heartbeatOf, recordLatencyMs } from "../routing/heartbeat";
 import { parseOrderChange, type ParsedRecord } from "../routing/order";
 import type { OrderContext, OrderHandler } from "./business";
+import { DEFAULT_ORDERS_IN_FLIGHT } from "./constants";
 import { quarantineMessage, type QuarantineSender } from "./quarantine";
 
 // One batch from a pipe: a bare JSON array of stream records, in shard order. Each record is
 // decided for every route the processor serves (its filter, then validation, then its guard;
 // the record is parsed once) and then processed by each route's business step, skipped, or
-// quarantined. Different orders are handled concurrently (ORDERS_IN_FLIGHT), one order's
+// quarantined. Different orders are handled concurrently (orders:ordersInFlight), one order's
 // records one after another in shard order, the order of its changes. On a failure (a step
 // throws, or its quarantine send fails) the earliest failed record and every later one are
 // returned as batchItemFailures, identified by eventID (the identifier Pipes uses for stream
@@ -105,6 +106,8 @@ export interface BatchDeps {
   readonly quarantine: QuarantineSender;
   readonly warn: (message: string, attributes: Record<string, unknown>) => void;
   readonly now?: () => Date;
+  /** How many orders at once (orders:ordersInFlight); DEFAULT_ORDERS_IN_FLIGHT when left out. */
+  readonly ordersInFlight?: number;
 }
 
 export interface BatchReport extends BatchResult {
@@ -129,14 +132,6 @@ function eventIdOf(record: unknown): string | undefined {
 
 const FILTERED: Decision = { outcome: "filtered" };
 
-/**
- * How many of a batch's orders are handled at once. Each processed order waits on its
- * effects-once record (two DynamoDB writes, handlers/idempotency.ts) and its step; handling
- * one order after another made a batch of 10 wait for 20 round trips in sequence. Bounded so
- * a large batch (Pipes allows 10,000 stream records) stays within the SDK's connection pool
- * (50 sockets by default) and the step's own services' limits.
- */
-export const ORDERS_IN_FLIGHT = 16;
 
 /** A record some route's filter passed: what was decided for it, and what its steps did. */
 interface Decided {
@@ -212,7 +207,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
     if (!failure || f.index < failure.index) failure = f;
   };
 
-  // 2. The steps, ORDERS_IN_FLIGHT orders at a time, each order's records in shard order. On a
+  // 2. The steps, `ordersInFlight` orders at a time, each order's records in shard order. On a
   // failure that order stops, and no record after the failure starts; those under way finish
   // (they are retried with the rest, and are then repeats, which effects-once suppresses).
   const runSteps = async (d: Decided): Promise<Failure | undefined> => {
@@ -245,7 +240,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(ORDERS_IN_FLIGHT, orders.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(deps.ordersInFlight ?? DEFAULT_ORDERS_IN_FLIGHT, orders.length) }, worker));
 
   // 3. The malformed records before the failure are quarantined, in shard order, stopping at
   // the first send that fails. Not beside the steps: a quarantine cannot be undone, and one

@@ -1,5 +1,14 @@
 // Names shared by the handlers and the program that configures and monitors them.
 export const DLQ_URL_ENV = "ORDERS_DLQ_URL";
+/** How many of a batch's orders the processor handles at once (orders:ordersInFlight; handlers/batch.ts). */
+export const ORDERS_IN_FLIGHT_ENV = "ORDERS_IN_FLIGHT";
+/**
+ * orders:ordersInFlight when a stack leaves it out. Each processed order waits on its
+ * effects-once record (two DynamoDB writes) and its step; one order after another, a batch
+ * of 10 waited for 20 round trips in sequence. 16 stays well within the SDK's connection pool
+ * (50 sockets by default).
+ */
+export const DEFAULT_ORDERS_IN_FLIGHT = 16;
 export const METRICS_NAMESPACE = "OrdersPipeline";
 /**
  * Local runs only (never set by the Pulumi program): JSON {"<orderId>": n} makes the business

@@ -8,7 +8,7 @@ import { metricsServiceName, type RouteName } from "../routing/route";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
 import { effectOf } from "../routing/effectKey";
-import { BATCH_METRICS, DLQ_URL_ENV, FAULTS_ENV, LIVENESS_METRICS, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
+import { BATCH_METRICS, DEFAULT_ORDERS_IN_FLIGHT, DLQ_URL_ENV, FAULTS_ENV, ORDERS_IN_FLIGHT_ENV, LIVENESS_METRICS, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
 import { effectGuard, IDEMPOTENCY_TABLE_ENV } from "./idempotency";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
@@ -90,6 +90,15 @@ function failWhenNoProgress(payload: unknown, failures: readonly { itemIdentifie
   }
 }
 
+/** ORDERS_IN_FLIGHT as the program sets it (orders:ordersInFlight); the default when it is not set. */
+export function ordersInFlightOf(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env[ORDERS_IN_FLIGHT_ENV];
+  if (raw === undefined || raw === "") return DEFAULT_ORDERS_IN_FLIGHT;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 100) throw new Error(`environment variable ${ORDERS_IN_FLIGHT_ENV} is ${JSON.stringify(raw)}; expected a whole number from 1 to 100 (orders:ordersInFlight)`);
+  return n;
+}
+
 /** The steps' settings from ORDERS_SETTING_<NAME> variables: FULFILMENT_TABLE → fulfilmentTable. */
 export function stepSettings(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -119,6 +128,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
   const effectsTable = process.env[IDEMPOTENCY_TABLE_ENV];
   if (!effectsTable) throw new Error(`environment variable ${IDEMPOTENCY_TABLE_ENV} is not set`);
   const faults = parseFaults(process.env[FAULTS_ENV], FAULTS_ENV);
+  const ordersInFlight = ordersInFlightOf(process.env);
   const settings = stepSettings(process.env);
   // One logger for the processor (its first route names it), one set of metrics per route:
   // each route's metrics carry its own service dimension, whichever processor serves it.
@@ -163,6 +173,7 @@ export function createHandler(steps: Steps): (payload: unknown, context?: Contex
         routes: served.map((s) => s.step),
         quarantine,
         warn: (message, attributes) => logger.warn(message, attributes),
+        ordersInFlight,
       });
       const [skipped, quarantined, failed, repeats] = BATCH_METRICS;
       for (const { step, metrics } of served) {

@@ -3,7 +3,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFileSettings } from "../config/stackFile";
-import { ORDERS_IN_FLIGHT, processBatch, type BatchDeps } from "../handlers/batch";
+import { processBatch, type BatchDeps } from "../handlers/batch";
+import { DEFAULT_ORDERS_IN_FLIGHT } from "../handlers/constants";
+import { ordersInFlightOf } from "../handlers/lambda";
 import type { OrderContext, OrderHandler } from "../handlers/business";
 import { step as acceptOrder } from "../handlers/steps/acceptOrder";
 import { step as shipPremiumOrder } from "../handlers/steps/shipPremiumOrder";
@@ -152,7 +154,7 @@ for (const routeName of ["normal", "premium"] as const) {
       const batch = [0, 1, 2].flatMap((n) => Array.from({ length: 40 }, (_, k) => withOrderId(good(routeName, `o${k}-${n}`), `o${k}`)));
       const out = await processBatch(batch, h.deps);
       assert.deepEqual(out.batchItemFailures, []);
-      assert.equal(most, ORDERS_IN_FLIGHT, "as many orders at once as allowed, no more");
+      assert.equal(most, DEFAULT_ORDERS_IN_FLIGHT, "as many orders at once as allowed, no more");
       for (let k = 0; k < 40; k++) {
         const own = seen.filter((id) => id.startsWith(`o${k}-`));
         assert.deepEqual(own, [`o${k}-0`, `o${k}-1`, `o${k}-2`], `order o${k} in shard order`);
@@ -162,6 +164,34 @@ for (const routeName of ["normal", "premium"] as const) {
         batch.map((r) => r.eventID),
         "the report lists the records in shard order, whatever order they finished in",
       );
+    });
+
+    it("orders:ordersInFlight sets how many orders at once: 1 handles the batch one record after another", async () => {
+      for (const limit of [1, 3]) {
+        const h = harness(routeName);
+        let inFlight = 0;
+        let most = 0;
+        const seen: string[] = [];
+        h.deps = {
+          ...h.deps,
+          ordersInFlight: limit,
+          routes: [
+            {
+              ...h.deps.routes[0],
+              handleOrder: async (order: OrderChange) => {
+                most = Math.max(most, ++inFlight);
+                await new Promise((r) => setTimeout(r, 2));
+                seen.push(order.eventID);
+                inFlight--;
+              },
+            },
+          ],
+        };
+        const batch = Array.from({ length: 12 }, (_, k) => withOrderId(good(routeName, `e${k}`), `o${k}`));
+        await processBatch(batch, h.deps);
+        assert.equal(most, limit);
+        if (limit === 1) assert.deepEqual(seen, batch.map((r) => r.eventID), "in shard order");
+      }
     });
 
     it("a failure beside other orders: the pipe retries from the earliest failed record; that order stops, no later record starts", async () => {
@@ -325,6 +355,16 @@ describe("business steps", () => {
       assert.deepEqual(counted, [], "the processor, not the step, counts processed orders");
     });
   }
+});
+
+describe("the processor's ORDERS_IN_FLIGHT (orders:ordersInFlight)", () => {
+  it("is the default when unset, the number when set, and refused, naming the variable and the key, otherwise", () => {
+    assert.equal(ordersInFlightOf({}), DEFAULT_ORDERS_IN_FLIGHT);
+    assert.equal(ordersInFlightOf({ ORDERS_IN_FLIGHT: "4" }), 4);
+    for (const bad of ["0", "101", "2.5", "-1", "many"]) {
+      assert.throws(() => ordersInFlightOf({ ORDERS_IN_FLIGHT: bad }), /environment variable ORDERS_IN_FLIGHT is ".*"; expected a whole number from 1 to 100 \(orders:ordersInFlight\)/, bad);
+    }
+  });
 });
 
 describe("handler bundles", () => {

@@ -325,10 +325,20 @@ describe("the Pulumi program under mocks", () => {
     assert.equal(fn.memorySize, 1024);
   });
 
+  it("gives each processor orders:ordersInFlight (16 when the stack leaves it out)", async () => {
+    const byDefault = await evaluateProgram("dev");
+    const set = await evaluateProgram("dev", { "orders:ordersInFlight": "4" });
+    for (const name of ["NormalOrdersProcessor", "PremiumOrdersProcessor"]) {
+      assert.equal(find(byDefault, "aws:lambda/function:Function", name).state.environment.variables.ORDERS_IN_FLIGHT, "16", name);
+      assert.equal(find(set, "aws:lambda/function:Function", name).state.environment.variables.ORDERS_IN_FLIGHT, "4", name);
+    }
+  });
+
   describe("a wrong config value fails the program before anything is declared", () => {
     const cases: [key: string, value: string, message: RegExp][] = [
       ["orders:maxRetryAttempts", "20000", /orders:maxRetryAttempts is 20000 in Pulumi\.dev\.yaml; a pipe accepts -1 \(retry forever\) or 0 to 10000/],
       ["orders:batchSize", "0", /orders:batchSize is 0 in Pulumi\.dev\.yaml; a pipe accepts 1 to 10000/],
+      ["orders:ordersInFlight", "0", /orders:ordersInFlight is 0 in Pulumi\.dev\.yaml; a processor handles 1 to 100 of a batch's orders at once/],
       ["orders:startingPosition", "NOW", /orders:startingPosition is NOW in Pulumi\.dev\.yaml; must be one of TRIM_HORIZON, LATEST/],
       ["orders:normalMinAmount", "ten", /orders:normalMinAmount is ten in Pulumi\.dev\.yaml/],
       ["orders:testEmailDomains", "[]", /orders:testEmailDomains is \[\] in Pulumi\.dev\.yaml; must be a non-empty list/],

@@ -87,6 +87,8 @@ describe("stack settings", () => {
     ["lambdaArchitecture", "x86", /orders:lambdaArchitecture is x86 .*arm64, x86_64/],
     ["lambdaMemoryMb", 64, /orders:lambdaMemoryMb is 64 .*128 to 10240/],
     ["lambdaMemoryMb", 20000, /orders:lambdaMemoryMb is 20000 .*128 to 10240/],
+    ["ordersInFlight", 0, /orders:ordersInFlight is 0 .*1 to 100 of a batch's orders at once/],
+    ["ordersInFlight", 500, /orders:ordersInFlight is 500 .*1 to 100/],
     ["normalMinAmount", "-1", /orders:normalMinAmount is -1 .*0 or more/],
     ["normalMinAmount", "abc", /orders:normalMinAmount is abc .*decimal number/],
     ["premiumMinAmount", "NaN", /orders:premiumMinAmount is NaN .*decimal number/],
