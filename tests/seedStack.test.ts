@@ -16,7 +16,8 @@ import { declaredSnapshot } from "./support/declaredSnapshot";
 // metric of a pipe, the errors alarm saying why a failing head of batch throws); end-to-end
 // liveness (issue 18 §2: the canary's schedule group, role, write policy and schedules, each
 // route's heartbeat and latency alarms, the dashboard's liveness section below the pipes'
-// sections, which stay where they were).
+// sections, which stay where they were); and the processors' ORDERS_IN_FLIGHT (orders:ordersInFlight,
+// concurrent orders in a batch).
 
 const BUNDLE_TAG = "orders:handler";
 
@@ -93,6 +94,9 @@ function comparable(resources: ReturnType<typeof declaredSnapshot>): unknown[] {
       delete tags[BUNDLE_TAG];
       const variables = { ...state.environment.variables };
       delete variables.ORDERS_IDEMPOTENCY_TABLE;
+      // orders:ordersInFlight, how many of a batch's orders a processor handles at once (16 in both stacks).
+      assert.equal(variables.ORDERS_IN_FLIGHT ?? "16", "16", `${r.name}: ORDERS_IN_FLIGHT`);
+      delete variables.ORDERS_IN_FLIGHT;
       return { ...r, state: { ...state, tags, environment: { ...state.environment, variables } } };
     });
 }
