@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
+import { type BuildOptions, buildSync } from "esbuild";
 import { projectPath } from "../config/paths";
 import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 
@@ -62,25 +62,28 @@ function entrySource(served: readonly ServedRoute[], stepsDir: string): string {
 export const EFFECTS_FILENAME = "effects.js";
 const EFFECTS_RUNTIME = path.join(HANDLER_DIR, "effectsRuntime.ts");
 
+/** What every processor build shares: one minified CommonJS file for Lambda's Node. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: "node",
+  target: "es2022",
+  format: "cjs",
+  // The SDK's ES module builds (its "module" field) tree-shake: only the clients and
+  // commands a step uses are bundled, not a whole client package's CommonJS build.
+  mainFields: ["module", "main"],
+  write: false,
+  legalComments: "none",
+  logLevel: "silent",
+} as const satisfies BuildOptions;
+
 const effectsCache = new Map<SdkPackaging, string>();
 
 /** handlers/effectsRuntime.ts's modules, bundled on their own (CommonJS), as text. */
 function effectsCode(sdk: SdkPackaging): string {
   const hit = effectsCache.get(sdk);
   if (hit !== undefined) return hit;
-  const result = buildSync({
-    entryPoints: [EFFECTS_RUNTIME],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "es2022",
-    format: "cjs",
-    mainFields: ["module", "main"],
-    external: externalModules(sdk),
-    write: false,
-    legalComments: "none",
-    logLevel: "silent",
-  });
+  const result = buildSync({ ...BUILD_OPTIONS, entryPoints: [EFFECTS_RUNTIME], external: externalModules(sdk) });
   const code = result.outputFiles[0].text;
   effectsCache.set(sdk, code);
   return code;
@@ -128,21 +131,11 @@ export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: Sd
     }
   }
   const result = buildSync({
+    ...BUILD_OPTIONS,
     stdin: { contents: entrySource(served, stepsDir), resolveDir: HANDLER_DIR, sourcefile: "processor-entry.ts", loader: "ts" },
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "es2022",
-    format: "cjs",
-    // The SDK's ES module builds (its "module" field) tree-shake: only the clients and
-    // commands a step uses are bundled, not a whole client package's CommonJS build.
-    mainFields: ["module", "main"],
     // With the SDK bundled, the effects code stays inline: as a bundle of its own it would
     // carry a second copy of the DynamoDB client (measured: 926 KB instead of ~590 KB).
     external: sdk === "runtime" ? [...externalModules(sdk), EFFECTS_IMPORT] : externalModules(sdk),
-    write: false,
-    legalComments: "none",
-    logLevel: "silent",
   });
   const code = sdk === "runtime" ? effectsAsText(result.outputFiles[0].text, sdk) : result.outputFiles[0].text;
   const bundle = { code, bytes: Buffer.byteLength(code) };
