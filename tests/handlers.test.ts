@@ -57,6 +57,11 @@ function harness(routeName: "normal" | "premium", opts: { failOn?: string; quara
   };
 }
 
+/** The harness's route with `handleOrder` as its step (the batch tests watch what runs when). */
+function withStep(h: Harness, handleOrder: (order: OrderChange) => Promise<void>): void {
+  h.deps = { ...h.deps, routes: [{ ...h.deps.routes[0], handleOrder }] };
+}
+
 /** The record with its key and images naming `orderId`. */
 function withOrderId(r: Record<string, unknown>, orderId: string): Record<string, unknown> {
   const d = r.dynamodb as Record<string, Record<string, { S?: string }>>;
@@ -133,23 +138,15 @@ for (const routeName of ["normal", "premium"] as const) {
       let most = 0;
       const running = new Set<string>();
       const seen: string[] = [];
-      h.deps = {
-        ...h.deps,
-        routes: [
-          {
-            ...h.deps.routes[0],
-            handleOrder: async (order: OrderChange) => {
-              assert.ok(!running.has(order.orderId), `two records of ${order.orderId} at once`);
-              running.add(order.orderId);
-              most = Math.max(most, ++inFlight);
-              await new Promise((r) => setTimeout(r, 5));
-              seen.push(order.eventID);
-              inFlight--;
-              running.delete(order.orderId);
-            },
-          },
-        ],
-      };
+      withStep(h, async (order) => {
+        assert.ok(!running.has(order.orderId), `two records of ${order.orderId} at once`);
+        running.add(order.orderId);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        seen.push(order.eventID);
+        inFlight--;
+        running.delete(order.orderId);
+      });
       // 40 orders, 3 changes each, interleaved as a shard would hold them.
       const batch = [0, 1, 2].flatMap((n) => Array.from({ length: 40 }, (_, k) => withOrderId(good(routeName, `o${k}-${n}`), `o${k}`)));
       const out = await processBatch(batch, h.deps);
@@ -172,21 +169,13 @@ for (const routeName of ["normal", "premium"] as const) {
         let inFlight = 0;
         let most = 0;
         const seen: string[] = [];
-        h.deps = {
-          ...h.deps,
-          ordersInFlight: limit,
-          routes: [
-            {
-              ...h.deps.routes[0],
-              handleOrder: async (order: OrderChange) => {
-                most = Math.max(most, ++inFlight);
-                await new Promise((r) => setTimeout(r, 2));
-                seen.push(order.eventID);
-                inFlight--;
-              },
-            },
-          ],
-        };
+        withStep(h, async (order) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 2));
+          seen.push(order.eventID);
+          inFlight--;
+        });
+        h.deps = { ...h.deps, ordersInFlight: limit };
         const batch = Array.from({ length: 12 }, (_, k) => withOrderId(good(routeName, `e${k}`), `o${k}`));
         await processBatch(batch, h.deps);
         assert.equal(most, limit);
@@ -197,20 +186,12 @@ for (const routeName of ["normal", "premium"] as const) {
     it("a failure beside other orders: the pipe retries from the earliest failed record; that order stops, no later record starts", async () => {
       const h = harness(routeName);
       const started: string[] = [];
-      h.deps = {
-        ...h.deps,
-        routes: [
-          {
-            ...h.deps.routes[0],
-            handleOrder: async (order: OrderChange) => {
-              started.push(order.eventID);
-              // b-1 fails late, after the records of the other orders before it have finished.
-              await new Promise((r) => setTimeout(r, order.eventID === "b-1" ? 20 : 1));
-              if (order.eventID === "b-1" || order.eventID === "c-1") throw new Error(`${order.eventID} timed out`);
-            },
-          },
-        ],
-      };
+      withStep(h, async (order) => {
+        started.push(order.eventID);
+        // b-1 fails late, after the records of the other orders before it have finished.
+        await new Promise((r) => setTimeout(r, order.eventID === "b-1" ? 20 : 1));
+        if (order.eventID === "b-1" || order.eventID === "c-1") throw new Error(`${order.eventID} timed out`);
+      });
       const ids = ["a-1", "b-1", "c-1", "a-2", "b-2", "d-1"];
       const batch = ids.map((id) => withOrderId(good(routeName, id), id.slice(0, 1)));
       const out = await processBatch(batch, h.deps);
