@@ -140,8 +140,7 @@ export class LocalPipe {
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
   private delivering = false;
-  private lastPollEmpty = false;
-  /** When the last poll began, if it found nothing new. */
+  /** When the last poll began, if it found nothing new (undefined: it found records, or none ran yet). */
   private emptyPollStartedAt?: number;
   private polls = 0;
   private readyResolve?: () => void;
@@ -176,7 +175,7 @@ export class LocalPipe {
 
   /** Nothing buffered, no batch in flight, and the last poll of every shard found nothing new. */
   get idle(): boolean {
-    return !this.delivering && this.lastPollEmpty && [...this.shards.values()].every((s) => s.buffer.length === 0);
+    return !this.delivering && this.emptyPollStartedAt !== undefined && [...this.shards.values()].every((s) => s.buffer.length === 0);
   }
 
   /**
@@ -197,7 +196,6 @@ export class LocalPipe {
       while (this.running) {
         const startedAt = Date.now();
         const found = await this.pollOnce();
-        this.lastPollEmpty = found === 0;
         this.emptyPollStartedAt = found === 0 ? startedAt : undefined;
         this.readyResolve?.();
         // A shard that had records may have more: read on at once (draining a backlog).

@@ -405,8 +405,9 @@ export class LocalPipeline {
       if (failed) throw new Error(`${failed.plan.name} stopped: ${failed.pipe.error?.message}`);
       // Idle pipes, and every record they handled reported by its processor.
       const { writtenBefore } = opts;
-      if (writtenBefore !== undefined && this.routes.every((r) => r.pipe.caughtUpWith(writtenBefore) && r.ledger.inFlight === 0)) return true;
-      if (writtenBefore === undefined && this.routes.every((r) => r.pipe.idle && r.ledger.inFlight === 0)) {
+      const settled = this.routes.every((r) => (writtenBefore === undefined ? r.pipe.idle : r.pipe.caughtUpWith(writtenBefore)) && r.ledger.inFlight === 0);
+      if (settled && writtenBefore !== undefined) return true;
+      if (settled) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return true;
       } else {
