@@ -132,7 +132,6 @@ function eventIdOf(record: unknown): string | undefined {
 
 const FILTERED: Decision = { outcome: "filtered" };
 
-
 /** A record some route's filter passed: what was decided for it, and what its steps did. */
 interface Decided {
   readonly index: number;
@@ -313,6 +312,7 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       });
     }
   };
+  let batchItemFailures: BatchItemFailure[] = [];
   for (let i = 0; i < payload.length; i++) {
     reportRecord(i);
     const record: unknown = payload[i];
@@ -330,8 +330,8 @@ export async function processBatch(payload: unknown, deps: BatchDeps): Promise<B
       count(failure.route, "failed", remaining.length);
       outcomes.push({ route: failure.route, outcome: "failed", eventID, orderId, status: failure.status, reason: message });
       deps.warn("record.failed", { eventID, orderId, route: failure.route, error: message, retriedFromHere: remaining.length });
+      batchItemFailures = ids.map((id) => ({ itemIdentifier: id as string }));
     }
   }
-  const batchItemFailures = failure ? payload.slice(end).map((r) => ({ itemIdentifier: eventIdOf(r) as string })) : [];
   return { batchItemFailures, counts, perRoute, outcomes, heartbeats, latencies };
 }

@@ -35,7 +35,6 @@ export interface EffectGuard {
   setContext(context: Context | undefined): void;
 }
 
-
 /** Powertools' own switch (IdempotencyConfig reads it): for unit tests only; the program and the local runtime never set it. */
 export const IDEMPOTENCY_DISABLED_ENV = "POWERTOOLS_IDEMPOTENCY_DISABLED";
 
