@@ -1,4 +1,4 @@
-import { DEFAULT_ORDERS_IN_FLIGHT } from "../handlers/constants";
+import { DEFAULT_ORDERS_IN_FLIGHT, ORDERS_IN_FLIGHT_RANGE } from "../handlers/constants";
 import { HEARTBEAT_PERIODS_MINUTES, SILENT_PERIODS } from "../routing/heartbeat";
 import { type RouteDeclaration, type RouteKey, type RouteSettings, routeKeys, STATUS, thresholdProblem } from "../routing/route";
 import { ROUTES } from "../routing/routes";
@@ -203,9 +203,10 @@ const SPECS: { readonly [K in StackKey]-?: KeySpec<StackSettings[K]> } = {
   deletionProtection: { parse: boolean(), default: false },
   lambdaArchitecture: { parse: oneOf<LambdaArchitecture>(["arm64", "x86_64"]), default: "arm64" },
   lambdaMemoryMb: { parse: integer(128, 10240, "Lambda accepts 128 to 10240 MB"), default: 256 },
-  // 1 handles a batch's records one after another; above 100 a batch would outgrow the SDK's
-  // connection pool (50 sockets) for no gain at Pipes' batch sizes.
-  ordersInFlight: { parse: integer(1, 100, "a processor handles 1 to 100 of a batch's orders at once"), default: DEFAULT_ORDERS_IN_FLIGHT },
+  ordersInFlight: {
+    parse: integer(ORDERS_IN_FLIGHT_RANGE.min, ORDERS_IN_FLIGHT_RANGE.max, `a processor handles ${ORDERS_IN_FLIGHT_RANGE.min} to ${ORDERS_IN_FLIGHT_RANGE.max} of a batch's orders at once`),
+    default: DEFAULT_ORDERS_IN_FLIGHT,
+  },
   // The canary's period: a divisor of an hour (even cron intervals) of at least 2 minutes (two
   // writes a period for a transition route, a minute apart at least).
   heartbeatMinutes: { parse: oneOf<number>(HEARTBEAT_PERIODS_MINUTES), default: 5 },

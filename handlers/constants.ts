@@ -9,6 +9,8 @@ export const ORDERS_IN_FLIGHT_ENV = "ORDERS_IN_FLIGHT";
  * (50 sockets by default).
  */
 export const DEFAULT_ORDERS_IN_FLIGHT = 16;
+/** orders:ordersInFlight's bounds: 1 handles a batch one record after another; above 100 a batch would outgrow the SDK's connection pool (50 sockets) for no gain at Pipes' batch sizes. */
+export const ORDERS_IN_FLIGHT_RANGE = { min: 1, max: 100 } as const;
 export const METRICS_NAMESPACE = "OrdersPipeline";
 /**
  * Local runs only (never set by the Pulumi program): JSON {"<orderId>": n} makes the business

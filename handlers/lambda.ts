@@ -8,7 +8,7 @@ import { metricsServiceName, type RouteName } from "../routing/route";
 import { type BatchResult, processBatch, type RouteStep } from "./batch";
 import type { OrderHandler, OrderLog, OrderMetrics } from "./business";
 import { effectOf } from "../routing/effectKey";
-import { BATCH_METRICS, DEFAULT_ORDERS_IN_FLIGHT, DLQ_URL_ENV, FAULTS_ENV, ORDERS_IN_FLIGHT_ENV, LIVENESS_METRICS, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
+import { BATCH_METRICS, DEFAULT_ORDERS_IN_FLIGHT, DLQ_URL_ENV, FAULTS_ENV, ORDERS_IN_FLIGHT_ENV, ORDERS_IN_FLIGHT_RANGE, LIVENESS_METRICS, METRICS_NAMESPACE, OUTCOMES_PER_LINE, QUARANTINED_BY_REFERENCE_METRIC, REPORT_MESSAGES, SETTING_ENV_PREFIX } from "./constants";
 import { effectGuard, IDEMPOTENCY_TABLE_ENV } from "./idempotency";
 import { parseFaults, withInjectedFaults } from "./faults";
 import { QUARANTINE_ATTRIBUTES, type QuarantineSender, quarantineBody } from "./quarantine";
@@ -95,7 +95,8 @@ export function ordersInFlightOf(env: Readonly<Record<string, string | undefined
   const raw = env[ORDERS_IN_FLIGHT_ENV];
   if (raw === undefined || raw === "") return DEFAULT_ORDERS_IN_FLIGHT;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > 100) throw new Error(`environment variable ${ORDERS_IN_FLIGHT_ENV} is ${JSON.stringify(raw)}; expected a whole number from 1 to 100 (orders:ordersInFlight)`);
+  const { min, max } = ORDERS_IN_FLIGHT_RANGE;
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new Error(`environment variable ${ORDERS_IN_FLIGHT_ENV} is ${JSON.stringify(raw)}; expected a whole number from ${min} to ${max} (orders:ordersInFlight)`);
   return n;
 }
 
