@@ -62,14 +62,6 @@ function withStep(h: Harness, handleOrder: (order: OrderChange) => Promise<void>
   h.deps = { ...h.deps, routes: [{ ...h.deps.routes[0], handleOrder }] };
 }
 
-/** The record with its key and images naming `orderId`. */
-function withOrderId(r: Record<string, unknown>, orderId: string): Record<string, unknown> {
-  const d = r.dynamodb as Record<string, Record<string, { S?: string }>>;
-  d.Keys.orderId = { S: orderId };
-  for (const img of ["NewImage", "OldImage"]) if (d[img]) d[img].orderId = { S: orderId };
-  return r;
-}
-
 /** A record each route processes: an insert for normal, a pending→shipped change for premium. */
 function good(routeName: "normal" | "premium", id: string, fields = {}) {
   return routeName === "normal" ? inserted({ amount: "250", ...fields }, id) : modified("pending", { amount: "1500", ...fields }, id);
@@ -148,7 +140,7 @@ for (const routeName of ["normal", "premium"] as const) {
         running.delete(order.orderId);
       });
       // 40 orders, 3 changes each, interleaved as a shard would hold them.
-      const batch = [0, 1, 2].flatMap((n) => Array.from({ length: 40 }, (_, k) => withOrderId(good(routeName, `o${k}-${n}`), `o${k}`)));
+      const batch = [0, 1, 2].flatMap((n) => Array.from({ length: 40 }, (_, k) => good(routeName, `o${k}-${n}`, { orderId: `o${k}` })));
       const out = await processBatch(batch, h.deps);
       assert.deepEqual(out.batchItemFailures, []);
       assert.equal(most, DEFAULT_ORDERS_IN_FLIGHT, "as many orders at once as allowed, no more");
@@ -176,7 +168,7 @@ for (const routeName of ["normal", "premium"] as const) {
           inFlight--;
         });
         h.deps = { ...h.deps, ordersInFlight: limit };
-        const batch = Array.from({ length: 12 }, (_, k) => withOrderId(good(routeName, `e${k}`), `o${k}`));
+        const batch = Array.from({ length: 12 }, (_, k) => good(routeName, `e${k}`, { orderId: `o${k}` }));
         await processBatch(batch, h.deps);
         assert.equal(most, limit);
         if (limit === 1) assert.deepEqual(seen, batch.map((r) => r.eventID), "in shard order");
@@ -193,7 +185,7 @@ for (const routeName of ["normal", "premium"] as const) {
         if (order.eventID === "b-1" || order.eventID === "c-1") throw new Error(`${order.eventID} timed out`);
       });
       const ids = ["a-1", "b-1", "c-1", "a-2", "b-2", "d-1"];
-      const batch = ids.map((id) => withOrderId(good(routeName, id), id.slice(0, 1)));
+      const batch = ids.map((id) => good(routeName, id, { orderId: id.slice(0, 1) }));
       const out = await processBatch(batch, h.deps);
       assert.deepEqual(
         out.batchItemFailures.map((f) => f.itemIdentifier),
@@ -214,7 +206,7 @@ for (const routeName of ["normal", "premium"] as const) {
 
     it("a malformed record after a failure is not quarantined yet: the pipe retries it, so it is quarantined once", async () => {
       const h = harness(routeName, { failOn: "b" });
-      const batch = [withOrderId(good(routeName, "a"), "o-a"), withOrderId(good(routeName, "b"), "o-b"), withOrderId(good(routeName, "bad", { amount: "NaN" }), "o-c")];
+      const batch = [good(routeName, "a", { orderId: "o-a" }), good(routeName, "b", { orderId: "o-b" }), good(routeName, "bad", { amount: "NaN", orderId: "o-c" })];
       const out = await processBatch(batch, h.deps);
       assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "b" }, { itemIdentifier: "bad" }]);
       assert.deepEqual(h.quarantined, []);
