@@ -5,7 +5,7 @@ import type * as IdempotencyDynamoDB from "@aws-lambda-powertools/idempotency/dy
 // persistence layer, loaded on the first order that reaches a step. In a processor's bundle
 // this module is replaced by the same code kept as text and compiled on that first load
 // (infra/bundle.ts, EFFECTS_FILENAME): a cold start no longer parses its ~70 KB, which
-// measured ~5 ms of a ~26 ms module init here, though only a processed order ever runs it.
+// measured ~4 ms of a ~31 ms module init here, though only a processed order ever runs it.
 
 export type EffectsRuntime = typeof Idempotency & Pick<typeof IdempotencyDynamoDB, "DynamoDBPersistenceLayer">;
 

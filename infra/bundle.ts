@@ -96,7 +96,7 @@ const EFFECTS_IMPORT = "./effectsRuntime";
  * In the processor's bundle, handlers/effectsRuntime.ts becomes its own bundle kept as a
  * string, compiled (as Node compiles a CommonJS module, under EFFECTS_FILENAME) on its first
  * load: V8 pre-parses every function of a script when it loads it, but only scans a string.
- * Measured with `npm run bench handlers`: module init ~26 → ~21 ms here. (esbuild's plugins,
+ * Measured with `npm run bench handlers`: module init ~31 → ~27 ms here (README, Performance). (esbuild's plugins,
  * which could load it so, do not work with buildSync; the import is left external instead
  * and replaced here, exactly once.)
  */
