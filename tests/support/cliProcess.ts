@@ -91,7 +91,8 @@ export function javaOnPort(port: number): number[] {
     const args = commandLine(entry);
     if (!args) continue; // gone meanwhile
     const isJava = args[0] === "java" || args[0].endsWith("/java");
-    if (!isJava || !args.some((a) => a.endsWith("DynamoDBLocal.jar"))) continue;
+    // `-jar .../DynamoDBLocal.jar`, or its copy first on `-cp` (local/jvmArchive.ts).
+    if (!isJava || !args.some((a) => a.split(":").some((p) => p.endsWith("/DynamoDBLocal.jar")))) continue;
     const marker = args.find((a) => a.startsWith("-Dorders.local.port="));
     const served = marker ? marker.slice("-Dorders.local.port=".length) : args[args.indexOf("-port") + 1];
     if (served === String(port)) found.push(Number(entry));
