@@ -5,7 +5,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { bundleProcessor } from "../infra/bundle";
+import { localBundle } from "../local/bundleCache";
 import {
   type DlqClients,
   type DlqCounts,
@@ -88,7 +88,7 @@ async function localTarget(stack: string, resolve: () => ResolvedStack): Promise
       if (!host) {
         host = new ProcessorHost({
           functionName: p.processor.name,
-          code: bundleProcessor(p.processor.steps).code,
+          code: localBundle(p.processor.steps).code,
           environment: localEnvironment(p.processor, QueueUrl as string, {
             dynamodbEndpoint,
             sqsEndpoint,

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BuildOptions, buildSync } from "esbuild";
+import type { BuildOptions } from "esbuild";
 import { projectPath } from "../config/paths";
 import { DEFAULT_ROUTE_METRICS } from "../routing/route";
 
@@ -37,6 +37,15 @@ export interface Bundle {
   /** The bundled JavaScript (CommonJS), to be saved as index.js. */
   readonly code: string;
   readonly bytes: number;
+  /** Every source file built into it (absolute paths), for a cache of bundles (local/bundleCache.ts). */
+  readonly inputs: readonly string[];
+}
+
+/** The files an esbuild build read, from its metafile (paths relative to the working directory; the generated entry is no file). */
+function inputsOf(metafile: { inputs: Record<string, unknown> } | undefined): string[] {
+  return Object.keys(metafile?.inputs ?? {})
+    .map((input) => path.resolve(input))
+    .filter((input) => fs.existsSync(input));
 }
 
 /** The value of the function's HANDLER_TAG: which steps its bundle holds (tag values allow letters, digits, spaces and _ . : / = + - @). */
@@ -73,20 +82,27 @@ const BUILD_OPTIONS = {
   // commands a step uses are bundled, not a whole client package's CommonJS build.
   mainFields: ["module", "main"],
   write: false,
+  metafile: true,
   legalComments: "none",
   logLevel: "silent",
 } as const satisfies BuildOptions;
 
-const effectsCache = new Map<SdkPackaging, string>();
+/** esbuild, loaded when a bundle is built (~70 ms): a local run whose bundles are kept (local/bundleCache.ts) does not need it. */
+function buildSync(options: BuildOptions & { write: false; metafile: true }) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("esbuild") as typeof import("esbuild")).buildSync(options);
+}
+
+const effectsCache = new Map<SdkPackaging, { code: string; inputs: string[] }>();
 
 /** handlers/effectsRuntime.ts's modules, bundled on their own (CommonJS), as text. */
-function effectsCode(sdk: SdkPackaging): string {
+function effectsCode(sdk: SdkPackaging): { code: string; inputs: string[] } {
   const hit = effectsCache.get(sdk);
   if (hit !== undefined) return hit;
   const result = buildSync({ ...BUILD_OPTIONS, entryPoints: [EFFECTS_RUNTIME], external: externalModules(sdk) });
-  const code = result.outputFiles[0].text;
-  effectsCache.set(sdk, code);
-  return code;
+  const built = { code: result.outputFiles[0].text, inputs: inputsOf(result.metafile) };
+  effectsCache.set(sdk, built);
+  return built;
 }
 
 /** How the processor's code imports handlers/effectsRuntime.ts; left external, then replaced (effectsAsText). */
@@ -100,7 +116,7 @@ const EFFECTS_IMPORT = "./effectsRuntime";
  * which could load it so, do not work with buildSync; the import is left external instead
  * and replaced here, exactly once.)
  */
-function effectsAsText(code: string, sdk: SdkPackaging): string {
+function effectsAsText(code: string, effects: string): string {
   const call = `require(${JSON.stringify(EFFECTS_IMPORT)})`;
   const at = code.indexOf(call);
   if (at < 0 || code.indexOf(call, at + 1) >= 0) throw new Error(`bundling: expected one ${call} in the processor's code`);
@@ -109,7 +125,7 @@ function effectsAsText(code: string, sdk: SdkPackaging): string {
     `const effects={exports:{}};`,
     `const vm=require("node:vm");`,
     // Its import() calls (the SDK's of node:http, when bundled) load as the processor's own do.
-    `vm.runInThisContext("(function (exports, require, module) {"+${JSON.stringify(effectsCode(sdk))}+"\\n})",{filename:${JSON.stringify(EFFECTS_FILENAME)},importModuleDynamically:vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER})(effects.exports,require,effects);`,
+    `vm.runInThisContext("(function (exports, require, module) {"+${JSON.stringify(effects)}+"\\n})",{filename:${JSON.stringify(EFFECTS_FILENAME)},importModuleDynamically:vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER})(effects.exports,require,effects);`,
     `return loaded=effects.exports.loadEffectsRuntime()}}})()`,
   ].join("");
   return code.slice(0, at) + loader + code.slice(at + call.length);
@@ -137,8 +153,10 @@ export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: Sd
     // carry a second copy of the DynamoDB client (measured: 926 KB instead of ~590 KB).
     external: sdk === "runtime" ? [...externalModules(sdk), EFFECTS_IMPORT] : externalModules(sdk),
   });
-  const code = sdk === "runtime" ? effectsAsText(result.outputFiles[0].text, sdk) : result.outputFiles[0].text;
-  const bundle = { code, bytes: Buffer.byteLength(code) };
+  const effects = sdk === "runtime" ? effectsCode(sdk) : undefined;
+  const code = effects ? effectsAsText(result.outputFiles[0].text, effects.code) : result.outputFiles[0].text;
+  const inputs = [...new Set([...inputsOf(result.metafile), ...(effects?.inputs ?? [])])].sort();
+  const bundle = { code, bytes: Buffer.byteLength(code), inputs };
   cache.set(key, bundle);
   return bundle;
 }

@@ -4,7 +4,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { FAULTS_ENV } from "../handlers/constants";
 import { type HeartbeatEntry, type OutcomeEntry } from "../handlers/batch";
 import { REPORT_MESSAGES } from "../handlers/constants";
-import { bundleProcessor } from "../infra/bundle";
+import { localBundle } from "./bundleCache";
 import { routeEvaluator } from "../routing/decide";
 import { routesFromEnvironment } from "../routing/environment";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig, startDynamoLocal, type DynamoLocal } from "./dynamoLocal";
@@ -192,10 +192,10 @@ export class LocalPipeline {
     // (startDynamoLocal spawns as soon as it holds its port), and only then is the
     // program loaded: the Pulumi SDK takes ~0.4 s to load.
     const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
-    // The plan is kept between starts (planCache.ts); the processors' bundles are built
-    // while the JVM starts, not after it answers.
+    // The plan is kept between starts (planCache.ts); the processors' bundles are built (or
+    // taken from bundleCache.ts) while the JVM starts, not after it answers.
     const evaluating = planOf(opts.stack, opts.config).then((plan) => {
-      for (const p of plan.pipes) bundleProcessor(p.processor.steps);
+      for (const p of plan.pipes) localBundle(p.processor.steps);
       return plan;
     });
     const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
@@ -239,7 +239,7 @@ export class LocalPipeline {
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
         functionName: p.processor.name,
-        code: bundleProcessor(p.processor.steps).code,
+        code: localBundle(p.processor.steps).code,
         environment,
         timeoutMs: p.processor.timeoutSeconds * 1000,
         onLog: (line) => this.onProcessorLog(p, line, ledger, emit),

@@ -413,12 +413,12 @@ describe("the processors and the canary's heartbeats", () => {
   });
 });
 
-describe("route --jsonl and the canary's heartbeats (spawned as the README spells it)", function () {
+describe("route --jsonl and the canary's heartbeats (a real process: tests/readme.test.ts runs the README's own spelling)", function () {
   this.timeout(60000);
   it("a heartbeat record is `heartbeat` on every route whose filter passes it, named, never an order's outcome", async () => {
     const records = heartbeatRecordsPerPeriod(dev.routes.map(heartbeatPlanOf)).map((r, i) => ({ ...r.record, eventID: `hb-${i}` }));
     const lines = [...records, inserted({ amount: "250" }, "order")].map((r) => JSON.stringify(r)).join("\n");
-    const ran = await sh("npx orders-pipeline route --stack dev --jsonl", { stdin: `${lines}\n` });
+    const ran = await sh("node cli/bin.js route --stack dev --jsonl", { stdin: `${lines}\n` });
     assert.equal(ran.code, 0, ran.stderr);
     // Per period: normal's beat (pending), premium's beat (pending → shipped), premium's prepare (shipped → pending).
     assert.deepEqual(ran.stdout.trim().split("\n").map((l) => JSON.parse(l)), [

@@ -34,7 +34,7 @@ export const step: OrderHandler = async (order, { log }) => {
 };
 `;
 
-const COST = "npx orders-pipeline cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000";
+const COST = "node cli/bin.js cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000";
 
 /** The project's files as a clean clone has them, with this checkout's node_modules linked in. */
 function copyProject(): string {
@@ -99,7 +99,7 @@ describe("cost follows the declared routes: the refunds route added in a copy of
       .slice(0, 100)
       .map((r, i) => JSON.stringify({ ...r, eventID: `refund-${i}`, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb.NewImage, orderStatus: { S: "refunded" } } } }));
     fs.writeFileSync(path.join(dir, "with-refunds.jsonl"), `${[...sample.slice(0, 900), ...refunds].join("\n")}\n`);
-    const r = await inCopy("npx orders-pipeline cost --stack dev --records with-refunds.jsonl --per-month 10000000 --json");
+    const r = await inCopy("node cli/bin.js cost --stack dev --records with-refunds.jsonl --per-month 10000000 --json");
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as CostJson;
     assert.deepEqual(out.pipes.map((p) => [p.owner, p.routes]), [["normal", ["normal", "refunds"]], ["premium", ["premium"]]]);
@@ -111,7 +111,7 @@ describe("cost follows the declared routes: the refunds route added in a copy of
   });
 
   it("--from-report with a version 2 report of the three routes", async () => {
-    const r = await inCopy(`npx orders-pipeline cost --stack dev --from-report ${path.join(PROJECT, "tests", "fixtures", "cost", "report-refunds-v2.json")} --per-month 19000000 --json`);
+    const r = await inCopy(`node cli/bin.js cost --stack dev --from-report ${path.join(PROJECT, "tests", "fixtures", "cost", "report-refunds-v2.json")} --per-month 19000000 --json`);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as CostJson;
     assert.deepEqual(Object.fromEntries(Object.entries(out.designs.deployed.routes).map(([k, v]) => [k, v.ordersProcessed])), { normal: 8_000_000, refunds: 2_000_000, premium: 2_000_000 });

@@ -157,7 +157,7 @@ describe("orders-pipeline local --watch", function () {
     const fixed = await runSdk(env, FIX_O_M1);
     assert.equal(fixed.code, 0, fixed.stderr);
     await waitFor(/✓ normal: processed o-m1 \(pending\)/);
-    const redrive = await sh("npx orders-pipeline dlq redrive --stack dev --local --route normal");
+    const redrive = await sh("node cli/bin.js dlq redrive --stack dev --local --route normal");
     assert.equal(redrive.code, 0, redrive.stdout + redrive.stderr);
     assert.match(redrive.stdout, /deleted +quarantine /);
     await waitFor(/↺ normal: redriven o-m1 \(pending\): (processed|already done, repeat suppressed)/, 10000);
