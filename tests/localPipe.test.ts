@@ -293,3 +293,49 @@ describe("local pipe", () => {
     assert.deepEqual(r.calls.flat(), ["p1", "p2", "p3", "p4", "p5", "c1", "c2"]);
   });
 });
+
+describe("local pipe: how often it polls", () => {
+  it("idle, 4 times a second (as Lambda polls a stream); soon after records, every pollIntervalMs", async () => {
+    // One open shard: GetRecords always returns an iterator; records can be added while it runs.
+    const records: { eventID: string; eventName: string; dynamodb: Record<string, unknown> }[] = [];
+    const polls: number[] = [];
+    const streams = {
+      send: async (command: { constructor: { name: string }; input: Record<string, string> }) => {
+        if (command.constructor.name === "DescribeStreamCommand") return { StreamDescription: { Shards: [{ ShardId: "s1" }] } };
+        if (command.constructor.name === "GetShardIteratorCommand") return { ShardIterator: "s1:0" };
+        polls.push(Date.now());
+        const pos = Number(command.input.ShardIterator.split(":")[1]);
+        return { Records: records.slice(pos), NextShardIterator: `s1:${records.length}` };
+      },
+    } as unknown as DynamoDBStreamsClient;
+    const invoked: string[] = [];
+    const pipe = new LocalPipe(SPEC, {
+      streams,
+      streamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/x",
+      target: { invoke: async (payload) => (invoked.push(...(payload as { eventID: string }[]).map((r) => r.eventID)), ok) },
+      sendToDlq: async () => undefined,
+      pollIntervalMs: 20,
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const pollsBetween = (from: number, to: number) => polls.filter((t) => t >= from && t < to).length;
+    pipe.start();
+    try {
+      await sleep(1200); // idle from the start
+      const idleFrom = Date.now();
+      await sleep(1000);
+      const idle = pollsBetween(idleFrom, Date.now());
+      assert.ok(idle >= 3 && idle <= 6, `idle: ${idle} polls in a second (4 expected; 50 at pollIntervalMs)`);
+
+      records.push({ eventID: "o-1", eventName: "INSERT", dynamodb: { Keys: { orderId: { S: "o-1" } }, SequenceNumber: "1", ApproximateCreationDateTime: new Date() } });
+      const deadline = Date.now() + 2000;
+      while (invoked.length === 0 && Date.now() < deadline) await sleep(5);
+      assert.deepEqual(invoked, ["o-1"]);
+      const busyFrom = Date.now();
+      await sleep(500);
+      const busy = pollsBetween(busyFrom, Date.now());
+      assert.ok(busy >= 10, `after a record: ${busy} polls in half a second (about 25 expected at 20 ms)`);
+    } finally {
+      await pipe.stop();
+    }
+  });
+});
