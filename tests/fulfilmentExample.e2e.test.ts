@@ -33,8 +33,12 @@ describe("replace the business step: the fulfilment example, wired in by the ste
     assert.equal(needs, fs.readFileSync(path.join(EXAMPLE_DIR, "stepNeeds.ts"), "utf8"));
   });
 
-  it("type-checks in place (npx tsc --noEmit)", async () => {
-    const r = await run(dir, "npx tsc --noEmit -p .");
+  it("the program and the processors type-check with the change in place (npx tsc --noEmit)", async () => {
+    // What the change can break: index.ts, the handlers, and all they import (infra/, config/,
+    // routing/). The rest of the project is the same as here, where tests/typecheck.test.ts
+    // checks all of it; checking only this half takes half the time (~10 s of CPU less).
+    fs.writeFileSync(path.join(dir, "tsconfig.change.json"), `${JSON.stringify({ extends: "./tsconfig.json", include: ["index.ts", "handlers/**/*.ts"] })}\n`);
+    const r = await run(dir, "npx tsc --noEmit -p tsconfig.change.json");
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 
