@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/stackFile";
 import { type Bundle, bundleProcessor, type ServedRoute, SDK_PACKAGING, STEPS_DIR } from "../infra/bundle";
+import { writeWhole } from "./writeWhole";
 
 // The processors' bundles, kept between local runs: esbuild takes ~0.5 s of CPU a run for the
 // two of them, while checking that not one of their ~100 source files changed takes a few ms.
@@ -67,9 +68,7 @@ export function localBundle(served: readonly ServedRoute[], opts: { cacheDir?: s
   try {
     const kept: Kept = { key, inputs: bundle.inputs.map((f) => [f, contentHash(f) ?? ""] as const), dirs: projectDirs(bundle.inputs), code: bundle.code };
     fs.mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(kept));
-    fs.renameSync(tmp, file);
+    writeWhole(file, JSON.stringify(kept));
   } catch {
     // a cache that cannot be written costs the next run a build, nothing more
   }

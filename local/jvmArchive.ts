@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { writeWhole } from "./writeWhole";
 
 // DynamoDB Local's JVM, started from a class-data sharing archive of its own classes (the
 // JDK's AppCDS: the classes parsed and verified once, then mapped at every start). Measured
@@ -179,9 +180,9 @@ export function jvmLaunch(packageArgs: readonly string[], cwd: string, cacheDir:
       // Other keys' directories are for an older jar or Java: ~37 MB each.
       fs.mkdirSync(dir, { recursive: true });
       for (const other of fs.readdirSync(cacheDir)) if (other !== key) fs.rmSync(path.join(cacheDir, other), { recursive: true, force: true });
-      writeAtomically(copy, made.jar);
+      writeWhole(copy, made.jar);
       launch = { mainClass: made.mainClass, classPath };
-      writeAtomically(launchFile, JSON.stringify(launch));
+      writeWhole(launchFile, JSON.stringify(launch));
     }
     const base = [...QUIET, "-cp", [copy, ...launch.classPath].join(path.delimiter), launch.mainClass];
     const before = packageArgs.slice(0, jarAt);
@@ -219,12 +220,6 @@ export function jvmLaunch(packageArgs: readonly string[], cwd: string, cacheDir:
   } catch {
     return plain;
   }
-}
-
-function writeAtomically(file: string, data: string | Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** One JVM at a time writes the archive; a lock left by a run that died is taken over. */

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/stackFile";
+import { writeWhole } from "./writeWhole";
 
 // Where a running `local --watch` tells other commands (`dlq --local`) how to reach it: one
 // file per stack, owned by the process that wrote it. A stack runs at most once: the file is
@@ -151,9 +152,7 @@ export class StateClaim {
   /** Publishes the running stack's endpoints (replaced atomically: a reader never sees half a file). */
   ready(endpoints: Required<Pick<LocalState, "dynamodbEndpoint" | "sqsEndpoint" | "tableName" | "streamArn" | "redriveLog">>): void {
     this.state = { ...this.state, ...endpoints, status: "ready" };
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(this.state, null, 2)}\n`);
-    fs.renameSync(tmp, this.file);
+    writeWhole(this.file, `${JSON.stringify(this.state, null, 2)}\n`);
   }
 
   /** Removes the file if it is still this process's. */

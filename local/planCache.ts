@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { isEncrypted } from "../config/secrets";
 import { PROJECT_DIR, readStackFile } from "../config/stackFile";
 import { type LocalPlan, planFromDeclared } from "./plan";
+import { writeWhole } from "./writeWhole";
 
 // The local runtime's plan is what the program declares (evaluated under Pulumi's mocks):
 // ~1.4 s of CPU that competes with the JVM's start on every `npm start`. It depends only on
@@ -78,10 +79,8 @@ export async function cachedPlan(
   const plan = await evaluate();
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
-    // Written aside, then renamed: a concurrent start reads a whole plan or none.
-    const tmp = `${file}.${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ key, plan }));
-    fs.renameSync(tmp, file);
+    // A concurrent start reads a whole plan or none.
+    writeWhole(file, JSON.stringify({ key, plan }));
   } catch {
     // A cache that cannot be written costs the next start its evaluation, nothing more.
   }

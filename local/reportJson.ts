@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { Summary } from "./distribution";
 import type { OrdersByOutcome } from "./ledger";
 import type { RunReport } from "./runtime";
+import { writeWhole } from "./writeWhole";
 
 // `local --report-json FILE`: the end-of-run report as JSON, for scripts, CI and
 // `cost --from-report`. The shape is a contract with that reader (cost/localReport.ts):
@@ -151,8 +152,5 @@ export function checkReportPath(file: string): void {
 
 /** Writes the report whole (a reader never sees half a file), where a link points if `file` is one. */
 export function writeReportJson(file: string, report: ReportJson): void {
-  const target = reportTarget(file);
-  const tmp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
-  fs.renameSync(tmp, target);
+  writeWhole(reportTarget(file), `${JSON.stringify(report, null, 2)}\n`);
 }
