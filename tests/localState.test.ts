@@ -71,14 +71,18 @@ describe("local stack state file", () => {
   });
 
   it("of three processes claiming at the same moment, exactly one gets the stack", async () => {
+    // The CLI's build of the sources (cli/build.js), built here first: three processes each
+    // compiling the TypeScript at start would spend seconds before the race this test is about.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../cli/build").ensureBuilt();
     const script = `
-      const { StateClaim } = require(${JSON.stringify(path.join(__dirname, "..", "local", "localState"))});
+      const { StateClaim } = require(${JSON.stringify(path.join(__dirname, "..", "dist", "local", "localState.js"))});
       try { StateClaim.claim("dev", ${JSON.stringify(dir)}); console.log("claimed"); }
       catch (e) { console.log(e.constructor.name); }
       // Alive (the claim held) until the test has every answer: under load the processes start
       // seconds apart, and a claimant that exited would leave a stale claim to the next one.
       process.stdin.on("end", () => process.exit(0)).resume();`;
-    const children = [0, 1, 2].map(() => spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.join(__dirname, "..") }));
+    const children = [0, 1, 2].map(() => spawn(process.execPath, ["-e", script], { cwd: path.join(__dirname, "..") }));
     try {
       const runs = await Promise.all(
         children.map(
