@@ -198,7 +198,8 @@ export function jvmLaunch(packageArgs: readonly string[], cwd: string, cacheDir:
       };
     }
     const lock = path.join(dir, "classes.jsa.lock");
-    if (!takeLock(lock)) return { args: [...before, ...base, ...after], dumping: false, settle: () => undefined, discard: () => undefined };
+    // Another run's JVM is writing it: this one runs from the copy, without an archive.
+    if (!takeLock(lock)) return { ...plain, args: [...before, ...base, ...after] };
     // What a run killed while its JVM was writing left behind.
     for (const name of fs.readdirSync(dir)) if (name.endsWith(".jsa.partial")) fs.rmSync(path.join(dir, name), { force: true });
     const partial = path.join(dir, `classes.${process.pid}.jsa.partial`);

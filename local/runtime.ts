@@ -152,6 +152,8 @@ export class LocalPipeline {
 
   private constructor(
     readonly plan: LocalPlan,
+    /** Each pipe's processor code, in the plan's order. */
+    private readonly bundles: readonly string[],
     readonly ddb: DynamoLocal,
     readonly sqsLocal: SqsLocal,
   ) {
@@ -194,17 +196,14 @@ export class LocalPipeline {
     const dynamoStarting = startDynamoLocal({ port: opts.dynamodbPort });
     // The plan is kept between starts (planCache.ts); the processors' bundles are built (or
     // taken from bundleCache.ts) while the JVM starts, not after it answers.
-    const evaluating = planOf(opts.stack, opts.config).then((plan) => {
-      for (const p of plan.pipes) localBundle(p.processor.steps);
-      return plan;
-    });
+    const evaluating = planOf(opts.stack, opts.config).then((plan) => ({ plan, bundles: plan.pipes.map((p) => localBundle(p.processor.steps).code) }));
     const [planned, dynamo, sqs] = await Promise.allSettled([evaluating, dynamoStarting, startSqsLocal({ port: opts.sqsPort })]);
     if (planned.status === "rejected" || dynamo.status === "rejected" || sqs.status === "rejected") {
       if (dynamo.status === "fulfilled") await dynamo.value.stop();
       if (sqs.status === "fulfilled") await sqs.value.stop().catch(() => undefined);
       throw [planned, dynamo, sqs].map((r) => (r.status === "rejected" ? r.reason : undefined)).find((e) => e !== undefined);
     }
-    const pipeline = new LocalPipeline(planned.value, dynamo.value, sqs.value);
+    const pipeline = new LocalPipeline(planned.value.plan, planned.value.bundles, dynamo.value, sqs.value);
     try {
       await pipeline.run(opts);
       return pipeline;
@@ -225,7 +224,7 @@ export class LocalPipeline {
     const streamArn = streams.get(t.name) as string;
     this.stream = streamArn;
 
-    for (const p of this.plan.pipes) {
+    for (const [i, p] of this.plan.pipes.entries()) {
       const queue = this.sqsLocal.createQueue(p.processor.dlqName, localQueueAttributes(p.processor));
       const evaluators = routesFromEnvironment(p.processor.environment).map(routeEvaluator);
       const latencies = new Map(evaluators.map((e) => [e.route.name, new Distribution()]));
@@ -239,7 +238,7 @@ export class LocalPipeline {
       if (opts.faults && Object.keys(opts.faults).length > 0) environment[FAULTS_ENV] = JSON.stringify(opts.faults);
       const host = new ProcessorHost({
         functionName: p.processor.name,
-        code: localBundle(p.processor.steps).code,
+        code: this.bundles[i],
         environment,
         timeoutMs: p.processor.timeoutSeconds * 1000,
         onLog: (line) => this.onProcessorLog(p, line, ledger, emit),
