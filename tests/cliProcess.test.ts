@@ -45,6 +45,17 @@ describe("orders-pipeline: one command, three spellings", () => {
       runs.forEach((r: Ran, i) => assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: first.code, stdout: first.stdout, stderr: first.stderr }, `${names[i]} differs`));
     });
   }
+
+  it("npx runs the project's command in place (node_modules/.bin), installing nothing into npx's cache", async () => {
+    // npm 11's npx installs a project whose own package.json has the bin into its cache, at every
+    // call; the bin comes from a linked package (cli/package.json) instead.
+    const cache = fs.mkdtempSync(path.join(tmp, "npm-cache-"));
+    const r = await sh(`${SPELLINGS.npx} --version`, { env: { ...process.env, npm_config_cache: cache } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^orders-pipeline \d+\.\d+\.\d+\n$/);
+    assert.ok(!fs.existsSync(path.join(cache, "_npx")), `npx installed into its cache: ${fs.readdirSync(cache)}`);
+    assert.equal(fs.realpathSync(path.join(PROJECT, "node_modules", ".bin", "orders-pipeline")), path.join(PROJECT, "cli", "bin.js"));
+  });
 });
 
 describe("orders-pipeline: bad input, calmly", () => {
