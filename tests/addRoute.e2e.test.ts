@@ -57,7 +57,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
   });
 
   it("the program under mocks: three routes on two pipes (two readers per shard), the refunds route's filter, processor, alarms, dashboard and output", async () => {
-    const r = await run(dir, "node -r ts-node/register/transpile-only tests/support/printDeclared.ts dev");
+    const r = await run(dir, "node -r ./tests/support/register.js tests/support/printDeclared.ts dev");
     assert.equal(r.code, 0, r.stderr);
     const { resources, outputs } = JSON.parse(r.stdout) as { resources: { type: string; name: string; state: Record<string, any> }[]; outputs: Record<string, any> };
     const of = (type: string) => resources.filter((x) => x.type === type);
@@ -154,7 +154,7 @@ describe("add a route: the refunds route, from the README's two edits, everywher
   it("a third pipe instead is refused by the program (pulumi preview), naming the limit and the fix", async () => {
     const routesFile = path.join(dir, "routing", "routes.ts");
     fs.writeFileSync(routesFile, fs.readFileSync(routesFile, "utf8").replace(/\n\s*pipe: "normal",[^\n]*/, ""));
-    const r = await run(dir, "node -r ts-node/register/transpile-only tests/support/printDeclared.ts dev");
+    const r = await run(dir, "node -r ./tests/support/register.js tests/support/printDeclared.ts dev");
     assert.equal(r.code, 1);
     assert.match(r.stderr, /3 pipes would read each shard of the Orders stream \(NormalOrdersPipe, PremiumOrdersPipe, RefundsOrdersPipe\), but a DynamoDB stream shard serves at most 2 readers at once/);
     assert.match(r.stderr, /add pipe: "normal" or "premium" to its declaration/);

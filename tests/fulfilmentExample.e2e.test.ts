@@ -43,7 +43,7 @@ describe("replace the business step: the fulfilment example, wired in by the ste
   });
 
   it("under mocks: the normal processor may PutItem on exactly the fulfilment table, record its effects, and nothing else new", async () => {
-    const r = await run(dir, "node -r ts-node/register/transpile-only tests/support/printDeclared.ts dev");
+    const r = await run(dir, "node -r ./tests/support/register.js tests/support/printDeclared.ts dev");
     assert.equal(r.code, 0, r.stderr);
     const { resources } = JSON.parse(r.stdout) as { resources: { type: string; name: string; id: string; state: Record<string, any> }[] };
     const fulfilment = resources.find((x) => x.type === "aws:dynamodb/table:Table" && x.name === "Fulfilment");
@@ -79,14 +79,14 @@ describe("replace the business step: the fulfilment example, wired in by the ste
   });
 
   it("the bundle checks pass there: the SDK client the step imports changes nothing we ship", async () => {
-    const r = await run(dir, "npx mocha --no-config -r ts-node/register/transpile-only -r tests/setup.ts --extension ts --timeout 120000 tests/handlers.test.ts -g 'handler bundles'");
+    const r = await run(dir, "npx mocha --no-config -r tests/support/register.js -r tests/setup.ts --extension ts --timeout 120000 tests/handlers.test.ts -g 'handler bundles'");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /passing/);
     assert.doesNotMatch(r.stdout, /failing/);
   });
 
   it("locally, through retries, bisection, a redriven pointer, a fixed and redriven quarantine and a replayed stream: one fulfilment item per order, repeats suppressed", async () => {
-    const r = await run(dir, "node -r ts-node/register/transpile-only tests/support/fulfilmentStory.ts");
+    const r = await run(dir, "node -r ./tests/support/register.js tests/support/fulfilmentStory.ts");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = JSON.parse(r.stdout.trim().split("\n").pop() as string);
     assert.deepEqual(
