@@ -1,7 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { Resource } from "@pulumi/pulumi";
-import { debuggablePromise } from "@pulumi/pulumi/runtime/debuggable";
+
+// Pulumi's internals that capture whole stacks (not in its type declarations).
+type Position = { file?: string; line?: number; column?: number };
+const { callsites } = Resource as unknown as { callsites(): Position[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
 
 // tests/support/register.js: TypeScript through ts-node with its stack traces mapped to the
 // sources, except the whole-stack captures Pulumi makes at each resource registration.
@@ -21,10 +26,10 @@ describe("the tests' TypeScript register", () => {
   });
 
   it("leaves Pulumi's own whole-stack captures unmapped, as V8 formats them, so Pulumi still reads each frame's position", async () => {
-    const frames = Resource.callsites();
+    const frames = callsites.call(Resource);
     const here = frames.find((f) => f.file?.endsWith("register.test.ts"));
     assert.ok(here && Number.isInteger(here.line) && Number.isInteger(here.column), JSON.stringify(frames.slice(0, 5)));
-    assert.notEqual(here.line, at("Resource.callsites();").line, "the compiled JavaScript's line, not the TypeScript's: not mapped");
+    assert.notEqual(here.line, at("callsites.call(Resource);").line, "the compiled JavaScript's line, not the TypeScript's: not mapped");
 
     const tracked = Promise.resolve(1);
     const settled = debuggablePromise(tracked, "a test's promise");
