@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./infra/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OrdersCanary } from "./infra/canary";
 import { type DashboardPipe, dashboardBody } from "./infra/dashboard";

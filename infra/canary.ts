@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkHeartbeatPlans, heartbeatCron, type HeartbeatPlan, heartbeatPlanOf, type HeartbeatWrite } from "../routing/heartbeat";
 import type { Route, RouteName } from "../routing/route";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { validateFilterList } from "../routing/eventPattern";
 import { allowInvoke, allowLogWrite, allowSend, allowStreamRead, roleTrusting } from "./grants";

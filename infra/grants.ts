@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 
 // Grants with one job each, in the spirit of CDK's grantStreamRead / grantInvoke: one inline

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LIVENESS_METRICS, METRICS_NAMESPACE } from "../handlers/constants";
 import { SILENT_PERIODS } from "../routing/heartbeat";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DLQ_URL_ENV, HANDLER_TAG, SETTING_ENV_PREFIX } from "../handlers/constants";
 import { IDEMPOTENCY_TABLE_ENV } from "../handlers/idempotency";
