@@ -50,8 +50,17 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
   }
 }
 
-function settled(value: pulumi.Input<unknown>): Promise<unknown> {
-  return new Promise((resolve) => (pulumi.output(value) as pulumi.Output<unknown>).apply((v) => resolve(v)));
+/**
+ * An output's value. Evaluated as a preview, a field AWS computes that the mocks do not invent
+ * (an S3 bucket's name, say, in a user's change) is unknown, and an unknown output never calls
+ * `apply`: waiting on it left the evaluation hanging, so the process ended with nothing said.
+ * Such an output is undefined here, as `pulumi preview` shows it as "output<string>".
+ */
+async function settled(value: pulumi.Input<unknown>): Promise<unknown> {
+  // isKnown: on every Output (@pulumi/pulumi output.js), not in its type declarations.
+  const output = pulumi.output(value) as pulumi.Output<unknown> & { readonly isKnown: Promise<boolean> };
+  if (!(await output.isKnown)) return undefined;
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 
 /**
