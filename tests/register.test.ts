@@ -9,7 +9,8 @@ const { callsites } = Resource as unknown as { callsites(): Position[] };
 const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
 
 // tests/support/register.js: TypeScript through ts-node with its stack traces mapped to the
-// sources, except the whole-stack captures Pulumi makes at each resource registration.
+// sources, except the whole stacks Pulumi captures for its own diagnostics (at each resource
+// registration, and at each promise it tracks for leaks).
 
 const TS = fs.readFileSync(__filename, "utf8").split("\n");
 const at = (marker: string) => {

@@ -22,7 +22,7 @@ describe("a user's change: an S3 bucket in index.ts, its computed name a stack o
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("the program evaluates under the mocks: the bucket is declared, the output is there though unknown, the rest as before", async () => {
+  it("the program evaluates under the mocks: the bucket is declared, the rest as before, the known outputs with their values", async () => {
     const r = await sh("node -r ./tests/support/register.js tests/support/printDeclared.ts dev", { cwd: dir, timeoutMs: 100000 });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.trim() !== "", `the evaluation ended without a result\n${r.stderr}`);
