@@ -1,3 +1,5 @@
+// First: defers what Pulumi loads only to serialize functions (~0.8 s of every evaluation).
+import "./closureSupport";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../config/settings";
 import { PROJECT_DIR, readStackConfig } from "../config/stackFile";
