@@ -38,8 +38,16 @@ describe("reading lines", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-long-line-"));
     try {
       const file = path.join(dir, "long.jsonl");
-      const long = { eventID: "e-long", eventName: "INSERT", padding: "x".repeat(100 * 1024 * 1024), dynamodb: {} };
-      fs.writeFileSync(file, `${JSON.stringify(long)}\n${JSON.stringify({ eventID: "e-short" })}\n`);
+      // {"eventID":"e-long","eventName":"INSERT","padding":"xxx…","dynamodb":{}}, written as bytes
+      // (JSON.stringify of the 100 MB string cost this test more CPU than the command it tests).
+      fs.writeFileSync(
+        file,
+        Buffer.concat([
+          Buffer.from('{"eventID":"e-long","eventName":"INSERT","padding":"'),
+          Buffer.alloc(100 * 1024 * 1024, "x"),
+          Buffer.from(`","dynamodb":{}}\n${JSON.stringify({ eventID: "e-short" })}\n`),
+        ]),
+      );
       // exec: the deadline's kill reaches the command itself, not only the shell.
       const r = await sh(`ulimit -t 20; exec node cli/bin.js route --stack dev --jsonl < ${file}`, { timeoutMs: 80000 });
       assert.equal(r.code, 0, `ended by ${r.code} (SIGKILL: past 20 s of CPU) ${r.stderr}`);
