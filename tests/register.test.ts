@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Resource } from "@pulumi/pulumi";
+import { PROJECT, sh } from "./support/spawn";
 
 // Pulumi's internals that capture whole stacks (not in its type declarations).
 type Position = { file?: string; line?: number; column?: number };
@@ -39,5 +42,59 @@ describe("the tests' TypeScript register", () => {
     assert.ok(line !== undefined, trace);
     assert.notEqual(Number(line), at("debuggablePromise(tracked").line, "not mapped");
     assert.equal(await settled, 1);
+  });
+});
+
+describe("the tests' TypeScript register: transpiled sources kept for the next process (cachedTranspiler.js)", () => {
+  const CACHE = path.join(PROJECT, "node_modules", ".cache", "orders-tests", "ts");
+  /** A directory outside the project that compiles as the project does (its tsconfig). */
+  const scratch = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-register-"));
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: path.join(PROJECT, "tsconfig.json"), include: ["*.ts"] }));
+    return dir;
+  };
+  const entriesHolding = (marker: string): string[] =>
+    fs.existsSync(CACHE)
+      ? fs.readdirSync(CACHE).flatMap((d) => fs.readdirSync(path.join(CACHE, d)).map((f) => path.join(CACHE, d, f))).filter((f) => f.endsWith(".json") && fs.readFileSync(f, "utf8").includes(marker))
+      : [];
+
+  it("the second process runs the kept output, and its stack traces still point at the TypeScript", async () => {
+    const dir = scratch();
+    const marker = `probe${process.pid}x${Date.now()}`;
+    // The thrown line's column differs between the TypeScript and its output (the type annotation).
+    fs.writeFileSync(path.join(dir, "probe.ts"), `// ${marker}\nconst n: number = 6 * 7;\nconst fail = (why: string): never => { throw new Error(why + " " + n); };\nfail("${marker}");\n`);
+    const run = () => sh(`node -r ${path.join(PROJECT, "tests", "support", "register.js")} probe.ts`, { cwd: dir });
+    try {
+      const first = await run();
+      assert.match(first.stderr, new RegExp(`Error: ${marker} 42\\n\\s+at fail \\(${dir}/probe\\.ts:3:46\\)`), first.stderr);
+      const kept = entriesHolding(marker);
+      assert.equal(kept.length, 1, "one entry for the source");
+
+      const second = await run();
+      assert.equal(second.stderr, first.stderr, "the same run, the same mapped trace");
+      // Proof that the second run read the entry, not the source: change what the entry holds.
+      const entry = JSON.parse(fs.readFileSync(kept[0], "utf8"));
+      fs.writeFileSync(kept[0], JSON.stringify({ ...entry, outputText: entry.outputText.replace("6 * 7", "6 * 8") }));
+      assert.match((await run()).stderr, new RegExp(`Error: ${marker} 48\\n`));
+    } finally {
+      for (const f of entriesHolding(marker)) fs.rmSync(f);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a source TypeScript cannot read is never kept: its error is reported at every run", async () => {
+    const dir = scratch();
+    const marker = `broken${process.pid}x${Date.now()}`;
+    fs.writeFileSync(path.join(dir, "broken.ts"), `// ${marker}\nconst x = (;\n`);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await sh(`node -r ${path.join(PROJECT, "tests", "support", "register.js")} broken.ts`, { cwd: dir });
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, /broken\.ts\(2,12\): error TS1109: Expression expected/);
+      }
+      assert.deepEqual(entriesHolding(marker), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
 // TypeScript for the tests (.mocharc.json) and for the scripts they run in copies of the project:
-// ts-node, transpile-only, as Pulumi runs the program. Loaded before anything else.
+// ts-node, transpile-only, as Pulumi runs the program, each source's output kept on disk for the
+// next process (cachedTranspiler.js). Loaded before anything else.
 "use strict";
-require("ts-node/register/transpile-only");
+require("ts-node").register({ transpileOnly: true, transpiler: require.resolve("./cachedTranspiler") });
 
 // Pulumi's runtime captures whole stacks for its own diagnostics: at every promise it tracks
 // for leaks (runtime/debuggable.js, debuggablePromise: `new Error().stack`, tens of thousands

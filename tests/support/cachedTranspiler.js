@@ -1,0 +1,51 @@
+// ts-node's transpile-only compilation, kept on disk (a ts-node "transpiler" module, which
+// tests/support/register.js names): TypeScript's own transpileModule, exactly as ts-node runs it,
+// skipped when the same source was transpiled before with the same TypeScript and options.
+//
+// Why: every mocha worker and every script the tests run in a copy of the project transpiled
+// the ~170 sources it loads again (about 1.2 s of CPU per process here); ts-node 10 has no cache
+// of its own. Keyed by the source text and the file's base name (which the emitted source-map
+// comment carries; ts-node rewrites the map's paths itself), so the copies share it. Sources with
+// diagnostics are never kept: ts-node reports them at every load, as before.
+"use strict";
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "orders-tests", "ts");
+
+exports.create = function create({ service, nodeModuleEmitKind }) {
+  const ts = require(service.projectLocalResolveHelper("typescript", true));
+  const compilerOptions = service.config.options;
+  // ts-node's transpile-only emit for this project's CommonJS .ts files is TypeScript's
+  // transpileModule; it asks for node16/nodenext kinds (.cts, .mts files) too, which this project
+  // does not have and this module does not serve.
+  // The tsconfig's own path differs between copies of the project and changes no output.
+  const { configFilePath: _ignored, ...options } = compilerOptions;
+  const salt = JSON.stringify([ts.version, options]);
+
+  return {
+    transpile(code, { fileName }) {
+      if (nodeModuleEmitKind) throw new Error(`tests/support/cachedTranspiler.js: ${fileName}: module kind ${nodeModuleEmitKind} is not served`);
+      const key = crypto.createHash("sha256").update(salt).update("\0").update(path.basename(fileName)).update("\0").update(code).digest("hex");
+      const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.json`);
+      try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+      } catch {
+        // not kept yet (or unreadable): transpile
+      }
+      const result = ts.transpileModule(code, { fileName, compilerOptions, reportDiagnostics: true });
+      if (!result.diagnostics || result.diagnostics.length === 0) {
+        try {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+          fs.writeFileSync(aside, JSON.stringify({ outputText: result.outputText, sourceMapText: result.sourceMapText }));
+          fs.renameSync(aside, file); // whole or not at all, whoever else writes the same key
+        } catch {
+          // a cache that cannot be written costs time, never a result
+        }
+      }
+      return result;
+    },
+  };
+};
