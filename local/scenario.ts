@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, NumberValueImpl } from "@aws-sdk/util-dynamodb";
+import { NumberValueImpl } from "@aws-sdk/util-dynamodb";
 import { parse as parseYaml } from "yaml";
 import { projectPath } from "../config/paths";
 import { attributeProblems, keyProblems } from "./itemLimits";
@@ -141,44 +140,4 @@ export function exactNumbers(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactNumbers(v)]));
   }
   return value;
-}
-
-export async function runStep(
-  step: Step,
-  client: DynamoDBClient,
-  tableName: string,
-  onWrite: (orderId: string, startedAt: number) => void,
-): Promise<void> {
-  const startedAt = Date.now();
-  if ("wait" in step) {
-    await new Promise((r) => setTimeout(r, step.wait));
-    return;
-  }
-  if ("put" in step) {
-    await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(exactNumbers(step.put) as Record<string, unknown>, { removeUndefinedValues: true }) }));
-    onWrite(step.put.orderId as string, startedAt);
-    return;
-  }
-  if ("update" in step) {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(step.update.set).map(([k, v], i) => {
-      names[`#a${i}`] = k;
-      values[`:v${i}`] = exactNumbers(v);
-      return `#a${i} = :v${i}`;
-    });
-    await client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: marshall({ orderId: step.update.orderId }),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: marshall(values),
-      }),
-    );
-    onWrite(step.update.orderId, startedAt);
-    return;
-  }
-  await client.send(new DeleteItemCommand({ TableName: tableName, Key: marshall({ orderId: step.delete.orderId }) }));
-  onWrite(step.delete.orderId, startedAt);
 }

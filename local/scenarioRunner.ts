@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { runStep, type Scenario, type Step } from "./scenario";
+import type { Scenario, Step } from "./scenario";
+import { runStep } from "./scenarioSteps";
 
 // Writes a scenario's steps to the table, several at a time: steps of different orders run
 // concurrently, the steps of one order strictly one after the other and in the file's order

@@ -138,6 +138,17 @@ describe("orders-pipeline cost (spawned)", function () {
     for (const option of ["--records", "--scenario", "--from-report", "--per-month", "--prices", "--duration-ms", "--pipes-billing-unit", "--pipes-stream-reads", "--shards", "--sensitivity", "--json"]) assert.ok(r.stdout.includes(option), option);
   });
 
+  it("pricing a scenario loads no AWS client and no Pulumi: the command reads the scenario and the stack file", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-cost-loads-")), "story.yaml");
+    fs.writeFileSync(file, "name: loads\nsteps:\n  - put: { orderId: o-1, status: pending, orderAmount: 1500, customerEmail: a@example.com }\n");
+    const r = await sh(`node -r ./tests/support/loadedPackages.js cli/bin.js cost --stack dev --scenario ${file} --per-month 1000`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1,000 record changes a month/);
+    const loaded = JSON.parse(/loaded packages: (.*)\n$/.exec(r.stderr)![1]) as string[];
+    assert.ok(loaded.includes("@aws-sdk/util-dynamodb"), `the scenario's numbers: ${loaded}`);
+    assert.deepEqual(loaded.filter((p) => /^@aws-sdk\/client-|^@pulumi\//.test(p)), []);
+  });
+
   it("a report claiming 300,000,000 processed orders is priced in a small heap (its counts are not records)", async () => {
     const doc = JSON.parse(fs.readFileSync(REPORT_V2, "utf8")) as { pipes: { counts: Record<string, number> }[]; routes: { counts: Record<string, number> }[] };
     const big = 300_000_000;

@@ -3,7 +3,8 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-s
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
 import { simulateScenario } from "../cost/scenarioRecords";
 import { type DynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from "../local/dynamoLocal";
-import { parseScenario, runStep } from "../local/scenario";
+import { parseScenario } from "../local/scenario";
+import { runStep } from "../local/scenarioSteps";
 import { toWireRecord } from "../local/wireFormat";
 
 // The scenario simulation of `cost --scenario` against the real thing: the same writes go to

@@ -10,7 +10,8 @@ import { dlqQueueFor, listDlq, redriveDlq } from "../../local/dlq";
 import { localEnvironment } from "../../local/plan";
 import { ProcessorHost } from "../../local/processorHost";
 import { LocalPipeline } from "../../local/runtime";
-import { runStep, type Step } from "../../local/scenario";
+import type { Step } from "../../local/scenario";
+import { runStep } from "../../local/scenarioSteps";
 import { toWireRecord } from "../../local/wireFormat";
 
 const put = (orderId: string, orderAmount: unknown, orderStatus = "pending"): Step => ({ put: { orderId, orderStatus, orderAmount, customerEmail: `${orderId}@example.com` } });
