@@ -58,6 +58,26 @@ describe("orders-pipeline: one command, three spellings", () => {
   });
 });
 
+describe("orders-pipeline: compiled code kept between commands (cli/bin.js)", () => {
+  // Node says what its compile cache does under NODE_DEBUG_NATIVE=COMPILE_CACHE (stderr).
+  const accepted = (stderr: string) => stderr.split("\n").filter((l) => /^\[compile cache\] (V8 code )?cache for .* was accepted/.test(l));
+
+  it("a command's second run takes its modules' compiled code from node_modules/.cache/orders-compile; NODE_DISABLE_COMPILE_CACHE=1 turns it off", async () => {
+    const env = { ...process.env, NODE_DEBUG_NATIVE: "COMPILE_CACHE" };
+    await sh("node cli/bin.js route explain --stack dev", { env });
+    const second = await sh("node cli/bin.js route explain --stack dev", { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /reading cache from \S*\/node_modules\/\.cache\/orders-compile\/\S+ for CommonJS \S*\/dist\/cli\/main\.js/);
+    const used = accepted(second.stderr).join("\n");
+    assert.match(used, /dist\/cli\/main\.js/, second.stderr.slice(0, 500));
+    assert.match(used, /dist\/routing\/decide\.js/);
+    const off = await sh("node cli/bin.js route explain --stack dev", { env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } });
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(off.stdout, second.stdout);
+    assert.deepEqual(accepted(off.stderr), []);
+  });
+});
+
 describe("orders-pipeline: bad input, calmly", () => {
   const many = file("many.jsonl", benchRecords(20000).map((r) => JSON.stringify(r)).join("\n") + "\n");
 
