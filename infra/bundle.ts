@@ -133,6 +133,24 @@ function effectsAsText(code: string, effects: string): string {
 
 const cache = new Map<string, Bundle>();
 
+/** Where the program's processors get their bundles, when not built here (useKeptBundles). */
+let keptBundles: ((served: readonly ServedRoute[]) => Bundle) | undefined;
+
+/**
+ * The program evaluated outside Pulumi (local/evaluateProgram.ts: `local`, after an edit)
+ * takes its processors' bundles from local/bundleCache.ts, which builds only what changed: the
+ * evaluation and the run then share one build, or none (~0.4 s of esbuild each). Under
+ * `pulumi preview` and `pulumi up` nothing sets this: deploys build afresh.
+ */
+export function useKeptBundles(source: ((served: readonly ServedRoute[]) => Bundle) | undefined): void {
+  keptBundles = source;
+}
+
+/** The bundle of a processor the program declares (infra/processorWithDlq.ts). */
+export function programBundle(served: readonly ServedRoute[]): Bundle {
+  return keptBundles ? keptBundles(served) : bundleProcessor(served);
+}
+
 /** Bundles the processor serving `served`; cached per process (preview builds each processor once). */
 export function bundleProcessor(served: readonly ServedRoute[], opts: { sdk?: SdkPackaging; /** Tests only: steps from elsewhere than handlers/steps/. */ stepsDir?: string } = {}): Bundle {
   const sdk = opts.sdk ?? SDK_PACKAGING;

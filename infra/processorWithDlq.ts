@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DLQ_URL_ENV, HANDLER_TAG, SETTING_ENV_PREFIX } from "../handlers/constants";
 import { IDEMPOTENCY_TABLE_ENV } from "../handlers/idempotency";
 import { DLQ_MAX_MESSAGE_BYTES } from "../handlers/quarantine";
-import { bundleProcessor, type ServedRoute, stepsTag } from "./bundle";
+import { programBundle, type ServedRoute, stepsTag } from "./bundle";
 import { allowActions, allowEffectRecords, allowLogWrite, allowSend, roleTrusting } from "./grants";
 
 // SQS keeps a message at most 14 days: the longest time to notice and redrive a dead letter.
@@ -76,7 +76,7 @@ export class ProcessorWithDlq extends pulumi.ComponentResource {
       }
     }
     if (new Set((args.grants ?? []).map((g) => g.name)).size !== (args.grants ?? []).length) throw new Error(`ProcessorWithDlq ${name}: two grants have the same name`);
-    const bundle = bundleProcessor(args.steps);
+    const bundle = programBundle(args.steps);
 
     const dlq = new aws.sqs.Queue(
       `${name}-dlq`,

@@ -3,6 +3,8 @@ import "./closureSupport";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../config/settings";
 import { PROJECT_DIR, readStackConfig } from "../config/stackFile";
+import { useKeptBundles } from "../infra/bundle";
+import { localBundle } from "./bundleCache";
 
 // Runs the Pulumi program (index.ts) offline under Pulumi's mocks with a stack's config file
 // and records every resource it declares, with its inputs. The unit tests assert on this,
@@ -112,6 +114,8 @@ export async function evaluateProgram(
   );
   // The program next to this module: index.ts from the sources, index.js from the CLI's build.
   const entry = require.resolve("../index");
+  // Its processors' bundles as the local run takes them: kept, built again only after an edit.
+  useKeptBundles((served) => localBundle(served));
   delete require.cache[entry];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require(entry) as Record<string, pulumi.Input<unknown>>;
