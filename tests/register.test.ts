@@ -50,7 +50,7 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
   /** A directory outside the project that compiles as the project does (its tsconfig). */
   const scratch = () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-register-"));
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: path.join(PROJECT, "tsconfig.json"), include: ["*.ts"] }));
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: path.join(PROJECT, "tsconfig.json"), compilerOptions: { outDir: "bin" }, include: ["*.ts"] }));
     return dir;
   };
   const entriesHolding = (marker: string): string[] =>
@@ -76,6 +76,14 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
       const entry = JSON.parse(fs.readFileSync(kept[0], "utf8"));
       fs.writeFileSync(kept[0], JSON.stringify({ ...entry, outputText: entry.outputText.replace("6 * 7", "6 * 8") }));
       assert.match((await run()).stderr, new RegExp(`Error: ${marker} 48\\n`));
+
+      // The same source in another copy (its own directory in the options: its tsconfig, outDir).
+      const copy = scratch();
+      fs.copyFileSync(path.join(dir, "probe.ts"), path.join(copy, "probe.ts"));
+      const there = await sh(`node -r ${path.join(PROJECT, "tests", "support", "register.js")} probe.ts`, { cwd: copy });
+      fs.rmSync(copy, { recursive: true, force: true });
+      assert.match(there.stderr, new RegExp(`Error: ${marker} 48\\n`), "the entry the first directory made");
+      assert.equal(entriesHolding(marker).length, 1);
     } finally {
       for (const f of entriesHolding(marker)) fs.rmSync(f);
       fs.rmSync(dir, { recursive: true, force: true });

@@ -20,9 +20,10 @@ exports.create = function create({ service, nodeModuleEmitKind }) {
   // ts-node's transpile-only emit for this project's CommonJS .ts files is TypeScript's
   // transpileModule; it asks for node16/nodenext kinds (.cts, .mts files) too, which this project
   // does not have and this module does not serve.
-  // The tsconfig's own path differs between copies of the project and changes no output.
-  const { configFilePath: _ignored, ...options } = compilerOptions;
-  const salt = JSON.stringify([ts.version, options]);
+  // Options name the project's directory (configFilePath, outDir), which differs between copies
+  // of the project and changes no output that ts-node keeps (it rewrites the source map's paths).
+  const projectDir = path.dirname(compilerOptions.configFilePath ?? path.join(process.cwd(), "tsconfig.json"));
+  const salt = JSON.stringify([ts.version, compilerOptions], (_key, value) => (typeof value === "string" && value.startsWith(projectDir) ? `<project>${value.slice(projectDir.length)}` : value));
 
   return {
     transpile(code, { fileName }) {
