@@ -6,7 +6,7 @@ import * as path from "node:path";
 // `aws.lambda.CallbackFunction`): TypeScript's compiler, through its typescript-shim, and npm's
 // Arborist, through runtime/closure/codePaths. Measured here: `require("@pulumi/pulumi")` takes
 // ~1.3 s of CPU with them and ~0.5 s without, and every evaluation of the program paid it
-// (`local` after an edit, `cost`, `dlq`), though our program bundles its handlers with esbuild.
+// (`local` and `dlq` after an edit), though our program bundles its handlers with esbuild.
 // Pulumi means TypeScript to load only when needed (pulumi/pulumi#10185; its tsutils.js still
 // requires the shim lazily), but runtime/closure/parseFunction.js and codePaths.js require them
 // at their top. Here each loads at its first use instead, so a program that does serialize a
