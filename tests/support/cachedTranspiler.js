@@ -17,9 +17,6 @@ const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", 
 exports.create = function create({ service, nodeModuleEmitKind }) {
   const ts = require(service.projectLocalResolveHelper("typescript", true));
   const compilerOptions = service.config.options;
-  // ts-node's transpile-only emit for this project's CommonJS .ts files is TypeScript's
-  // transpileModule; it asks for node16/nodenext kinds (.cts, .mts files) too, which this project
-  // does not have and this module does not serve.
   // Options name the project's directory (configFilePath, outDir), which differs between copies
   // of the project and changes no output that ts-node keeps (it rewrites the source map's paths).
   const projectDir = path.dirname(compilerOptions.configFilePath ?? path.join(process.cwd(), "tsconfig.json"));
@@ -27,6 +24,9 @@ exports.create = function create({ service, nodeModuleEmitKind }) {
 
   return {
     transpile(code, { fileName }) {
+      // ts-node's transpile-only emit for this project's CommonJS .ts files is TypeScript's
+      // transpileModule; it creates transpilers for node16/nodenext kinds (.cts, .mts files) too,
+      // which this project does not have and this module does not serve.
       if (nodeModuleEmitKind) throw new Error(`tests/support/cachedTranspiler.js: ${fileName}: module kind ${nodeModuleEmitKind} is not served`);
       const key = crypto.createHash("sha256").update(salt).update("\0").update(path.basename(fileName)).update("\0").update(code).digest("hex");
       const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.json`);
