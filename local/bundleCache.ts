@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/stackFile";
 import { type Bundle, bundleProcessor, type ServedRoute, SDK_PACKAGING, STEPS_DIR } from "../infra/bundle";
+import { keepRecent, markUsed } from "./keptFiles";
 import { writeWhole } from "./writeWhole";
 
 // The processors' bundles, kept between local runs: esbuild takes ~0.5 s of CPU a run for the
@@ -56,33 +57,6 @@ function safeList(dir: string): string[] {
  */
 export const KEPT_BUNDLES = 40;
 
-function touch(file: string): void {
-  try {
-    const now = new Date();
-    fs.utimesSync(file, now, now);
-  } catch {
-    // gone meanwhile: nothing to mark
-  }
-}
-
-/** Removes all but the KEPT_BUNDLES most recently used bundles. */
-function keepRecent(cacheDir: string): void {
-  const kept = fs
-    .readdirSync(cacheDir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => {
-      const file = path.join(cacheDir, f);
-      try {
-        return { file, used: fs.statSync(file).mtimeMs };
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((k) => k !== undefined)
-    .sort((a, b) => b.used - a.used);
-  for (const old of kept.slice(KEPT_BUNDLES)) fs.rmSync(old.file, { force: true });
-}
-
 /** The bundle of the processor serving `served`, as infra/bundle.ts builds it, kept on disk between runs. */
 export function localBundle(served: readonly ServedRoute[], opts: { cacheDir?: string; /** Tests only: steps from elsewhere than handlers/steps/. */ stepsDir?: string } = {}): Bundle {
   const cacheDir = opts.cacheDir ?? CACHE_DIR;
@@ -93,7 +67,7 @@ export function localBundle(served: readonly ServedRoute[], opts: { cacheDir?: s
     const kept = JSON.parse(fs.readFileSync(file, "utf8")) as Kept;
     const files = kept.inputs.map(([f]) => f);
     if (kept.key === key && kept.inputs.every(([f, hash]) => contentHash(f) === hash) && projectDirs(files) === kept.dirs) {
-      touch(file);
+      markUsed(file);
       return { code: kept.code, bytes: Buffer.byteLength(kept.code), inputs: files };
     }
   } catch {
@@ -104,7 +78,7 @@ export function localBundle(served: readonly ServedRoute[], opts: { cacheDir?: s
     const kept: Kept = { key, inputs: bundle.inputs.map((f) => [f, contentHash(f) ?? ""] as const), dirs: projectDirs(bundle.inputs), code: bundle.code };
     fs.mkdirSync(cacheDir, { recursive: true });
     writeWhole(file, JSON.stringify(kept));
-    keepRecent(cacheDir);
+    keepRecent(cacheDir, KEPT_BUNDLES);
   } catch {
     // a cache that cannot be written costs the next run a build, nothing more
   }

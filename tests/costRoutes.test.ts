@@ -1,8 +1,7 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { projectCopy } from "./support/projectCopy";
 import { type Ran, PROJECT, sh } from "./support/spawn";
 
 // The cost side of "routes are data" (issue 15): in a copy of the project, a user adds the
@@ -36,19 +35,6 @@ export const step: OrderHandler = async (order, { log }) => {
 
 const COST = "node cli/bin.js cost --stack dev --records cost/samples/orders-1000.jsonl --per-month 10000000";
 
-/** The project's files as a clean clone has them, with this checkout's node_modules linked in. */
-function copyProject(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-refunds-cost-"));
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const f of files) {
-    if (!fs.existsSync(path.join(PROJECT, f))) continue; // deleted, not yet committed
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(PROJECT, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(PROJECT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  return dir;
-}
-
 interface CostJson {
   pipes: { owner: string; routes: string[] }[];
   designs: Record<string, { ordersProcessed: number; streamReads: number; lambdaInvocations: number; routes: Record<string, { ordersProcessed: number }>; pipes: { owner: string; routes: string[] }[] }>;
@@ -60,7 +46,7 @@ describe("cost follows the declared routes: the refunds route added in a copy of
   let dir: string;
   const inCopy = (command: string, timeoutMs = 120000): Promise<Ran> => sh(`cd ${dir} && ${command}`, { timeoutMs });
   before(() => {
-    dir = copyProject();
+    dir = projectCopy("orders-refunds-cost-", { linkModules: true });
     const routes = path.join(dir, "routing", "routes.ts");
     const text = fs.readFileSync(routes, "utf8");
     const end = text.lastIndexOf("];");

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cachedPlan, projectFingerprint } from "../local/planCache";
+import { cachedPlan, KEPT_PLANS, projectFingerprint } from "../local/planCache";
 import type { LocalPlan } from "../local/plan";
 import { projectCopy } from "./support/projectCopy";
 import { sh } from "./support/spawn";
@@ -61,6 +61,47 @@ describe("the local plan kept between starts", () => {
     assert.equal((await plan({ "orders:premiumMinAmount": "3000" })).evaluated, 0);
   });
 
+  it("another stack's file, edited or added, keeps the plan: a program reads only its own stack's config (Pulumi.yaml is read by all)", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  orders:premiumMinAmount: 5000\n");
+    await plan();
+    touchLater(path.join(dir, "Pulumi.prod.yaml"), "config:\n  orders:premiumMinAmount: 6000\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.zz-test-1.yaml"), "config: {}\n");
+    assert.equal((await plan()).evaluated, 0);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: orders-pipeline\nruntime: nodejs\n");
+    assert.equal((await plan()).evaluated, 1, "the project file is part of every stack's program");
+    fs.mkdirSync(path.join(dir, "examples"));
+    fs.writeFileSync(path.join(dir, "examples", "Pulumi.prod.yaml"), "x: 1\n");
+    assert.equal((await plan()).evaluated, 1, "only the stack files beside Pulumi.yaml are another stack's");
+  });
+
+  it("each set of overrides and each project directory sharing the cache keeps its own plan: alternating runs evaluate once each", async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "orders-plan-other-"));
+    try {
+      fs.cpSync(dir, other, { recursive: true });
+      const inOther = async () => {
+        let evaluated = 0;
+        await cachedPlan("dev", {}, async () => fakePlan(++evaluated), { dir: other, cacheDir });
+        return evaluated;
+      };
+      const override = { "orders:premiumMinAmount": "5000" };
+      assert.deepEqual([(await plan()).evaluated, (await plan(override)).evaluated, await inOther()], [1, 1, 1]);
+      assert.deepEqual([(await plan()).evaluated, (await plan(override)).evaluated, await inOther()], [0, 0, 0]);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it(`keeps the ${KEPT_PLANS} most recently used plans, not one per set of overrides for good`, async () => {
+    await plan();
+    for (let i = 0; i < KEPT_PLANS + 5; i++) {
+      await plan({ "orders:premiumMinAmount": String(2000 + i) });
+      if (i % 4 === 0) assert.equal((await plan()).evaluated, 0, "used again, so kept");
+    }
+    assert.equal(fs.readdirSync(cacheDir).filter((f) => f.endsWith(".json")).length, KEPT_PLANS);
+    assert.equal((await plan({ "orders:premiumMinAmount": String(2000 + KEPT_PLANS + 4) })).evaluated, 0, "the newest is kept");
+    assert.equal((await plan({ "orders:premiumMinAmount": "2001" })).evaluated, 1, "an old one is gone");
+  });
+
   it("a failed evaluation is not kept: the next start evaluates (and fails) again", async () => {
     await assert.rejects(cachedPlan("dev", {}, async () => Promise.reject(new Error("orders:premiumMinAmount is bad")), { dir, cacheDir }), /premiumMinAmount/);
     assert.equal((await plan()).evaluated, 1);
@@ -73,7 +114,7 @@ describe("the local plan kept between starts", () => {
     touchLater(path.join(dir, "Pulumi.dev.yaml"), "environment:\n  - shop/dev\nconfig:\n  orders:premiumMinAmount: 1000\n");
     assert.equal((await plan()).evaluated, 1);
     assert.equal((await plan()).evaluated, 1);
-    assert.ok(!fs.existsSync(path.join(cacheDir, "dev.json")), "nothing written");
+    assert.deepEqual(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [], [], "nothing written");
   });
 
   it("installed modules, build output, local state, tests and benches are not part of the key", async () => {
