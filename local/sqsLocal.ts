@@ -34,14 +34,24 @@ interface QueueStore {
   createQueue(name: string, url: string, arn: string, attributes?: Record<string, string>): unknown;
 }
 
-/** Starts the local SQS on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
-export async function startSqsLocal(opts: { port?: number } = {}): Promise<SqsLocal> {
-  const fauxqs = await importEsm<typeof Fauxqs>("fauxqs");
-  // The package's exports name only its entry point; its store is a file beside it.
+interface FauxqsStore {
+  SqsStore: new () => QueueStore;
+}
+
+/**
+ * The installed package's exports name only its entry point; its store is a file beside it.
+ * (The CLI's build of fauxqs, one file, exports the store too: cli/build.js.)
+ */
+function installedStoreFile(): string {
   const dir = (require.resolve.paths("fauxqs") ?? []).map((d) => path.join(d, "fauxqs")).find((d) => fs.existsSync(path.join(d, "package.json")));
   if (!dir) throw new Error("the npm package fauxqs is not installed: run npm ci");
-  const storeFile = path.join(dir, "dist", "sqs", "sqsStore.js");
-  const { SqsStore } = await importEsm<{ SqsStore: new () => QueueStore }>(pathToFileURL(storeFile).href);
+  return path.join(dir, "dist", "sqs", "sqsStore.js");
+}
+
+/** Starts the local SQS on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
+export async function startSqsLocal(opts: { port?: number } = {}): Promise<SqsLocal> {
+  const fauxqs = await importEsm<typeof Fauxqs & Partial<FauxqsStore>>("fauxqs");
+  const { SqsStore } = fauxqs.SqsStore ? (fauxqs as FauxqsStore) : await importEsm<FauxqsStore>(pathToFileURL(installedStoreFile()).href);
   const sqsStore = new SqsStore();
   const app = fauxqs.buildApp({ logger: false, defaultRegion: LOCAL_REGION, stores: { sqsStore } as never });
   // Bound where it listens, 127.0.0.1: no probe that could disagree with the bind.
