@@ -97,7 +97,7 @@ function vendor(esbuild) {
       legalComments: "inline", // the packages' licence notices stay with their code
       logLevel: "silent",
     });
-    fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name, version, main: "index.js", private: true, description: `${name} ${version} and its dependencies from node_modules, as one file (cli/build.js)` })}\n`);
+    fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name, version, type: "commonjs", main: "index.js", private: true, description: `${name} ${version} and its dependencies from node_modules, as one file (cli/build.js)` })}\n`);
   }
 }
 

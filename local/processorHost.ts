@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { getCompileCacheDir } from "node:module";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { Worker } from "node:worker_threads";
@@ -42,6 +43,16 @@ export function sweepBundles(dir = CACHE_DIR): void {
   }
 }
 
+/**
+ * The directory this process keeps V8's compiled code in (cli/bin.js), if it does: the
+ * processors keep theirs there too. Node answers with the directory it made for its version
+ * inside the one it was given, which is the one to give again.
+ */
+function hostCompileCache(): string | undefined {
+  const dir = getCompileCacheDir();
+  return dir === undefined ? undefined : path.dirname(dir);
+}
+
 export class ProcessorHost {
   private worker?: Worker;
   private file: string;
@@ -65,7 +76,7 @@ export class ProcessorHost {
     if (this.worker) return this.worker;
     const worker = new Worker(projectPath("local", "processorWorker.js"), {
       env: { ...this.opts.environment },
-      workerData: { file: this.file, functionName: this.opts.functionName, timeoutMs: this.opts.timeoutMs },
+      workerData: { file: this.file, functionName: this.opts.functionName, timeoutMs: this.opts.timeoutMs, compileCacheDir: hostCompileCache() },
       stdout: true,
       stderr: true,
     });

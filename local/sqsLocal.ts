@@ -39,20 +39,29 @@ interface FauxqsStore {
 }
 
 /**
- * The installed package's exports name only its entry point; its store is a file beside it.
- * (The CLI's build of fauxqs, one file, exports the store too: cli/build.js.)
+ * fauxqs as the CLI's build has it (one CommonJS file exporting its store too: cli/build.js),
+ * else the installed package: ES modules only, whose exports name only its entry point (so
+ * require.resolve fails), its store a file beside it.
  */
-function installedStoreFile(): string {
+async function loadFauxqs(): Promise<typeof Fauxqs & FauxqsStore> {
+  let bundled: (typeof Fauxqs & Partial<FauxqsStore>) | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bundled = require(require.resolve("fauxqs")) as typeof Fauxqs & Partial<FauxqsStore>;
+  } catch {
+    // not the build's: import the installed package
+  }
+  if (bundled?.SqsStore) return bundled as typeof Fauxqs & FauxqsStore;
   const dir = (require.resolve.paths("fauxqs") ?? []).map((d) => path.join(d, "fauxqs")).find((d) => fs.existsSync(path.join(d, "package.json")));
   if (!dir) throw new Error("the npm package fauxqs is not installed: run npm ci");
-  return path.join(dir, "dist", "sqs", "sqsStore.js");
+  const { SqsStore } = await importEsm<FauxqsStore>(pathToFileURL(path.join(dir, "dist", "sqs", "sqsStore.js")).href);
+  return { ...(await importEsm<typeof Fauxqs>("fauxqs")), SqsStore };
 }
 
 /** Starts the local SQS on 127.0.0.1:`port` (0 or left out: a free port; PortInUse if a fixed one is taken). */
 export async function startSqsLocal(opts: { port?: number } = {}): Promise<SqsLocal> {
-  const fauxqs = await importEsm<typeof Fauxqs & Partial<FauxqsStore>>("fauxqs");
-  const { SqsStore } = fauxqs.SqsStore ? (fauxqs as FauxqsStore) : await importEsm<FauxqsStore>(pathToFileURL(installedStoreFile()).href);
-  const sqsStore = new SqsStore();
+  const fauxqs = await loadFauxqs();
+  const sqsStore = new fauxqs.SqsStore();
   const app = fauxqs.buildApp({ logger: false, defaultRegion: LOCAL_REGION, stores: { sqsStore } as never });
   // Bound where it listens, 127.0.0.1: no probe that could disagree with the bind.
   await app.listen({ port: opts.port ?? 0, host: "127.0.0.1" }).catch((err: NodeJS.ErrnoException) => {
