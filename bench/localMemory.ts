@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { LocalPipeline } from "../local/runtime";
 import { parseScenario } from "../local/scenario";
 import { runScenario } from "../local/scenarioRunner";
@@ -45,7 +46,7 @@ async function sample(orders: number): Promise<MemorySample> {
 
 /** Runs `sample(orders)` in a child process (this file, run directly). */
 export function measureMemory(orders: number): MemorySample {
-  const out = spawnSync(process.execPath, ["--expose-gc", "-r", "ts-node/register/transpile-only", __filename, String(orders)], {
+  const out = spawnSync(process.execPath, ["--expose-gc", "-r", path.join(__dirname, "..", "tests", "support", "register.js"), __filename, String(orders)], {
     cwd: `${__dirname}/..`,
     encoding: "utf8",
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

@@ -93,7 +93,7 @@ export async function runStepColdStartBench(): Promise<Row[]> {
     const served = servedBy(group, declared.declarations);
     const built = spawnSync(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-e", `const { bundleProcessor } = require("./infra/bundle"); const served = ${JSON.stringify(served)}; process.stdout.write(JSON.stringify(["runtime", "bundled"].map((sdk) => bundleProcessor(served, { sdk }).code)));`],
+      ["-r", "./tests/support/register.js", "-e", `const { bundleProcessor } = require("./infra/bundle"); const served = ${JSON.stringify(served)}; process.stdout.write(JSON.stringify(["runtime", "bundled"].map((sdk) => bundleProcessor(served, { sdk }).code)));`],
       { cwd: copy, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
     if (built.status !== 0) throw new Error(`building the example's bundles failed: ${built.stderr}`);

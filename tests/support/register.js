@@ -1,4 +1,4 @@
-// TypeScript for the tests (.mocharc.js) and for the scripts they run in copies of the project:
+// TypeScript for the tests (.mocharc.js), the scripts they run in copies of the project and `npm run bench`:
 // ts-node, transpile-only, as Pulumi runs the program, each source's output kept on disk for the
 // next process (cachedTranspiler.js). Loaded before anything else.
 "use strict";
