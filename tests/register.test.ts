@@ -90,6 +90,30 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
     }
   });
 
+  it("an entry not written for 14 days is removed by the next process that keeps a new one; newer ones stay", async () => {
+    const dir = scratch();
+    const marker = `prune${process.pid}x${Date.now()}`;
+    const old = path.join(CACHE, "zz", `${marker}-old.json`);
+    const recent = path.join(CACHE, "zz", `${marker}-recent.json`);
+    fs.mkdirSync(path.dirname(old), { recursive: true });
+    for (const [file, days] of [[old, 15], [recent, 13]] as const) {
+      fs.writeFileSync(file, "{}");
+      const then = new Date(Date.now() - days * 24 * 3600 * 1000);
+      fs.utimesSync(file, then, then);
+    }
+    fs.writeFileSync(path.join(dir, "fresh.ts"), `// ${marker}\nexport const n: number = 1;\n`);
+    try {
+      const r = await sh(`node -r ${path.join(PROJECT, "tests", "support", "register.js")} fresh.ts`, { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(entriesHolding(marker).length, 1, "the new source kept");
+      assert.ok(!fs.existsSync(old), "15 days old: removed");
+      assert.ok(fs.existsSync(recent), "13 days old: kept");
+    } finally {
+      for (const f of [old, recent, ...entriesHolding(marker)]) fs.rmSync(f, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a source TypeScript cannot read is never kept: its error is reported at every run", async () => {
     const dir = scratch();
     const marker = `broken${process.pid}x${Date.now()}`;
