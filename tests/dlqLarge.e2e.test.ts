@@ -9,14 +9,14 @@ import { sh } from "./support/spawn";
 
 // Large records through the local runtime, as a user meets them: `local --watch` in its own
 // process, orders near DynamoDB's 400 KB item limit written through the printed endpoint, and
-// the DLQ read with `npm run --silent cli -- dlq ...` as the README spells it. A malformed
+// the DLQ read with `node cli/bin.js dlq ...` as the README spells it. A malformed
 // MODIFY of a ~400 KB item (two images, ~800 KB) is quarantined whole in the 1 MiB DLQ; a record
 // over 1 MiB in the wire format is quarantined by reference, and `dlq show` reads it back from
 // the stream. Addresses are masked unless --show-email is given.
 
 const STATE = path.join(LOCAL_STATE_DIR, "dev.json");
 const READY = /watching: write orders/;
-const cli = (args: string) => sh(`npm run --silent cli -- ${args}`, { timeoutMs: 120000 });
+const cli = (args: string) => sh(`node cli/bin.js ${args}`, { timeoutMs: 120000 });
 
 describe("large records end to end (local --watch, process level)", function () {
   this.timeout(240000);
