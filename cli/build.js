@@ -119,7 +119,7 @@ function build(files) {
     sourcemap: "linked", // read only under `node --enable-source-maps`
     logLevel: "silent",
   });
-  // The vendored packages change only with an install (or this script): ~0.7 s, not at every edit.
+  // The vendored packages change only with an install (or this script): ~0.4 s, not at every edit.
   const stamp = readStamp();
   const vendoredMissing = Object.keys(VENDORED).some((name) => !fs.existsSync(path.join(vendoredDir(name), "index.js")));
   if (vendoredMissing || vendorKey((stamp && stamp.files) || {}) !== vendorKey(files)) vendor(esbuild);
