@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR } from "../local/localState";
@@ -144,6 +145,7 @@ describe("orders-pipeline local --watch", function () {
       outputs,
       JSON.stringify({
         tableName: "Orders",
+        streamArn: (JSON.parse(fs.readFileSync(path.join(LOCAL_STATE_DIR, "dev.json"), "utf8")) as { streamArn: string }).streamArn,
         normal: { dlqUrl: queueUrl("NormalOrdersProcessor"), processorName: "NormalOrdersProcessor", pipeName: "NormalOrdersPipe" },
         premium: { dlqUrl: queueUrl("PremiumOrdersProcessor"), processorName: "PremiumOrdersProcessor", pipeName: "PremiumOrdersPipe" },
       }),
@@ -157,6 +159,34 @@ describe("orders-pipeline local --watch", function () {
     const fixed = await runSdk(env, FIX_O_M1);
     assert.equal(fixed.code, 0, fixed.stderr);
     await waitFor(/✓ normal: processed o-m1 \(pending\)/);
+
+    // The AWS path of redrive invokes the deployed processor through Lambda's Invoke API: here a
+    // stand-in (AWS_ENDPOINT_URL_LAMBDA) that answers with a function error, so the message stays.
+    const invoked: { url: string; body: string }[] = [];
+    const lambda = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        invoked.push({ url: req.url ?? "", body });
+        res.writeHead(200, { "Content-Type": "application/json", "X-Amz-Function-Error": "Unhandled" });
+        res.end(JSON.stringify({ errorType: "Error", errorMessage: "the stand-in refuses" }));
+      });
+    });
+    await new Promise<void>((resolve) => lambda.listen(0, "127.0.0.1", resolve));
+    try {
+      const lambdaUrl = `http://127.0.0.1:${(lambda.address() as { port: number }).port}`;
+      const refused = await sh(`node cli/bin.js dlq redrive --stack dev --outputs ${outputs} --route normal`, { env: { ...process.env, ...env, AWS_ENDPOINT_URL_LAMBDA: lambdaUrl } });
+      assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+      assert.match(refused.stdout, /kept +quarantine \S+: .*the stand-in refuses/);
+      assert.equal(invoked.length, 1, JSON.stringify(invoked));
+      assert.match(invoked[0].url, /^\/2015-03-31\/functions\/NormalOrdersProcessor\/invocations/);
+      const [record] = JSON.parse(invoked[0].body) as { dynamodb: { NewImage: { orderId: { S: string }; orderAmount: { N?: string } } } }[];
+      assert.equal(record.dynamodb.NewImage.orderId.S, "o-m1");
+      assert.ok(record.dynamodb.NewImage.orderAmount.N, "the table's fixed version, not the quarantined one");
+    } finally {
+      lambda.close();
+    }
+
     const redrive = await sh("node cli/bin.js dlq redrive --stack dev --local --route normal");
     assert.equal(redrive.code, 0, redrive.stdout + redrive.stderr);
     assert.match(redrive.stdout, /deleted +quarantine /);
