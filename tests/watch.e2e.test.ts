@@ -154,6 +154,11 @@ describe("orders-pipeline local --watch", function () {
     assert.equal(viaAws.code, 0, viaAws.stderr);
     assert.match(viaAws.stdout, /NormalOrdersProcessor DLQ \(.*\): 1 message\n  quarantine +\S+ +record \S+: NewImage\.orderAmount is a string.*\n {6}normal: o-m1\n/);
     assert.ok(!/PremiumOrdersProcessor/.test(viaAws.stdout), "--route normal lists only that route");
+    // Listing invokes nothing: the Lambda client is loaded only by a redrive.
+    const listed = await sh(`node -r ./tests/support/loadedPackages.js cli/bin.js dlq list --stack dev --outputs ${outputs} --route normal`, { env: { ...process.env, ...env } });
+    assert.equal(listed.code, 0, listed.stderr);
+    const loaded = JSON.parse(/loaded packages: (.*)\n$/.exec(listed.stderr)?.[1] ?? "[]") as string[];
+    assert.ok(loaded.includes("@aws-sdk/client-sqs") && !loaded.includes("@aws-sdk/client-lambda"), loaded.join(", "));
 
     // Fix the item, then redrive from another terminal: the watch says what the redrive did.
     const fixed = await runSdk(env, FIX_O_M1);
