@@ -3,12 +3,8 @@
 // too, so every spelling behaves the same. It runs the build of the TypeScript sources in
 // dist/, refreshed first if a source changed since (cli/build.js: ~0.5 s, only then).
 "use strict";
-// V8's compiled code for the modules this command loads (the build, the AWS SDK, Pulumi), kept
-// on disk by Node (node:module, Node 22.1+) and checked against each file's content at load:
-// ~0.3 s less CPU for a `local` run here, ~20 ms for `dlq`. The processors that `local` runs
-// in worker threads keep theirs here too, except their bundles, which each run names anew
-// (local/processorWorker.js). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-require("node:module").enableCompileCache?.(require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-compile"));
+// V8's compiled code for the modules this command loads, kept between runs (cli/compileCache.js).
+require("./compileCache").useCompileCache(require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-compile"));
 try {
   require("./build").ensureBuilt();
 } catch (err) {

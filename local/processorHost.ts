@@ -44,7 +44,7 @@ export function sweepBundles(dir = CACHE_DIR): void {
 }
 
 /**
- * The directory this process keeps V8's compiled code in (cli/bin.js), if it does: the
+ * The directory this process keeps V8's compiled code in (cli/compileCache.js), if it does: the
  * processors keep theirs there too. Node answers with the directory it made for its version
  * inside the one it was given, which is the one to give again.
  */

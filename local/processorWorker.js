@@ -13,7 +13,7 @@ try {
   initError = err;
 }
 // V8's compiled code for what the handler loads from here on, kept on disk as the commands keep
-// theirs (cli/bin.js): the SDK clients and Powertools, loaded at the first order (~0.1 s of CPU
+// theirs (cli/compileCache.js): the SDK clients and Powertools, loaded at the first order (~0.1 s of CPU
 // in each processor, each run). Only after the bundle: each run names its bundle anew, and
 // keeping its code would grow the cache at every run. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 if (workerData.compileCacheDir) require("node:module").enableCompileCache?.(workerData.compileCacheDir);
