@@ -26,8 +26,9 @@ const list = (dir) => {
 };
 
 /**
- * Removes, at most once a day, the entries of `dir` not written for KEEP_DAYS, and the
- * directories they leave empty but `inUse` (this process's); returns whether it looked.
+ * Removes, at most once a day, the entries of `dir`'s subdirectories not written for KEEP_DAYS,
+ * and the subdirectories they leave empty but `inUse` (this process's); returns whether it
+ * looked. The tests' transpile cache (tests/support/cachedTranspiler.js) is kept so too.
  */
 function pruneDaily(dir, inUse, now = Date.now()) {
   try {

@@ -55,7 +55,11 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
   };
   const entriesHolding = (marker: string): string[] =>
     fs.existsSync(CACHE)
-      ? fs.readdirSync(CACHE).flatMap((d) => fs.readdirSync(path.join(CACHE, d)).map((f) => path.join(CACHE, d, f))).filter((f) => f.endsWith(".json") && fs.readFileSync(f, "utf8").includes(marker))
+      ? fs
+          .readdirSync(CACHE, { withFileTypes: true })
+          .filter((d) => d.isDirectory()) // beside them, the mark of the last prune
+          .flatMap((d) => fs.readdirSync(path.join(CACHE, d.name)).map((f) => path.join(CACHE, d.name, f)))
+          .filter((f) => f.endsWith(".json") && fs.readFileSync(f, "utf8").includes(marker))
       : [];
 
   it("the second process runs the kept output, and its stack traces still point at the TypeScript", async () => {
@@ -90,7 +94,7 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
     }
   });
 
-  it("an entry not written for 14 days is removed by the next process that keeps a new one; newer ones stay", async () => {
+  it("an entry not written for 14 days is removed by the next process that keeps a new one (once a day); newer ones stay", async () => {
     const dir = scratch();
     const marker = `prune${process.pid}x${Date.now()}`;
     const old = path.join(CACHE, "zz", `${marker}-old.json`);
@@ -102,6 +106,7 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
       fs.utimesSync(file, then, then);
     }
     fs.writeFileSync(path.join(dir, "fresh.ts"), `// ${marker}\nexport const n: number = 1;\n`);
+    fs.rmSync(path.join(CACHE, ".pruned"), { force: true }); // as if not looked at today
     try {
       const r = await sh(`node -r ${path.join(PROJECT, "tests", "support", "register.js")} fresh.ts`, { cwd: dir });
       assert.equal(r.code, 0, r.stderr);

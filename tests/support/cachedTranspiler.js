@@ -14,33 +14,11 @@ const path = require("node:path");
 
 const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "orders-tests", "ts");
 
-// Each edit of a source adds an entry (~20 KB) that nothing would ever read again. Entries not
-// written for KEEP_DAYS are removed, once per process that writes one (only such a process can
-// have grown the cache); an entry still in use is simply made again by the next process.
-const KEEP_DAYS = 14;
-let pruned = false;
-function pruneOld() {
-  if (pruned) return;
-  pruned = true;
-  const before = Date.now() - KEEP_DAYS * 24 * 3600 * 1000;
-  const list = (dir) => {
-    try {
-      return fs.readdirSync(dir);
-    } catch {
-      return [];
-    }
-  };
-  for (const sub of list(CACHE_DIR)) {
-    for (const name of list(path.join(CACHE_DIR, sub))) {
-      const file = path.join(CACHE_DIR, sub, name);
-      try {
-        if (fs.statSync(file).mtimeMs < before) fs.rmSync(file, { force: true });
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-}
+// Each edit of a source adds an entry (~20 KB) that nothing would ever read again: a process
+// that writes one also has the entries not written for 14 days removed, once a day, by the rule
+// the commands' compile cache follows (cli/compileCache.js); an entry still in use is simply
+// made again by the next process.
+const { pruneDaily } = require("../../cli/compileCache");
 
 exports.create = function create({ service, nodeModuleEmitKind }) {
   const ts = require(service.projectLocalResolveHelper("typescript", true));
@@ -70,7 +48,7 @@ exports.create = function create({ service, nodeModuleEmitKind }) {
           const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
           fs.writeFileSync(aside, JSON.stringify({ outputText: result.outputText, sourceMapText: result.sourceMapText }));
           fs.renameSync(aside, file); // whole or not at all, whoever else writes the same key
-          pruneOld();
+          pruneDaily(CACHE_DIR);
         } catch {
           // a cache that cannot be written costs time, never a result
         }
