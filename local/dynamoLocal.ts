@@ -99,7 +99,11 @@ const PORT_INSIDE = 8000;
 // instead of 1,200 PutItem/s from 8 writers), as C2 compilations and parallel GC threads no
 // longer compete with the server for the two cores. No hsperfdata file: JVMs in PID
 // namespaces of their own would share pids, and so file names, in /tmp/hsperfdata_<user>.
-export const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"];
+// A small initial heap, grown as the server needs it (the maximum stays Java's default): the
+// default initial heap is 1/64 of the memory (~376 MB on this 24 GB machine), and setting it up
+// took ~0.25 s of CPU at each start, most of it the kernel's (a story: 3.97 → 3.72 s of CPU,
+// median of 6 alternated runs).
+export const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xms8m"];
 /** On the JVM's command line, for people and tools looking for the JVM of a port (`ps`). */
 export const PORT_MARKER = "-Dorders.local.port=";
 
