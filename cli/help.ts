@@ -96,7 +96,7 @@ export const HELP: Readonly<Record<string, Help>> = {
       "(default: the demo), prints a line per order and a report per pipe and route.\n" +
       "Ctrl-C stops at once and prints the report; a second Ctrl-C exits at once.",
     options: local,
-    example: "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml --quiet",
+    example: "npx orders-pipeline local --stack dev --scenario examples/my-story.yaml",
     exit: [
       ["0", "the story ran as expected; with --watch, stopped by Ctrl-C"],
       ["1", "the story did not run as expected (the differences are listed)"],
