@@ -172,4 +172,7 @@ export const stack = stackName;
 // One output per route, named after it (`pulumi stack output normal`): the pipe, processor and
 // DLQ that serve it (routes sharing a pipe show the same ones); `orders-pipeline dlq` reads
 // them against AWS. Route names cannot shadow the outputs above (routing/route.ts).
-for (const { group, outputs } of deployed) for (const route of group.routes) exports[route] = outputs;
+// `module.exports`: the object Pulumi reads under TypeScript's CommonJS output (ts-node, as
+// `pulumi up` runs it), where it is `exports`, and under esbuild's (dist/, which the local
+// runtime evaluates, and the tests), where `exports` is an object nobody reads.
+for (const { group, outputs } of deployed) for (const route of group.routes) module.exports[route] = outputs;

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../config/stackFile";
 import { type DeclaredResource, type DeclaredStack, evaluateProgram } from "../local/evaluateProgram";
+import { sh } from "./support/spawn";
 
 const ROUTES = [
   { route: "normal", prefix: "Normal", minAmount: "100" },
@@ -308,6 +309,18 @@ describe("the Pulumi program under mocks", () => {
     assert.equal(o.premium.pipeArn, find(dev, "aws:pipes/pipe:Pipe", "PremiumOrdersPipe").state.arn);
     assert.equal(o.premium.processorName, "PremiumOrdersProcessor");
     assert.equal(o.alarmTopicArn, find(dev, "aws:sns/topic:Topic", "OrdersAlarms").state.arn);
+  });
+
+  it("the CLI's build of the program (dist/, which `local` evaluates) exports the same outputs, one per route included", async () => {
+    // esbuild's CommonJS output keeps `exports` apart from `module.exports`: an output assigned
+    // to `exports` would be missing there and present under ts-node (index.ts says which to use).
+    const script = `require("./cli/build").ensureBuilt(); require("./dist/local/evaluateProgram").evaluateProgram("dev").then((s) => { process.stdout.write(JSON.stringify(s.outputs)); process.exit(0); })`;
+    const r = await sh(`node -e '${script}'`, { timeoutMs: 60000 });
+    assert.equal(r.code, 0, r.stderr);
+    const built = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(built).sort(), Object.keys(dev.outputs).sort());
+    assert.equal(built.normal.pipeName, "NormalOrdersPipe-dev");
+    assert.equal(built.premium.processorName, "PremiumOrdersProcessor");
   });
 
   it("subscribes the alarm e-mail when orders:alarmEmail is set", async () => {

@@ -1,12 +1,14 @@
-// ts-node's transpile-only compilation, kept on disk (a ts-node "transpiler" module, which
-// tests/support/register.js names): TypeScript's own transpileModule, exactly as ts-node runs it,
-// skipped when the same source was transpiled before with the same TypeScript and options.
+// ts-node's transpile-only compilation for the tests (a ts-node "transpiler" module, which
+// tests/support/register.js names): esbuild, as cli/build.js builds dist/ and infra/bundle.ts the
+// processors' bundles, so the tests run the sources compiled as the commands and the processors
+// ship them; each source's output kept on disk for the next process.
 //
-// Why: every mocha worker and every script the tests run in a copy of the project transpiled
-// the ~170 sources it loads again (about 1.2 s of CPU per process here); ts-node 10 has no cache
-// of its own. Keyed by the source text and the file's base name (which the emitted source-map
-// comment carries; ts-node rewrites the map's paths itself), so the copies share it. Sources with
-// diagnostics are never kept: ts-node reports them at every load, as before.
+// Why: TypeScript's transpileModule took ~37 ms per source, ~3.6 s of CPU for a mocha worker's
+// ~100 sources, and `npm ci` clears the kept outputs, so every run of the README's `npm ci &&
+// npm test` paid it in each of mocha's workers at once; esbuild takes ~1 ms. ts-node 10 has no
+// cache of its own. Keyed by the source text and the file's name (which the source map
+// carries), so copies of the project share entries. A source esbuild cannot read is never kept:
+// its error is reported at every load, naming the file, line and column.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -21,18 +23,16 @@ const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", 
 const { pruneDaily } = require("../../cli/compileCache");
 
 exports.create = function create({ service, nodeModuleEmitKind }) {
-  const ts = require(service.projectLocalResolveHelper("typescript", true));
   const compilerOptions = service.config.options;
-  // Options name the project's directory (configFilePath, outDir), which differs between copies
-  // of the project and changes no output that ts-node keeps (it rewrites the source map's paths).
-  const projectDir = path.dirname(compilerOptions.configFilePath ?? path.join(process.cwd(), "tsconfig.json"));
-  const salt = JSON.stringify([ts.version, compilerOptions], (_key, value) => (typeof value === "string" && value.startsWith(projectDir) ? `<project>${value.slice(projectDir.length)}` : value));
+  // What of tsconfig.json changes esbuild's output (the target is ES2022, like dist/).
+  const tsconfigRaw = { compilerOptions: { useDefineForClassFields: compilerOptions.useDefineForClassFields, verbatimModuleSyntax: compilerOptions.verbatimModuleSyntax } };
+  // esbuild itself (and the service process it starts) is loaded only when a source is not kept.
+  const salt = JSON.stringify([require("esbuild/package.json").version, tsconfigRaw]);
 
   return {
     transpile(code, { fileName }) {
-      // ts-node's transpile-only emit for this project's CommonJS .ts files is TypeScript's
-      // transpileModule; it creates transpilers for node16/nodenext kinds (.cts, .mts files) too,
-      // which this project does not have and this module does not serve.
+      // This project's sources are CommonJS .ts files; ts-node creates transpilers for node16 /
+      // nodenext kinds (.cts, .mts files) too, which this project does not have.
       if (nodeModuleEmitKind) throw new Error(`tests/support/cachedTranspiler.js: ${fileName}: module kind ${nodeModuleEmitKind} is not served`);
       const key = crypto.createHash("sha256").update(salt).update("\0").update(path.basename(fileName)).update("\0").update(code).digest("hex");
       const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.json`);
@@ -41,17 +41,33 @@ exports.create = function create({ service, nodeModuleEmitKind }) {
       } catch {
         // not kept yet (or unreadable): transpile
       }
-      const result = ts.transpileModule(code, { fileName, compilerOptions, reportDiagnostics: true });
-      if (!result.diagnostics || result.diagnostics.length === 0) {
-        try {
-          fs.mkdirSync(path.dirname(file), { recursive: true });
-          const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-          fs.writeFileSync(aside, JSON.stringify({ outputText: result.outputText, sourceMapText: result.sourceMapText }));
-          fs.renameSync(aside, file); // whole or not at all, whoever else writes the same key
-          pruneDaily(CACHE_DIR);
-        } catch {
-          // a cache that cannot be written costs time, never a result
-        }
+      let out;
+      try {
+        out = require("esbuild").transformSync(code, {
+          loader: "ts",
+          format: "cjs",
+          platform: "node",
+          target: "es2022",
+          supported: { "dynamic-import": false }, // as cli/build.js: import() of a source is require()
+          sourcemap: "external",
+          sourcefile: path.basename(fileName),
+          tsconfigRaw,
+          logLevel: "silent",
+        });
+      } catch (err) {
+        const first = (err.errors ?? [])[0];
+        const at = first?.location ? `${fileName}:${first.location.line}:${first.location.column + 1}` : fileName;
+        throw new SyntaxError(`${at}: ${first ? first.text : err.message}`);
+      }
+      const result = { outputText: out.code, sourceMapText: out.map };
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+        fs.writeFileSync(aside, JSON.stringify(result));
+        fs.renameSync(aside, file); // whole or not at all, whoever else writes the same key
+        pruneDaily(CACHE_DIR);
+      } catch {
+        // a cache that cannot be written costs time, never a result
       }
       return result;
     },

@@ -1,6 +1,7 @@
 // TypeScript for the tests (.mocharc.js), the scripts they run in copies of the project and `npm run bench`:
-// ts-node, transpile-only, as Pulumi runs the program, each source's output kept on disk for the
-// next process (cachedTranspiler.js). Loaded before anything else.
+// ts-node, transpile-only, as Pulumi runs the program, each source compiled by esbuild as dist/
+// and the processors' bundles are, and kept on disk for the next process (cachedTranspiler.js).
+// Loaded before anything else.
 "use strict";
 require("ts-node").register({ transpileOnly: true, transpiler: require.resolve("./cachedTranspiler") });
 
