@@ -23,9 +23,12 @@ const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", 
 const { pruneDaily } = require("../../cli/compileCache");
 
 exports.create = function create({ service, nodeModuleEmitKind }) {
-  const compilerOptions = service.config.options;
-  // What of tsconfig.json changes esbuild's output (the target is ES2022, like dist/).
-  const tsconfigRaw = { compilerOptions: { useDefineForClassFields: compilerOptions.useDefineForClassFields, verbatimModuleSyntax: compilerOptions.verbatimModuleSyntax } };
+  // What of tsconfig.json changes esbuild's output: its target decides how class fields are
+  // emitted unless useDefineForClassFields says (the output's syntax is ES2022, like dist/'s).
+  // (The options as TypeScript resolved them, `extends` included.)
+  const { target, useDefineForClassFields, verbatimModuleSyntax } = service.config.options;
+  const { ScriptTarget } = require(service.projectLocalResolveHelper("typescript", true)); // loaded by ts-node already
+  const tsconfigRaw = { compilerOptions: { target: target === undefined ? undefined : ScriptTarget[target], useDefineForClassFields, verbatimModuleSyntax } };
   // esbuild itself (and the service process it starts) is loaded only when a source is not kept.
   const salt = JSON.stringify([require("esbuild/package.json").version, tsconfigRaw]);
 
