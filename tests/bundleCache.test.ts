@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { KEPT_BUNDLES } from "../local/bundleCache";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // The processors' bundles kept between local runs (local/bundleCache.ts), as runs see them:
 // each call is a fresh process, as each `local` run is (a process also keeps its builds in
@@ -15,7 +15,7 @@ describe("local runs keep the processors' bundles, and never a stale one", funct
   let steps: string;
   let cache: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-bundle-cache-"));
+    dir = tempDir("orders-bundle-cache-");
     steps = path.join(dir, "steps");
     cache = path.join(dir, "cache");
     fs.mkdirSync(steps);

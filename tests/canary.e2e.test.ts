@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, PutItemCommand, ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { LocalPipeline, type RuntimeEvent } from "../local/runtime";
 import { cliProcesses } from "./support/cliProcess";
 import { checkReportShape } from "./support/reportShape";
+import { tempDir } from "./support/tempDir";
 
 // The canary on the local runtime (issue 18 §2), as a user runs it: the declared schedules
 // written into DynamoDB Local, each route's heartbeat reaching its processor, the report's
@@ -28,7 +28,7 @@ describe("the canary on the local runtime", function () {
   this.timeout(180000);
   let dir: string;
   const run = cliProcesses();
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-canary-"))));
+  before(() => (dir = tempDir("orders-canary-")));
 
   it("local --canary --show-heartbeats: every route's heartbeat is seen, a line each; the order counts, the expectations and cost --from-report are as without it", async () => {
     const story = path.join(dir, "story.json");

@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { HELP } from "../cli/help";
 import { inserted, modified, record } from "./support/records";
 import { runCli } from "./support/io";
+import { tempDir } from "./support/tempDir";
 
 describe("orders-pipeline pattern test", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-cli-"));
+  const dir = tempDir("orders-cli-");
   const file = (name: string, text: string) => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, text);

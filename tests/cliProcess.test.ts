@@ -1,15 +1,15 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { benchRecords } from "../bench/records";
 import { inserted } from "./support/records";
 import { spawn } from "node:child_process";
 import { PROJECT, type Ran, sh, SPELLINGS } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // The command line as people run it: real processes, through each documented spelling.
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "orders-cli-process-"));
+const tmp = tempDir("orders-cli-process-");
 const file = (name: string, text: string) => {
   const p = path.join(tmp, name);
   fs.writeFileSync(p, text);

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT, sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Node's compile cache for the commands (cli/compileCache.js) never removes an entry itself:
 // once a day, the first command removes those not written for 14 days.
@@ -21,7 +21,7 @@ function entry(file: string, ageDays: number, now = Date.now()): string {
 
 describe("the commands' compile cache, kept from growing for good (cli/compileCache.js)", () => {
   it(`removes entries not written for ${KEEP_DAYS} days and the version directories left empty, but not the one in use; once a day`, () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-compile-cache-"));
+    const dir = tempDir("orders-compile-cache-");
     try {
       const inUse = path.join(dir, "v22-in-use");
       const now = Date.now();

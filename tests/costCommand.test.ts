@@ -9,6 +9,7 @@ import { DEFAULT_PRICES_FILE, PRICE_KEYS } from "../cost/priceList";
 import { runCli } from "./support/io";
 import { inserted } from "./support/records";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // `orders-pipeline cost` as a user runs it: spawned like the README's example, and in-process
 // for its inputs, its options and its errors.
@@ -55,7 +56,7 @@ interface CostJson {
 }
 
 function tempFile(name: string, text: string): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-cost-cmd-")), name);
+  const file = path.join(tempDir("orders-cost-cmd-"), name);
   fs.writeFileSync(file, text);
   return file;
 }
@@ -139,7 +140,7 @@ describe("orders-pipeline cost (spawned)", function () {
   });
 
   it("pricing a scenario loads no AWS client and no Pulumi: the command reads the scenario and the stack file", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-cost-loads-")), "story.yaml");
+    const file = path.join(tempDir("orders-cost-loads-"), "story.yaml");
     fs.writeFileSync(file, "name: loads\nsteps:\n  - put: { orderId: o-1, status: pending, orderAmount: 1500, customerEmail: a@example.com }\n");
     const r = await sh(`node -r ./tests/support/loadedPackages.js cli/bin.js cost --stack dev --scenario ${file} --per-month 1000`);
     assert.equal(r.code, 0, r.stderr);

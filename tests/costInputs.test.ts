@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { itemSize, normalizeNumber, numberSize, streamRecordSize } from "../cost/dynamoItem";
 import { loadStackFileSettings } from "../config/stackFile";
@@ -15,6 +14,7 @@ import type { RouteDeclaration } from "../routing/route";
 import { ROUTES } from "../routing/routes";
 import { routesFromSettings } from "../routing/stackRoutes";
 import { modified } from "./support/records";
+import { tempDir } from "./support/tempDir";
 
 // The cost command's inputs: the prices file, a local report, the seed's filters, and the
 // stream records a scenario's writes make (the DynamoDB rules checked against DynamoDB Local
@@ -24,7 +24,7 @@ const REPORT_V2 = path.join(__dirname, "fixtures", "cost", "report-demo-v2.json"
 const REPORT_REFUNDS = path.join(__dirname, "fixtures", "cost", "report-refunds-v2.json");
 
 function tempFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-cost-"));
+  const dir = tempDir("orders-cost-");
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -76,7 +76,7 @@ describe("cost: prices file", () => {
 
   it("a missing file, a directory and an unreadable file are named as such", () => {
     assert.throws(() => loadPrices("us-east-1", "/nonexistent/prices.json"), /^Error: prices file \/nonexistent\/prices\.json: no such file$/);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-prices-"));
+    const dir = tempDir("orders-prices-");
     assert.throws(() => loadPrices("us-east-1", dir), new RegExp(`^Error: prices file ${dir} is a directory; give a file$`));
   });
 
@@ -103,7 +103,7 @@ describe("cost: input files named as what they are", () => {
   });
 
   it("a directory, a missing file, a file under a file", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-inputs-"));
+    const dir = tempDir("orders-inputs-");
     assert.equal(describeFile(dir, "report"), `report ${dir} is a directory; give a file`);
     assert.equal(describeFile(path.join(dir, "nope.json"), "report"), `report ${path.join(dir, "nope.json")}: no such file`);
     const file = tempFile("a.json", "{}");

@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { measureHandlerProfile } from "../bench/handlerProfile";
 import { declaredMetrics, type HandlerProfile, loadHandlerProfile, RECORD_OUTCOMES, resolveProfile } from "../cost/handlerProfile";
@@ -8,6 +7,7 @@ import { loadStackFileSettings } from "../config/stackFile";
 import type { RouteDeclaration } from "../routing/route";
 import { ROUTES } from "../routing/routes";
 import { routesFromSettings } from "../routing/stackRoutes";
+import { tempDir } from "./support/tempDir";
 
 // cost/handler-profile.json is measured by `npm run bench cost` for every declared pipe and
 // route; this re-measures what does not depend on timing (bytes written, metrics emitted,
@@ -98,7 +98,7 @@ describe("cost: a route without measurements is priced with another's, and the e
   });
 
   it("a profile that cannot be read is named, with what to run", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-profile-"));
+    const dir = tempDir("orders-profile-");
     assert.throws(() => loadHandlerProfile(dir), new RegExp(`handler profile ${dir} is a directory; give a file; run \`npm run bench cost\``));
     const old = path.join(dir, "old.json");
     fs.writeFileSync(old, JSON.stringify({ routes: { normal: {} } }));

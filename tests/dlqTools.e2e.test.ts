@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
@@ -17,6 +16,7 @@ import { LOCAL_STATE_DIR, type LocalState } from "../local/localState";
 import { toWireRecord } from "../local/wireFormat";
 import { CliProcess, killJava } from "./support/cliProcess";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // The DLQ tools against a running `local --watch`, as the battery of issue 18 attacked them:
 // forged and misplaced messages, a malformed pointer among others, a queue of 1,107, Ctrl-C in
@@ -67,7 +67,7 @@ describe("dlq tools against a running local stack (process level)", function () 
   const shardOf = new Map<string, string>();
 
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-dlq-tools-"));
+    const dir = tempDir("orders-dlq-tools-");
     const scenario = path.join(dir, "tools.yaml");
     fs.writeFileSync(
       scenario,

@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { seededRandom } from "../bench/records";
 import { match } from "../routing/eventPattern";
 import { wildcardMatcher } from "../routing/eventPattern/wildcard";
 import { CliProcess } from "./support/cliProcess";
+import { tempDir } from "./support/tempDir";
 
 // Matching must stay near linear in the length of the value (issue 18: a wildcard that
 // backtracked gave no answer in 12 s for 300 characters). The process-level test runs the
@@ -53,7 +53,7 @@ describe("wildcard matching", () => {
 
   describe("stays linear in the value's length (pattern test, one process each)", () => {
     let dir: string;
-    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-wildcard-"))));
+    before(() => (dir = tempDir("orders-wildcard-")));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     for (const [wildcard, length] of [

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { CLASS_ARCHIVE_DIR, JVM_FLAGS, PORT_MARKER, startDynamoLocal } from "../local/dynamoLocal";
 import { jvmLaunch, RENAMED_MANIFEST, withoutManifest, zipEntries } from "../local/jvmArchive";
+import { tempDir } from "./support/tempDir";
 
 // DynamoDB Local from a class-data sharing archive (local/jvmArchive.ts): the jar copy Java can
 // archive, who writes the archive and when it is kept, and, with real JVMs, that the first start
@@ -84,7 +84,7 @@ describe("DynamoDB Local's class archive: the jar Java can archive", () => {
 
 describe("DynamoDB Local's class archive: who writes it, and when it is kept", () => {
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-jvm-archive-"))));
+  beforeEach(() => (dir = tempDir("orders-jvm-archive-")));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const launch = () => jvmLaunch(PACKAGE_ARGS, PACKAGE_DIR, dir, JVM_FLAGS);
   const flag = (args: readonly string[], name: string) => args.find((a) => a.startsWith(`-XX:${name}=`))?.split("=")[1];
@@ -141,7 +141,7 @@ describe("DynamoDB Local's class archive: who writes it, and when it is kept", (
 describe("DynamoDB Local's class archive, with real JVMs", function () {
   this.timeout(120000);
   let dir: string;
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-jvm-archive-e2e-"))));
+  before(() => (dir = tempDir("orders-jvm-archive-e2e-")));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** The JVM serving `port` (its command line and mapped files), found as `ps` would. */

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { forEachLine } from "../cli/io";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // The line reader behind `route --jsonl`, `pattern test --jsonl` and `cost --records`.
 
@@ -35,7 +35,7 @@ describe("reading lines", () => {
   // machine barely changes, and far from both; the wall-clock deadline only stops a hang.
   it("a 100 MB line is read in one pass: route --jsonl answers it and the next line", async function () {
     this.timeout(120000);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-long-line-"));
+    const dir = tempDir("orders-long-line-");
     try {
       const file = path.join(dir, "long.jsonl");
       // {"eventID":"e-long","eventName":"INSERT","padding":"xxx…","dynamodb":{}}, written as bytes

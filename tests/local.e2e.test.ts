@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { bundleProcessor } from "../infra/bundle";
 import { dlqQueueFor, listDlq, redriveDlq, resolvePointer } from "../local/dlq";
@@ -14,6 +13,7 @@ import { runStep } from "../local/scenarioSteps";
 import { runCli } from "./support/io";
 import { sh } from "./support/spawn";
 import { checkReportShape } from "./support/reportShape";
+import { tempDir } from "./support/tempDir";
 
 // End to end on DynamoDB Local: real tables, real streams, the deployed handler bundles,
 // local pipes and SQS DLQs, all started and stopped by the tests themselves.
@@ -171,7 +171,7 @@ describe("npm start (orders-pipeline local)", function () {
   this.timeout(150000);
 
   it("runs the demo story and ends with the report, exit 0; --show thins the live lines; --report-json writes the same report in the shared schema, with the orders behind the counts", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-demo-")), "report.json");
+    const file = path.join(tempDir("orders-demo-"), "report.json");
     const r = await sh(`npm run --silent cli -- local --stack dev --show rejected,deadLettered --report-json ${file}`, { timeoutMs: 140000 });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     // Only the kinds asked for: o-1006 rejected, o-1008 dead-lettered; nothing processed, filtered, skipped or retried is said.
@@ -221,7 +221,7 @@ describe("npm start (orders-pipeline local)", function () {
   });
 
   it("--scenario runs the user's story and exits 1 with the differences when it does not go as expected", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-scn-")), "story.json");
+    const file = path.join(tempDir("orders-scn-"), "story.json");
     fs.writeFileSync(
       file,
       JSON.stringify({

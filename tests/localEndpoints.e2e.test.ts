@@ -9,6 +9,7 @@ import { LOCAL_STATE_DIR } from "../local/localState";
 import { startSqsLocal } from "../local/sqsLocal";
 import { cliProcesses, descendants, javaOnPort, killJava, listeningSockets, waitForNoJava } from "./support/cliProcess";
 import { PROJECT, sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Issues 17 and 18: the local stack's endpoints, as a user and a hostile network see them.
 // `local --watch` is spawned as the README spells it; what it prints is used as printed: the
@@ -87,7 +88,7 @@ describe("local: endpoints usable as printed, reachable only from this machine (
   const blockers: net.Server[] = [];
   let dir: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-endpoints-"));
+    dir = tempDir("orders-endpoints-");
   });
   afterEach(async () => {
     for (const port of ports.splice(0)) killJava(port);

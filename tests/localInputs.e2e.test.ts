@@ -6,6 +6,7 @@ import { parseFaults } from "../handlers/faults";
 import { checkReportPath, type ReportJson, writeReportJson } from "../local/reportJson";
 import { parseScenario } from "../local/scenario";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Issue 18, hostile inputs to `local`, each through the command as the README spells it.
 
@@ -15,7 +16,7 @@ describe("local: hostile inputs (process level)", function () {
   this.timeout(180000);
   let dir: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-inputs-"));
+    dir = tempDir("orders-inputs-");
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR, type LocalState } from "../local/localState";
 import { cliProcesses, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
+import { tempDir } from "./support/tempDir";
 
 // `local` killed, interrupted and started twice, as a hostile but ordinary user would: each
 // case spawns `node cli/bin.js local ...`, signals it, and checks its output, exit status,
@@ -67,7 +67,7 @@ describe("local: killed, interrupted, started twice (process level)", function (
   });
 
   it("Ctrl-C during a retry storm stops the retries at once, prints the report of what ran (and --report-json), ends by SIGINT (130)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-storm-"));
+    const dir = tempDir("orders-storm-");
     const orders = Array.from({ length: 40 }, (_, i) => `o-${i + 1}`);
     const story = path.join(dir, "storm.json");
     fs.writeFileSync(

@@ -2,11 +2,11 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR, type LocalState } from "../local/localState";
 import { cliProcesses, descendants, javaOnPort, killJava, waitForNoJava } from "./support/cliProcess";
 import { PROJECT, sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Issue 18, "Processes": `local` and the processes it starts, killed, stopped and cut off as
 // a hostile but ordinary user would, each spawned as the README spells it. Waits are on output
@@ -99,7 +99,7 @@ describe("local: its processes killed, stopped, cut off (process level)", functi
     // Where the system refuses the namespace (here: an unshare that fails as Ubuntu 24.04's
     // AppArmor policy makes it fail), the run goes on without it, says it is exposed, and the
     // JVM dies with its watchdog through its parent-death signal.
-    const fake = fs.mkdtempSync(path.join(os.tmpdir(), "orders-unshare-"));
+    const fake = tempDir("orders-unshare-");
     fs.writeFileSync(path.join(fake, "unshare"), "#!/bin/sh\necho 'unshare: write failed /proc/self/uid_map: Operation not permitted' >&2\nexit 1\n", { mode: 0o755 });
     const exposed = run(["local", "--stack", "dev", "--watch"], { ...process.env, PATH: `${fake}:${process.env.PATH}` });
     const [, port2] = await exposed.waitFor(READY);
@@ -124,7 +124,7 @@ describe("local: its processes killed, stopped, cut off (process level)", functi
   });
 
   it("`local ... | head -1`: the closed output stops the run (exit 141, not 0 'as expected'), the report of what ran is still written, nothing keeps running", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-head-"));
+    const dir = tempDir("orders-head-");
     const story = path.join(dir, "story.json");
     fs.writeFileSync(story, JSON.stringify({ name: "cut off", steps: [{ put: { orderId: "o-1", orderStatus: "pending", orderAmount: 250, customerEmail: "a@example.com" } }], expect: { NormalOrdersPipe: { processed: 1 } } }));
     const report = path.join(dir, "report.json");

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { cliProcesses, killJava, waitForNoJava } from "./support/cliProcess";
 import { checkReportShape } from "./support/reportShape";
+import { tempDir } from "./support/tempDir";
 
 // Scenario errors and the JSON report, as a user meets them (node cli/bin.js local ...): what
 // can be checked is refused before anything starts; what only DynamoDB can refuse names the
@@ -13,7 +13,7 @@ describe("local scenarios that DynamoDB refuses, and --report-json (process leve
   this.timeout(120000);
   let dir: string;
   const run = cliProcesses();
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-report-"))));
+  beforeEach(() => (dir = tempDir("orders-report-")));
 
   it("a value DynamoDB would refuse (.nan in YAML) is refused before anything starts, naming file, step and attribute", async () => {
     const story = path.join(dir, "story.yaml");

@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Interrupts } from "../local/interrupts";
 import { lookupState, StackAlreadyRunning, StateClaim, stateFileOf } from "../local/localState";
+import { tempDir } from "./support/tempDir";
 
 // One owner per local stack, stale files of dead owners, and Ctrl-C twice.
 
@@ -17,7 +17,7 @@ function deadPid(): number {
 
 describe("local stack state file", () => {
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-state-"))));
+  beforeEach(() => (dir = tempDir("orders-state-")));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("is claimed by one process; a second claim while the owner lives is refused, naming the owner", () => {

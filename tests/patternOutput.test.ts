@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Issue 18: with stdout on a full disk, a matching `pattern test` exited 1 ("no match") with a
 // stack trace. A failed write is an error (exit 2, one line), never an answer; a reader that
@@ -35,7 +35,7 @@ describe("pattern test with an output that cannot be written (as a process)", fu
 
   it("a reader that stops early still ends it quietly (exit 0, nothing on stderr)", async () => {
     const line = fs.readFileSync("examples/pattern-tests.jsonl", "utf8").split("\n")[0];
-    const many = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-pattern-")), "many.jsonl");
+    const many = path.join(tempDir("orders-pattern-"), "many.jsonl");
     fs.writeFileSync(many, `${line}\n`.repeat(50000));
     const r = await sh(`(node cli/bin.js pattern test --jsonl < ${many}; echo "exit $?" >&2) | head -1`);
     assert.equal(r.stdout.split("\n").length, 2, r.stdout.slice(0, 200));

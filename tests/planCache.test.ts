@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { cachedPlan, KEPT_PLANS, projectFingerprint } from "../local/planCache";
 import type { LocalPlan } from "../local/plan";
 import { projectCopy } from "./support/projectCopy";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // The local runtime keeps its plan between starts (local/planCache.ts). What matters is that
 // a kept plan is never used for a project that changed: any source, stack file or override.
@@ -16,7 +16,7 @@ describe("the local plan kept between starts", () => {
   let dir: string;
   let cacheDir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-plan-"));
+    dir = tempDir("orders-plan-");
     cacheDir = path.join(dir, "node_modules", ".cache", "orders-plan");
     fs.mkdirSync(path.join(dir, "infra"));
     fs.writeFileSync(path.join(dir, "index.ts"), "export {};\n");
@@ -75,7 +75,7 @@ describe("the local plan kept between starts", () => {
   });
 
   it("each set of overrides and each project directory sharing the cache keeps its own plan: alternating runs evaluate once each", async () => {
-    const other = fs.mkdtempSync(path.join(os.tmpdir(), "orders-plan-other-"));
+    const other = tempDir("orders-plan-other-");
     try {
       fs.cpSync(dir, other, { recursive: true });
       const inOther = async () => {

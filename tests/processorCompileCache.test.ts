@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { ProcessorHost } from "../local/processorHost";
 import { PROJECT, sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // A processor's worker thread keeps V8's compiled code where its process keeps its own
 // (local/processorWorker.js): for what the handler loads after its bundle (the SDK clients,
@@ -19,7 +19,7 @@ describe("the processors' compiled code kept between runs", function () {
   this.timeout(60000);
 
   it("on in the worker after its bundle loaded, in the host's directory, when the host keeps its own (as the commands do)", async () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "orders-worker-cache-"));
+    const cache = tempDir("orders-worker-cache-");
     try {
       const script = `require("node:module").enableCompileCache(${JSON.stringify(cache)});
         require("./cli/build").ensureBuilt();

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Resource } from "@pulumi/pulumi";
 import { PROJECT, sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Pulumi's internals that capture whole stacks (not in its type declarations).
 type Position = { file?: string; line?: number; column?: number };
@@ -49,7 +49,7 @@ describe("the tests' TypeScript register: transpiled sources kept for the next p
   const CACHE = path.join(PROJECT, "node_modules", ".cache", "orders-tests", "ts");
   /** A directory outside the project that compiles as the project does (its tsconfig). */
   const scratch = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-register-"));
+    const dir = tempDir("orders-register-");
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: path.join(PROJECT, "tsconfig.json"), compilerOptions: { outDir: "bin" }, include: ["*.ts"] }));
     return dir;
   };

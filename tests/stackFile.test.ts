@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { RunError } from "@pulumi/pulumi";
 import { parse } from "yaml";
@@ -8,6 +7,7 @@ import { CONFIG_NAMESPACE } from "../config/settings";
 import { loadStackFileSettings, PROJECT_DIR, readStackConfig, readStackFile } from "../config/stackFile";
 import { type DeclaredResource, evaluateProgram } from "../local/evaluateProgram";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Stack files as Pulumi users have them. Each case is a Pulumi.<stack>.yaml written into the
 // project for the test (and removed after), then read three ways that must agree: the file
@@ -150,7 +150,7 @@ describe("stack files, read the way Pulumi writes them", () => {
   });
 
   describe("ESC environments (`environment:` in the stack file)", () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "orders-esc-"));
+    const tmp = tempDir("orders-esc-");
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
     const ESC = `environment:\n  - orders/common\n  - orders/dev\n${DEV}`;
 

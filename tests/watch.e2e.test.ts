@@ -2,13 +2,13 @@ import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
 import * as path from "node:path";
 import { LOCAL_STATE_DIR } from "../local/localState";
 import { CliProcess } from "./support/cliProcess";
 import { runCli } from "./support/io";
 import { checkReportShape } from "./support/reportShape";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // `local --watch` as a user runs it: a separate process, orders written from outside through
 // the printed endpoint, the DLQ read with `dlq list --local`, Ctrl-C for the report.
@@ -73,7 +73,7 @@ describe("orders-pipeline local --watch", function () {
   after(() => child?.kill("SIGKILL"));
 
   it("the seed's Testing section through the printed block: a line for every order written, on each route; the DLQ by orderId and route; a redrive shows in the watch; the report names the orders", async () => {
-    const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orders-watch-")), "report.json");
+    const report = path.join(tempDir("orders-watch-"), "report.json");
     child = spawn(process.execPath, [path.join(__dirname, "..", "cli", "bin.js"), "local", "--stack", "dev", "--watch", "--report-json", report], {
       cwd: path.join(__dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],

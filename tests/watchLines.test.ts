@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe as describeEvent, kindOf, SHOW_KINDS, showKinds } from "../cli/liveLines";
 import { loadStackFileSettings } from "../config/stackFile";
@@ -13,6 +12,7 @@ import { routeEvaluator } from "../routing/decide";
 import { routesFromSettings } from "../routing/stackRoutes";
 import { inserted, modified, record } from "./support/records";
 import { sh } from "./support/spawn";
+import { tempDir } from "./support/tempDir";
 
 // Issue 17 §3: the watch tells every order's story: a line per record per route outcome, keyed
 // by orderId; --show thins it; the report names the orders behind its counts, bounded.
@@ -152,7 +152,7 @@ describe("the report names the orders behind its counts", () => {
 
 describe("a redrive in another process shows in the watch", () => {
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "orders-redrives-"))));
+  beforeEach(() => (dir = tempDir("orders-redrives-")));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("the processor's per-record report becomes lines of the log, which the watch follows from its start; stopping removes the log", async () => {
