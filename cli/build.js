@@ -35,6 +35,15 @@ const VENDORED = {
 /** What says which versions of the vendored packages are installed: an install rebuilds. */
 const INSTALLED = ["package-lock.json", "node_modules/.package-lock.json"];
 const vendoredDir = (name) => path.join(DIST, "node_modules", name);
+/** How each source is compiled: here into dist/, and by the tests (tests/support/cachedTranspiler.js). */
+const COMPILE = {
+  format: "cjs",
+  platform: "node",
+  target: "es2022",
+  // import() of our own modules becomes require(), as tsc does for CommonJS: a native import()
+  // would need file extensions and would load the file as an ES module.
+  supported: { "dynamic-import": false },
+};
 
 function listSources() {
   const out = [...SOURCE_FILES];
@@ -110,12 +119,7 @@ function build(files) {
     outdir: DIST,
     outbase: ROOT,
     bundle: false,
-    format: "cjs",
-    platform: "node",
-    target: "es2022",
-    // import() of our own modules becomes require(), as tsc does for CommonJS: a native import()
-    // would need file extensions and would load the file as an ES module.
-    supported: { "dynamic-import": false },
+    ...COMPILE,
     sourcemap: "linked", // read only under `node --enable-source-maps`
     logLevel: "silent",
   });
@@ -229,7 +233,7 @@ function ensureBuilt() {
   }
 }
 
-module.exports = { ensureBuilt, DIST };
+module.exports = { ensureBuilt, DIST, COMPILE };
 
 if (require.main === module) {
   try {

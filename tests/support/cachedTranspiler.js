@@ -21,16 +21,17 @@ const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", 
 // the commands' compile cache follows (cli/compileCache.js); an entry still in use is simply
 // made again by the next process.
 const { pruneDaily } = require("../../cli/compileCache");
+const { COMPILE } = require("../../cli/build");
 
 exports.create = function create({ service, nodeModuleEmitKind }) {
   // What of tsconfig.json changes esbuild's output: its target decides how class fields are
-  // emitted unless useDefineForClassFields says (the output's syntax is ES2022, like dist/'s).
+  // emitted unless useDefineForClassFields says (the output's syntax is cli/build.js's COMPILE).
   // (The options as TypeScript resolved them, `extends` included.)
   const { target, useDefineForClassFields, verbatimModuleSyntax } = service.config.options;
   const { ScriptTarget } = require(service.projectLocalResolveHelper("typescript", true)); // loaded by ts-node already
   const tsconfigRaw = { compilerOptions: { target: target === undefined ? undefined : ScriptTarget[target], useDefineForClassFields, verbatimModuleSyntax } };
   // esbuild itself (and the service process it starts) is loaded only when a source is not kept.
-  const salt = JSON.stringify([require("esbuild/package.json").version, tsconfigRaw]);
+  const salt = JSON.stringify([require("esbuild/package.json").version, COMPILE, tsconfigRaw]);
 
   return {
     transpile(code, { fileName }) {
@@ -47,11 +48,8 @@ exports.create = function create({ service, nodeModuleEmitKind }) {
       let out;
       try {
         out = require("esbuild").transformSync(code, {
+          ...COMPILE,
           loader: "ts",
-          format: "cjs",
-          platform: "node",
-          target: "es2022",
-          supported: { "dynamic-import": false }, // as cli/build.js: import() of a source is require()
           sourcemap: "external",
           sourcefile: path.basename(fileName),
           tsconfigRaw,

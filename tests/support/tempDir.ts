@@ -2,9 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-// A test's temporary directory, removed when its test process exits (as tests/setup.ts does
-// with the local state directory): each run used to leave its directories in the OS's temp
-// directory for good (~7,000 after a few days of runs here).
+// A test's temporary directory, removed when its test process exits: each run used to leave
+// its directories in the OS's temp directory for good (~7,000 after a few days of runs here).
 const made: string[] = [];
 
 export function tempDir(prefix: string): string {
