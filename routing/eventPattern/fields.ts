@@ -1,5 +1,8 @@
 import type { Branch, LeafNode, Scalar } from "./compile";
-import { JsonNumber } from "./json";
+import * as json from "./json";
+
+// Bound once, not read through a getter at every use (see scan.ts).
+const { JsonNumber } = json;
 
 // The complete definition of a match, as aws/event-ruler decides it (Event.java, ACFinder and
 // StructuredFinder, NameState.getNameTransitions):

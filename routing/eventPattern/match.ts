@@ -1,5 +1,8 @@
-import { JsonNumber } from "./json";
+import * as json from "./json";
 import type { LeafNode, Scalar } from "./compile";
+
+// Bound once, not read through a getter at every use (see scan.ts).
+const { JsonNumber } = json;
 
 // A leaf's test against the value the walk over a parsed event found for it (codegen.ts): a
 // scalar, or an array whose scalars at any depth are the values; an object is not a value.

@@ -1,5 +1,10 @@
 import { type Fields, type PathTrie } from "./fields";
-import { JsonNumber, MAX_JSON_DEPTH } from "./json";
+import * as json from "./json";
+
+// Bound once here: in the CLI's build (esbuild's CommonJS output) each use of an imported name
+// reads it through a getter, and these are read for every object, array or number scanned and
+// every field tested (scanning the bench's records: ~1.25x faster bound, issue 20).
+const { JsonNumber, MAX_JSON_DEPTH } = json;
 
 // Reading JSON text for matching without building it: the text is checked as JSON all through
 // (the same grammar as json.ts, so what one refuses the other refuses), but only the values at
@@ -24,6 +29,8 @@ let nextBackslash = Infinity;
 let nextControl = Infinity;
 let nextDot = Infinity;
 const CONTROL = /[\u0000-\u001f]/g;
+/** Any control character: the search of a whole text, which a non-global search runs faster. */
+const ANY_CONTROL = /[\u0000-\u001f]/;
 
 function after(at: number): number {
   return at === -1 ? Infinity : at;
@@ -346,7 +353,7 @@ export function scanEvent(text: string, root: PathTrie, fields: Fields): NotAnOb
   out = fields;
   fields.reset();
   nextBackslash = after(text.indexOf("\\"));
-  nextControl = after(findControl(0));
+  nextControl = after(text.search(ANY_CONTROL));
   nextDot = -1;
   try {
     skipWhitespace();
