@@ -14,10 +14,18 @@
 // An event already parsed (parseEvent, or any plain object) is matched with `matchEvent`, or
 // with one compiled pattern's `matches`.
 import { type Branch, branchTree, compilePattern, type Dialect, PatternError, type Scalar } from "./compile";
-import { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonPreservingNumbers } from "./json";
+import { JsonSyntaxError, type JsonValue, parseJsonPreservingNumbers } from "./json";
+import * as json from "./json";
 import { generateMatcher, type GeneratedMatcher } from "./codegen";
-import { branchMatches, collectFields, type FieldBranch, fieldBranch, Fields, PathTrie } from "./fields";
-import { NotJson, type NotAnObject, scanEvent } from "./scan";
+import { type FieldBranch, fieldBranch, Fields, PathTrie } from "./fields";
+import * as fields from "./fields";
+import { NotJson, type NotAnObject } from "./scan";
+import * as scan from "./scan";
+
+// Bound once, not read through a getter at every use (see scan.ts): used for every event matched.
+const { JsonNumber } = json;
+const { branchMatches, collectFields } = fields;
+const { scanEvent } = scan;
 
 export { type Dialect, PatternError, type Scalar } from "./compile";
 export { type NotAnObject } from "./scan";
