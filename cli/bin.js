@@ -3,6 +3,13 @@
 // too, so every spelling behaves the same. It runs the build of the TypeScript sources in
 // dist/, refreshed first if a source changed since (cli/build.js: ~0.5 s, only then).
 "use strict";
+{
+  const problem = require("./nodeVersion").unsupportedNode(process.versions.node, require("../package.json").engines.node);
+  if (problem) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(2);
+  }
+}
 // V8's compiled code for the modules this command loads, kept between runs (cli/compileCache.js).
 require("./compileCache").useCompileCache(require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-compile"));
 try {

@@ -88,6 +88,25 @@ describe("orders-pipeline: bad input, calmly", () => {
     return { status: /status=(\d+)/.exec(r.stdout)?.[1], stderr: r.stderr };
   };
 
+  it("a Node that package.json's engines does not name: one line saying what to install, exit 2, before anything runs", async () => {
+    const { engines } = JSON.parse(fs.readFileSync(path.join(PROJECT, "package.json"), "utf8")) as { engines: { node: string } };
+    const expected = (version: string) =>
+      `orders-pipeline needs Node ${engines.node} (package.json "engines"); this is Node ${version}. Install Node 22 or 24 (https://nodejs.org/), then run the command again.\n`;
+    // This Node, seen as 20.19.0 (the last Node 20) and as 22.8.0 (one minor short).
+    for (const version of ["20.19.0", "22.8.0"]) {
+      const seenAs = file(`node-${version}.js`, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n`);
+      const r = await sh(`node -r ${seenAs} cli/bin.js local --stack dev --scenario examples/my-story.yaml`);
+      assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: "", stderr: expected(version) });
+    }
+    // A real one where the machine has it (this machine's own Node is 20).
+    const machine = await sh("/usr/bin/node --version");
+    const version = machine.stdout.trim().replace(/^v/, "");
+    if (machine.code === 0 && !require("../cli/nodeVersion").satisfies(version, engines.node)) {
+      const r = await sh("/usr/bin/node cli/bin.js --version");
+      assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 2, stderr: expected(version) });
+    }
+  });
+
   it("a reader that stops early (| head -1) ends the command quietly with status 0", async () => {
     const tests = file("tests.jsonl", Array(20000).fill(JSON.stringify({ pattern: '{"a":["x"]}', event: '{"a":"x"}' })).join("\n"));
     for (const command of [`node cli/bin.js route --stack dev --jsonl < ${many}`, `node cli/bin.js pattern test --jsonl < ${tests}`, "node cli/bin.js route explain --stack dev", "node cli/bin.js --help"]) {
