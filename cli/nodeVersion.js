@@ -10,7 +10,8 @@
  * check then has the last word, never this one.
  */
 function satisfies(version, range) {
-  const [major, minor, patch] = version.split(".").map(Number);
+  // parseInt: a pre-release ("24.0.0-rc.1") counts as its version.
+  const [major, minor, patch] = version.split(".").map((n) => parseInt(n, 10));
   return range.split("||").some((alternative) => {
     const caret = /^\s*\^(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(alternative);
     if (!caret) return true;

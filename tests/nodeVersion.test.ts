@@ -16,6 +16,8 @@ describe("cli/nodeVersion.js: the engines range, read as npm reads its caret alt
     ["22.8.9", false],
     ["24.0.0", true],
     ["24.11.1", true],
+    ["24.0.0-rc.1", true],
+    ["22.9.0-nightly20240901", true],
     ["23.5.0", false],
     ["25.0.0", false],
     ["20.19.0", false],
