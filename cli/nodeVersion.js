@@ -3,21 +3,11 @@
 // a failure deep inside a run (Node 20 has no compile cache API in node:module, for one, and
 // `npm ci` only warns about engines). Plain JavaScript: it runs before the build.
 "use strict";
+const satisfiesRange = require("semver/functions/satisfies");
 
-/**
- * Whether `version` ("22.11.0") is in `range`, an engines range of caret alternatives
- * ("^22.9.0 || ^24"). An alternative of another form counts as satisfied: npm's own engine
- * check then has the last word, never this one.
- */
+/** Whether Node `version` ("22.11.0") is in the engines `range`, as npm reads it; a pre-release counts as its line's. */
 function satisfies(version, range) {
-  // parseInt: a pre-release ("24.0.0-rc.1") counts as its version.
-  const [major, minor, patch] = version.split(".").map((n) => parseInt(n, 10));
-  return range.split("||").some((alternative) => {
-    const caret = /^\s*\^(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(alternative);
-    if (!caret) return true;
-    const [wantMajor, wantMinor, wantPatch] = caret.slice(1).map((n) => Number(n ?? 0));
-    return major === wantMajor && (minor > wantMinor || (minor === wantMinor && patch >= wantPatch));
-  });
+  return satisfiesRange(version, range, { includePrerelease: true });
 }
 
 /** The line to print when this Node is not one engines names; undefined when it is. */
