@@ -4,7 +4,8 @@
 // dist/, refreshed first if a source changed since (cli/build.js: ~0.5 s, only then).
 "use strict";
 {
-  const problem = require("./nodeVersion").unsupportedNode(process.versions.node, require("../package.json").engines.node);
+  const kept = require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-node-check");
+  const problem = require("./nodeVersion").checkNode(process.versions.node, require("../package.json").engines.node, kept);
   if (problem) {
     process.stderr.write(`${problem}\n`);
     process.exit(2);

@@ -3,11 +3,12 @@
 // a failure deep inside a run (Node 20 has no compile cache API in node:module, for one, and
 // `npm ci` only warns about engines). Plain JavaScript: it runs before the build.
 "use strict";
-const satisfiesRange = require("semver/functions/satisfies");
+const fs = require("node:fs");
+const path = require("node:path");
 
 /** Whether Node `version` ("22.11.0") is in the engines `range`, as npm reads it; a pre-release counts as its line's. */
 function satisfies(version, range) {
-  return satisfiesRange(version, range, { includePrerelease: true });
+  return require("semver/functions/satisfies")(version, range, { includePrerelease: true });
 }
 
 /** The line to print when this Node is not one engines names; undefined when it is. */
@@ -18,4 +19,28 @@ function unsupportedNode(version, range) {
   return `orders-pipeline needs Node ${range} (package.json "engines"); this is Node ${version}. Install ${install} (https://nodejs.org/), then run the command again.`;
 }
 
-module.exports = { satisfies, unsupportedNode };
+/**
+ * unsupportedNode, with the last Node and range that passed kept in `keptFile`: loading semver
+ * took ~20 ms of every command's start here, for the same answer each time. The file holds
+ * the pair, so another Node or another range is checked again.
+ */
+function checkNode(version, range, keptFile) {
+  const pair = `${version} ${range}`;
+  try {
+    if (fs.readFileSync(keptFile, "utf8") === pair) return undefined;
+  } catch {
+    // nothing kept yet
+  }
+  const problem = unsupportedNode(version, range);
+  if (problem === undefined) {
+    try {
+      fs.mkdirSync(path.dirname(keptFile), { recursive: true });
+      fs.writeFileSync(keptFile, pair);
+    } catch {
+      // not kept: checked again next time
+    }
+  }
+  return problem;
+}
+
+module.exports = { satisfies, unsupportedNode, checkNode };

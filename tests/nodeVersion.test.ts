@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { tempDir } from "./support/tempDir";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { satisfies, unsupportedNode } = require("../cli/nodeVersion") as {
   satisfies(version: string, range: string): boolean;
@@ -40,5 +43,30 @@ describe("cli/nodeVersion.js: the engines range, read as npm reads it", () => {
       'orders-pipeline needs Node >=22 (package.json "engines"); this is Node 20.1.0. Install a Node in that range (https://nodejs.org/), then run the command again.',
     );
     assert.equal(unsupportedNode("26.0.0", ">=22"), undefined);
+  });
+});
+
+describe("cli/nodeVersion.js: the verdict kept between starts", () => {
+  // Each check in a process of its own, as each command start is: the verdict, and whether
+  // semver was loaded to reach it.
+  const check = (version: string, range: string, kept: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, [
+        "-e",
+        `const problem = require(${JSON.stringify(path.join(__dirname, "..", "cli", "nodeVersion.js"))}).checkNode(${JSON.stringify(version)}, ${JSON.stringify(range)}, ${JSON.stringify(kept)});
+         console.log(JSON.stringify({ ok: problem === undefined, semver: Object.keys(require.cache).some((m) => /[\\/]semver[\\/]/.test(m)) }));`,
+      ], { encoding: "utf8" }),
+    ) as { ok: boolean; semver: boolean };
+
+  it("a Node and range that passed are not read with semver again; another Node or range is, and a refused one is never kept", () => {
+    const kept = path.join(tempDir("orders-node-check-"), "cache", "orders-node-check");
+    const range = "^22.9.0 || ^24";
+    assert.deepEqual(check("22.11.0", range, kept), { ok: true, semver: true });
+    assert.deepEqual(check("22.11.0", range, kept), { ok: true, semver: false });
+    assert.deepEqual(check("20.19.0", range, kept), { ok: false, semver: true });
+    assert.deepEqual(check("22.11.0", "^24", kept), { ok: false, semver: true });
+    assert.deepEqual(check("22.11.0", range, kept), { ok: true, semver: false }, "the refused ones did not replace the kept pair");
+    assert.deepEqual(check("24.1.0", range, kept), { ok: true, semver: true });
+    assert.deepEqual(check("22.11.0", range, kept), { ok: true, semver: true }, "one pair is kept: the last that passed");
   });
 });
