@@ -3,16 +3,17 @@
 // too, so every spelling behaves the same. It runs the build of the TypeScript sources in
 // dist/, refreshed first if a source changed since (cli/build.js: ~0.5 s, only then).
 "use strict";
+const path = require("node:path");
+const CACHE = path.join(__dirname, "..", "node_modules", ".cache");
 {
-  const kept = require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-node-check");
-  const problem = require("./nodeVersion").checkNode(process.versions.node, require("../package.json").engines.node, kept);
+  const problem = require("./nodeVersion").checkNode(process.versions.node, require("../package.json").engines.node, path.join(CACHE, "orders-node-check"));
   if (problem) {
     process.stderr.write(`${problem}\n`);
     process.exit(2);
   }
 }
 // V8's compiled code for the modules this command loads, kept between runs (cli/compileCache.js).
-require("./compileCache").useCompileCache(require("node:path").join(__dirname, "..", "node_modules", ".cache", "orders-compile"));
+require("./compileCache").useCompileCache(path.join(CACHE, "orders-compile"));
 try {
   require("./build").ensureBuilt();
 } catch (err) {

@@ -224,9 +224,9 @@ describe("DynamoDB Local's class archive, with real JVMs", function () {
       process.env.ORDERS_LOCAL_CLASS_ARCHIVE = "off";
       const plain = await startDynamoLocal();
       try {
-        const args = jvmOf(plain.port).args;
+        const { args, maps } = jvmOf(plain.port);
         assert.ok(args.includes("-jar") && !args.some((a) => a.includes(".jsa") || a.includes(CLASS_ARCHIVE_DIR)), args.join(" "));
-        assertPackagedSqlite(jvmOf(plain.port).maps);
+        assertPackagedSqlite(maps);
       } finally {
         await plain.stop();
       }
