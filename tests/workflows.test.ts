@@ -70,6 +70,19 @@ describe("Node versions", () => {
     assert.deepEqual(unsupported, []);
   });
 
+  it("every installed package with an install script is approved or denied in package.json's allowScripts", () => {
+    // npm 11.16+ lists unreviewed install scripts at every install, and npm 12 skips them
+    // (docs.npmjs.com, npm-install-scripts); a new dependency with one must be decided here.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([name, p]) => name && p.hasInstallScript)
+      .map(([name]) => name.replace(/^.*node_modules\//, ""));
+    assert.ok(withScripts.includes("esbuild"), "esbuild has an install script (the lock file records it)");
+    const decided = new Set(Object.keys(pkg.allowScripts ?? {}).map((key) => key.replace(/(.)@.*$/, "$1")));
+    assert.deepEqual(withScripts.filter((name) => !decided.has(name)), []);
+  });
+
   it(".ci/run tests every major engines names, each with its own Node taken before npm ci", () => {
     const run = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
     assert.deepEqual(/^MAJORS=\(([\d ]+)\)$/m.exec(run)?.[1].split(" ").map(Number), majorsOf(ENGINES));
@@ -79,6 +92,7 @@ describe("Node versions", () => {
     assert.equal(installs.length, 1, "one npm ci");
     assert.ok(installs[0].index! > run.indexOf("run_tests() {"), "npm ci runs with the switched Node, inside run_tests");
     assert.match(run, /grep -q EBADENGINE/);
+    assert.match(run, /grep -q "install-scripts"/);
   });
 });
 
