@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Document, isAlias, isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import type { Document, Node } from "yaml";
 import { PROJECT_DIR } from "./paths";
+import { keptRead, keepRead } from "./stackFileKept";
 import { settingsFromConfig } from "./namespaces";
 import { shown, type StackSettings } from "./settings";
 
@@ -38,7 +39,15 @@ export interface StackFile {
   readonly environments: readonly string[];
 }
 
+// The YAML library is loaded only to read a stack file whose text changed since its last read
+// (config/stackFileKept.ts): loading and running its cold code was ~12 ms of a command's start.
+type Yaml = typeof import("yaml");
+let yamlLibrary: Yaml | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = (): Yaml => (yamlLibrary ??= require("yaml") as Yaml);
+
 function kindOf(node: unknown): string {
+  const { isMap, isScalar } = yaml();
   if (node === null || node === undefined) return "empty";
   if (isScalar(node)) return node.value === null ? "null" : `the ${typeof node.value} ${node.source ?? String(node.value)}`;
   if (isMap(node)) return "a mapping";
@@ -78,7 +87,10 @@ function environmentNames(node: unknown, doc: Document): string[] {
   return [JSON.stringify(value)];
 }
 
-/** The stack file's config and the environments it imports; see readStackConfig. */
+/**
+ * The stack file's config and the environments it imports; see readStackConfig. The file is
+ * read every time; parsed only when its text differs from the last successful read's.
+ */
 export function readStackFile(stack: string, dir = PROJECT_DIR): StackFile {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`stack name ${JSON.stringify(stack)} is not a valid Pulumi stack name`);
   const file = stackFilePath(stack, dir);
@@ -90,6 +102,15 @@ export function readStackFile(stack: string, dir = PROJECT_DIR): StackFile {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new StackFileError(`no stack ${JSON.stringify(stack)}: ${name} does not exist in ${dir}`);
     throw new StackFileError(`${name}: ${(err as Error).message}`);
   }
+  const kept = keptRead(file, text);
+  if (kept) return kept;
+  const read = parseStackFile(name, text);
+  keepRead(file, text, read);
+  return read;
+}
+
+function parseStackFile(name: string, text: string): StackFile {
+  const { isAlias, isMap, isScalar, LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   // uniqueKeys (the default) makes a repeated key an error, as Pulumi refuses it too.
   // An alias (`orders:premiumMinAmount: *min`) is read as the value it names, as Pulumi's YAML

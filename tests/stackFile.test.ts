@@ -270,3 +270,46 @@ describe("stack files, read the way Pulumi writes them", () => {
     assert.equal(loadStackFileSettings(stack).maxRetryAttempts, 5);
   });
 });
+
+describe("a stack file read again (config/stackFileKept.ts)", () => {
+  after(() => written.forEach((f) => fs.rmSync(f, { force: true })));
+  const explain = (stack: string) => sh(`node -r ./tests/support/loadedPackages.js cli/bin.js route explain --stack ${stack}`);
+  const loaded = (stderr: string) => JSON.parse(/loaded packages: (.*)\n$/.exec(stderr)![1]) as string[];
+  const amountRule = (stdout: string) => /Amount .* (> \d+) \(exact decimal\)/.exec(stdout)?.[1];
+
+  it("is not parsed again while its text is the same; any edit is read at once, also one that keeps the size and the modification time", async () => {
+    const stack = stackWith(DEV);
+    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    const first = await explain(stack);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(loaded(first.stderr).includes("yaml"), "the first read parses the file");
+    const again = await explain(stack);
+    assert.equal(again.stdout, first.stdout);
+    assert.deepEqual(loaded(again.stderr).filter((p) => p === "yaml"), [], "the same text again: the YAML library is not loaded");
+    assert.equal(amountRule(again.stdout), "> 100");
+
+    const { mtime } = fs.statSync(file);
+    fs.writeFileSync(file, DEV.replace('orders:normalMinAmount: "100"', 'orders:normalMinAmount: "250"'));
+    fs.utimesSync(file, mtime, mtime);
+    assert.equal(fs.statSync(file).size, Buffer.byteLength(DEV));
+    const edited = await explain(stack);
+    assert.equal(amountRule(edited.stdout), "> 250", edited.stderr);
+    assert.deepEqual(readStackConfig(stack)["orders:normalMinAmount"], "250");
+
+    // A broken file after a good read: its own error, every time, never the kept read.
+    fs.writeFileSync(file, `${DEV}  orders:batchSize: [1\n`);
+    for (let i = 0; i < 2; i++) {
+      const broken = await cli(`route explain --stack ${stack}`);
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, new RegExp(`Pulumi\\.${stack}\\.yaml line \\d+`));
+    }
+  });
+
+  it("gives the same config, environments and name as a first read", () => {
+    const stack = stackWith(`environment:\n  - orders/shared\n${DEV}`);
+    const first = readStackFile(stack);
+    assert.deepEqual(readStackFile(stack), first);
+    assert.deepEqual(first.environments, ["orders/shared"]);
+    assert.equal(first.name, `Pulumi.${stack}.yaml`);
+  });
+});
