@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { emailDomain, maskEmail, parseOrderChange } from "../routing/order";
+import { emailDomain, maskEmail, parseEmail, parseOrderChange } from "../routing/order";
 import { image, inserted, modified, record } from "./support/records";
 
 describe("order parsing", () => {
@@ -177,6 +177,31 @@ describe("order parsing", () => {
     assert.equal(parsed.order.customerEmail, "ann@example.com");
   });
 
+  it("decides a plain ASCII address without normalizing it exactly as the full path does", () => {
+    // The shortcut (PLAIN_ADDRESS) against the full path on every hand-made case above and on
+    // random addresses around its limits: 64-character names, 63-character labels, 253-character
+    // domains, hyphens and dots at the edges, upper case, and characters it leaves to the full path.
+    const hand = ["qa@test.com", "Ann@Shop.Example.COM", "a@b", "a@test.com.", "ann.@example.com", "o'brien+orders@mail.example.co.uk", "qa@test..com", "qa@-test.com", "qa@test-.com", "qa@test_com.com", "q a@test.com", "@test.com", "ann@", "x%y@1.2.3.4"];
+    let seed = 7;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[random(chars.length)]).join("");
+    const label = () => pick("aZ09-", [1, 2, 62, 63, 64][random(5)]);
+    const generated = Array.from({ length: 3000 }, () => {
+      const name = pick(random(2) ? "aZ9._%+-" : "aZ9._%+-'!#", [1, 5, 63, 64, 65][random(5)]);
+      // Either a few labels, or a domain of 252 to 255 characters (three 63-character labels and one more).
+      const labels = random(3) ? Array.from({ length: 1 + random(5) }, label) : [pick("aZ9", 63), pick("aZ9", 63), pick("aZ9", 63), pick("aZ9", 60 + random(4))];
+      const domain = labels.join(".") + ["", ".", "-", "_x", " "][random(12) % 5];
+      return `${name}@${domain}`;
+    });
+    let plain = 0;
+    for (const address of [...hand, ...generated]) {
+      const fast = parseEmail(address);
+      assert.deepEqual(fast, parseEmail(address, { normalizeAlways: true }), JSON.stringify(address));
+      if (fast.ok) plain++;
+    }
+    assert.ok(plain > 100 && plain < 2900, `both outcomes are exercised (${plain} addresses)`);
+  });
+
   it("masks addresses for logs", () => {
     assert.equal(maskEmail("ann.lee@example.com"), "a***@example.com");
     assert.equal(maskEmail("nobody"), "***");
@@ -225,6 +250,30 @@ describe("order parsing reads only the attributes it needs, and decides as unmar
     it(`${what}: the same decision and reasons`, () => {
       const record = base(extra === undefined ? {} : { extra });
       assert.deepEqual(parseOrderChange(record), parseOrderChange(record, { wholeImages: true }));
+    });
+  }
+  // Each attribute the order reads, as each kind of value: the fast path converts strings and
+  // numbers itself and leaves every other type to the library.
+  const asValues: [string, unknown][] = [
+    ["a string", { S: "250" }],
+    ["a number", { N: "250" }],
+    ["a string that is a number", { S: 250 }],
+    ["a number that is not a string", { N: 250 }],
+    ["a boolean", { BOOL: true }],
+    ["null", { NULL: true }],
+    ["a list", { L: [{ S: "x" }] }],
+    ["a map", { M: { S: { S: "x" } } }],
+    ["a set of strings", { SS: ["a"] }],
+    ["binary", { B: "AAEC" }],
+  ];
+  for (const field of ["orderId", "orderStatus", "orderAmount", "customerEmail"]) {
+    it(`${field} as each type: the same decision and reasons`, () => {
+      for (const [what, value] of asValues) {
+        const record = base({});
+        record.dynamodb.NewImage = { ...record.dynamodb.NewImage, [field]: value } as typeof record.dynamodb.NewImage;
+        if (field === "orderStatus") record.dynamodb.OldImage = { ...record.dynamodb.OldImage, orderStatus: value } as typeof record.dynamodb.OldImage;
+        assert.deepEqual(parseOrderChange(record), parseOrderChange(record, { wholeImages: true }), `${field} as ${what}`);
+      }
     });
   }
 });
