@@ -115,6 +115,19 @@ describe("orders-pipeline: bad input, calmly", () => {
     }
   });
 
+  it("route --jsonl reads a redirected file as it reads a pipe: every line once, from where the file's offset is", async () => {
+    const piped = await sh(`cat ${many} | node cli/bin.js route --stack dev --jsonl`);
+    const redirected = await sh(`node cli/bin.js route --stack dev --jsonl < ${many}`);
+    assert.equal(piped.code, 0, piped.stderr);
+    const lines = piped.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, fs.readFileSync(many, "utf8").trimEnd().split("\n").length);
+    assert.ok(fs.statSync(many).size > 3 << 20, "more than one read of the file");
+    assert.equal(redirected.stdout, piped.stdout);
+    // A shell that read the first line itself (GNU head leaves the offset after it): the rest.
+    const rest = await sh(`{ head -n 1 > /dev/null; node cli/bin.js route --stack dev --jsonl; } < ${many}`);
+    assert.equal(rest.stdout, `${lines.slice(1).join("\n")}\n`);
+  });
+
   it("route --jsonl: a line that is JSON but not an object gets its own error line, and the run goes on", async () => {
     const lines = ['"{\\"eventID\\": \\"sneaky\\"}"', "5", "null", "[1]", "{broken", JSON.stringify(inserted({}, "e-ok")), JSON.stringify({ ...inserted({}), eventID: 42 })];
     const r = await sh("node cli/bin.js route --stack dev --jsonl", { stdin: `${lines.join("\n")}\n` });
