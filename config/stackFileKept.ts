@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "./paths";
+import type { StackFile } from "./stackFile";
 
 // The last successful read of each stack file, kept with the text it was read from, so that a
 // command whose stack file did not change never loads the YAML library (~12 ms of a `route`
@@ -10,13 +11,6 @@ import { PROJECT_DIR } from "./paths";
 // (two files in one slot replace each other's entry, which costs a parse): the tests and
 // copies of the project make stack files by the hundred, so the directory must not grow with
 // them. Nothing is kept where the project has no node_modules (a bare checkout).
-
-/** What config/stackFile.ts reads from a stack file (its StackFile). */
-export interface KeptRead {
-  readonly name: string;
-  readonly config: Record<string, string>;
-  readonly environments: readonly string[];
-}
 
 const NODE_MODULES = path.join(PROJECT_DIR, "node_modules");
 const KEPT_DIR = path.join(NODE_MODULES, ".cache", "orders-stack-files");
@@ -34,8 +28,8 @@ const isStrings = (value: unknown): value is Record<string, string> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 
 /** The kept read of `file` if it was read from exactly `text`. */
-export function keptRead(file: string, text: string): KeptRead | undefined {
-  let entry: { file?: unknown; text?: unknown; read?: Partial<KeptRead> };
+export function keptRead(file: string, text: string): StackFile | undefined {
+  let entry: { file?: unknown; text?: unknown; read?: Partial<StackFile> };
   try {
     entry = JSON.parse(fs.readFileSync(entryFile(file), "utf8"));
   } catch {
@@ -47,7 +41,7 @@ export function keptRead(file: string, text: string): KeptRead | undefined {
 }
 
 /** Keeps a successful read of `file` from `text`; best effort (a read-only install keeps nothing). */
-export function keepRead(file: string, text: string, read: KeptRead): void {
+export function keepRead(file: string, text: string, read: StackFile): void {
   if (!fs.existsSync(NODE_MODULES)) return;
   const target = entryFile(file);
   const partial = `${target}.${process.pid}.partial`;
