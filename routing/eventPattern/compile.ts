@@ -8,7 +8,7 @@ import { wildcardMatcher, wildcardProblem } from "./wildcard";
 // run for every field an event is matched on.
 const { inCidr, parseCidr } = cidr;
 const { JsonNumber } = json;
-const { compare, COMPARISONS, isJsonNumber, toDecimal } = numbers;
+const { compare, COMPARISONS, exactInteger, exactIntegerBound, holds, isJsonNumber, toDecimal } = numbers;
 type Cidr = cidr.Cidr;
 type JsonNumber = json.JsonNumber;
 type JsonValue = json.JsonValue;
@@ -370,7 +370,21 @@ function numeric(operand: JsonValue, where: string): Test {
       throw new PatternError(where, `"numeric" range is empty: lower bound ${lowers[0][1]} is not below upper bound ${uppers[0][1]}`);
     }
   }
-  return (x) => isJsonNumber(x) && pairs.every(([op, bound]) => compare(toDecimal(x), op, bound));
+  // Integer bounds compare plain integers as doubles (numbers.ts: exactly as decimals); any
+  // other value is made a decimal once for all the bounds.
+  const ops = pairs.map(([op]) => op);
+  const integerBounds = pairs.map(([, bound]) => exactIntegerBound(bound));
+  const integers = integerBounds.every((b) => b !== undefined) ? (integerBounds as number[]) : undefined;
+  return (x) => {
+    if (!isJsonNumber(x)) return false;
+    const n = integers && exactInteger(x);
+    if (n !== undefined) {
+      for (let i = 0; i < ops.length; i++) if (!holds(n < integers![i] ? -1 : n > integers![i] ? 1 : 0, ops[i])) return false;
+      return true;
+    }
+    const value = toDecimal(x);
+    return pairs.every(([op, bound]) => compare(value, op, bound));
+  };
 }
 
 /** More dotted keys than this in one subtree are not listed (ObjectNode.dottedKeys). */
