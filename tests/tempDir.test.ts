@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { sh } from "./support/spawn";
+import { spawn } from "node:child_process";
+import { PROJECT, sh } from "./support/spawn";
 
 describe("tests' temporary directories (tests/support/tempDir.ts)", () => {
   it("are removed, with what they hold, when the test process exits", async () => {
@@ -14,4 +15,17 @@ describe("tests' temporary directories (tests/support/tempDir.ts)", () => {
       assert.ok(!fs.existsSync(dir), `${dir} is left behind`);
     }
   });
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    it(`are removed when the test process is ended by ${signal}, which still ends it`, async () => {
+      const script = `const { tempDir } = require("./tests/support/tempDir"); console.log([tempDir("orders-tempdir-sig-a-"), tempDir("orders-tempdir-sig-b-")].join(" ")); setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ["-r", "./tests/support/register.js", "-e", script], { cwd: PROJECT, stdio: ["ignore", "pipe", "inherit"] });
+      const made = await new Promise<string[]>((resolve) => child.stdout.once("data", (d) => resolve(String(d).trim().split(" "))));
+      assert.ok(made.every((dir) => fs.existsSync(dir)));
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
+      child.kill(signal);
+      assert.equal(await ended, signal);
+      for (const dir of made) assert.ok(!fs.existsSync(dir), `${dir} is left behind`);
+    });
+  }
 });
