@@ -377,9 +377,12 @@ function numeric(operand: JsonValue, where: string): Test {
   const integers = integerBounds.every((b) => b !== undefined) ? (integerBounds as number[]) : undefined;
   return (x) => {
     if (!isJsonNumber(x)) return false;
-    const n = integers && exactInteger(x);
+    const n = integers ? exactInteger(x) : undefined;
     if (n !== undefined) {
-      for (let i = 0; i < ops.length; i++) if (!holds(n < integers![i] ? -1 : n > integers![i] ? 1 : 0, ops[i])) return false;
+      for (let i = 0; i < ops.length; i++) {
+        const bound = (integers as number[])[i];
+        if (!holds(n < bound ? -1 : n > bound ? 1 : 0, ops[i])) return false;
+      }
       return true;
     }
     const value = toDecimal(x);
